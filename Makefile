@@ -1,0 +1,30 @@
+# Every target sets itself up: `make install` runs first when .venv is missing or stale.
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+
+.PHONY: install generate check test demo bench clean
+
+install: $(STAMP)
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --disable-pip-version-check -e '.[dev]'
+	touch $(STAMP)
+
+## generate: regenerate generated/models.py from schema/
+generate: $(STAMP)
+	$(PY) tools/generate_models.py
+
+## check: schema meta-validation, examples, generated-code drift
+check: $(STAMP)
+	$(PY) tools/generate_models.py --check
+	$(PY) -m pytest -q tests/spec
+
+## test: the whole test suite
+test: $(STAMP)
+	$(PY) -m pytest
+
+clean:
+	rm -rf $(VENV) *.egg-info .pytest_cache

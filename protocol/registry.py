@@ -1,0 +1,196 @@
+"""The one reader of schema/: the per-revision method table and jsonschema validation with JSON pointers.
+
+Loading the method table needs only the standard library; jsonschema is imported on the first
+`validate` call, so a server that validates with the generated models never pays for it.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from functools import cached_property, lru_cache
+from importlib import resources
+from typing import TYPE_CHECKING, Any
+from urllib.parse import urljoin
+
+from microtvm_project_api.protocol.payload import CODECS, PayloadCodec
+from microtvm_project_api.protocol.violations import Violation, pointer
+
+if TYPE_CHECKING:
+    from referencing import Registry
+
+SCHEMA_PACKAGE = "microtvm_project_api.schema"
+REVISIONS = (1, 2)
+LATEST_REVISION = 2
+
+
+@dataclass(frozen=True)
+class MethodSpec:
+    """One row of the method table: where a method's params and result are defined, and its errors."""
+
+    name: str
+    params_ref: str
+    result_ref: str
+    errors: tuple[str, ...]
+    description: str
+
+    @property
+    def params_model_name(self) -> str:
+        """Name of the generated pydantic model for the params (the definition's title)."""
+        return self.params_ref.rsplit("/", 1)[1]
+
+    @property
+    def result_model_name(self) -> str:
+        return self.result_ref.rsplit("/", 1)[1]
+
+
+@dataclass(frozen=True)
+class Revision:
+    """One protocol revision: its number, payload codec, error semantics and method table."""
+
+    version: int
+    uri: str
+    description: str
+    codec: PayloadCodec
+    parse_error_reply: bool
+    common_errors: tuple[str, ...]
+    common_server_errors: tuple[str, ...]
+    methods: dict[str, MethodSpec]
+
+
+class SchemaRegistry:
+    """Every schema file, addressable by `$id`, and the revisions they define."""
+
+    def __init__(self, documents: dict[str, dict[str, Any]]) -> None:
+        self.documents = documents
+        self._validators: dict[str, Any] = {}
+        self.revisions = {rev.version: rev for rev in map(self._revision, self._revision_documents())}
+
+    @classmethod
+    def from_package(cls) -> "SchemaRegistry":
+        """The spec shipped with this package."""
+        documents = {}
+        for path in _walk(resources.files(SCHEMA_PACKAGE)):
+            document = json.loads(path.read_text(encoding="utf-8"))
+            documents[document["$id"]] = document
+        return cls(documents)
+
+    def revision(self, version: int) -> Revision:
+        """The revision numbered `version`; KeyError naming the known ones otherwise."""
+        try:
+            return self.revisions[version]
+        except KeyError:
+            raise KeyError(f"protocol revision {version!r} is not defined; known: {sorted(self.revisions)}") from None
+
+    def resolve(self, ref: str) -> Any:
+        """The JSON value an absolute `uri#/pointer` reference names."""
+        uri, _, fragment = ref.partition("#")
+        node: Any = self.documents[uri]
+        for part in filter(None, fragment.split("/")):
+            node = node[part.replace("~1", "/").replace("~0", "~")]
+        return node
+
+    def definition_uri(self, name: str) -> str:
+        """Absolute reference of the definition called `name` in any schema file."""
+        for uri, document in self.documents.items():
+            if name in document.get("$defs", {}):
+                return f"{uri}#/$defs/{name}"
+        raise KeyError(f"no schema file defines {name!r}")
+
+    def validate(self, instance: Any, ref: str) -> list[Violation]:
+        """Violations of `instance` against the schema at `ref`, most relevant first (empty: valid)."""
+        from jsonschema.exceptions import relevance
+
+        errors = sorted(self._validator(ref).iter_errors(instance), key=relevance)
+        return [_violation(e) for e in _leaves(errors)]
+
+    def validate_params(self, revision: int, method: str, params: Any) -> list[Violation]:
+        return self.validate(params, self.revision(revision).methods[method].params_ref)
+
+    def validate_result(self, revision: int, method: str, result: Any) -> list[Violation]:
+        return self.validate(result, self.revision(revision).methods[method].result_ref)
+
+    @cached_property
+    def referencing_registry(self) -> "Registry":
+        from referencing import Registry, Resource
+
+        return Registry().with_resources((uri, Resource.from_contents(doc)) for uri, doc in self.documents.items())
+
+    def _validator(self, ref: str) -> Any:
+        if ref not in self._validators:
+            from jsonschema import Draft202012Validator
+
+            self._validators[ref] = Draft202012Validator({"$ref": ref}, registry=self.referencing_registry)
+        return self._validators[ref]
+
+    def _revision_documents(self) -> list[dict[str, Any]]:
+        return sorted((d for d in self.documents.values() if "x-protocol-version" in d), key=lambda d: d["x-protocol-version"])
+
+    def _revision(self, document: dict[str, Any]) -> Revision:
+        uri = document["$id"]
+        methods = {}
+        for name, parts in document["x-methods"].items():
+            params_ref = urljoin(uri, parts["params"]["$ref"])
+            method_document = self.documents[params_ref.partition("#")[0]]
+            methods[name] = MethodSpec(
+                name=name,
+                params_ref=params_ref,
+                result_ref=urljoin(uri, parts["result"]["$ref"]),
+                errors=tuple(method_document.get("x-errors", ())),
+                description=method_document.get("description", ""),
+            )
+        return Revision(
+            version=document["x-protocol-version"],
+            uri=uri,
+            description=document["description"],
+            codec=CODECS[document["x-payload-encoding"]],
+            parse_error_reply=document["x-parse-error-reply"],
+            common_errors=tuple(document["x-common-errors"]),
+            common_server_errors=tuple(document["x-common-server-errors"]),
+            methods=methods,
+        )
+
+
+@lru_cache(maxsize=1)
+def default_registry() -> SchemaRegistry:
+    """The registry of the installed spec, loaded once per process."""
+    return SchemaRegistry.from_package()
+
+
+def _walk(folder: Any) -> list[Any]:
+    """Every schema file below the package folder, examples excluded, in a stable order."""
+    found = []
+    for entry in sorted(folder.iterdir(), key=lambda e: e.name):
+        if entry.is_dir() and entry.name not in {"examples", "__pycache__"}:
+            found.extend(_walk(entry))
+        elif entry.name.endswith(".json"):
+            found.append(entry)
+    return found
+
+
+def _leaves(errors: list[Any]) -> list[Any]:
+    """Replace anyOf/oneOf errors by their most relevant branch error (the deepest pointer), except for a named rule."""
+    from jsonschema.exceptions import best_match
+
+    out = []
+    for error in errors:
+        if error.context and not (isinstance(error.schema, dict) and "x-rule" in error.schema):
+            out.append(best_match(error.context) or error)
+        else:
+            out.append(error)
+    return out
+
+
+def _violation(error: Any) -> Violation:
+    """A jsonschema error as a Violation; a cross-field rule's `x-rule` sentence replaces the generic message."""
+    rule = _x_rule(error)
+    return Violation(pointer(error.absolute_path), rule or error.message, error.validator)
+
+
+def _x_rule(error: Any) -> str | None:
+    """The nearest `x-rule` sentence on the schema path of the error (the rule a reader can act on)."""
+    while error is not None:
+        if isinstance(error.schema, dict) and "x-rule" in error.schema:
+            return error.schema["x-rule"]
+        error = error.parent
+    return None

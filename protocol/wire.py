@@ -1,0 +1,131 @@
+"""Newline-delimited JSON-RPC 2.0 framing: encode messages, decode lines, read bounded lines from a fd."""
+
+from __future__ import annotations
+
+import json
+import os
+import selectors
+import time
+from typing import Any
+
+JSONRPC = "2.0"
+MAX_LINE_BYTES = 64 * 1024 * 1024
+"""The longest line either side must accept; a longer one is discarded and answered with an error."""
+
+READ_CHUNK = 1024 * 1024
+
+
+class WireDecodeError(ValueError):
+    """A line that is not one UTF-8 JSON text (the JSON-RPC parse error)."""
+
+
+class LineTooLong(ValueError):
+    """A line exceeded the bound; its bytes were discarded, never held in memory."""
+
+    def __init__(self, limit: int) -> None:
+        super().__init__(f"line longer than {limit} bytes")
+        self.limit = limit
+
+
+class ReadTimeout(TimeoutError):
+    """No complete line arrived before the deadline."""
+
+
+def _reject_constant(name: str) -> float:
+    raise WireDecodeError(f"{name} is not JSON")
+
+
+def encode_message(message: dict[str, Any]) -> bytes:
+    """One message as a compact UTF-8 JSON line ending in a single newline."""
+    return json.dumps(message, separators=(",", ":"), ensure_ascii=False, allow_nan=False).encode("utf-8") + b"\n"
+
+
+def decode_message(line: bytes) -> Any:
+    """Parse one line (its trailing newline optional); WireDecodeError if it is not UTF-8 JSON."""
+    try:
+        text = line.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise WireDecodeError(f"not UTF-8 at byte {exc.start}") from None
+    try:
+        return json.loads(text, parse_constant=_reject_constant)
+    except json.JSONDecodeError as exc:
+        raise WireDecodeError(f"not JSON: {exc.msg} at line {exc.lineno} column {exc.colno}") from None
+    except RecursionError:
+        raise WireDecodeError("not JSON this implementation can hold: nested too deeply") from None
+
+
+def request(method: str, params: dict[str, Any], request_id: int | str) -> dict[str, Any]:
+    """A request object."""
+    return {"jsonrpc": JSONRPC, "method": method, "params": params, "id": request_id}
+
+
+def result_reply(request_id: int | str, result: Any) -> dict[str, Any]:
+    """A successful reply object."""
+    return {"jsonrpc": JSONRPC, "id": request_id, "result": result}
+
+
+def error_reply(request_id: int | str | None, code: int, message: str, data: dict[str, Any] | None = None) -> dict[str, Any]:
+    """An error reply object; `data` is left out when there is none."""
+    error: dict[str, Any] = {"code": code, "message": message}
+    if data:
+        error["data"] = data
+    return {"jsonrpc": JSONRPC, "id": request_id, "error": error}
+
+
+class LineReader:
+    """Reads newline-terminated lines from a file descriptor, never holding more than `limit` bytes of one.
+
+    `read_line(timeout)` returns the line without its newline, None at end of file, raises
+    LineTooLong after discarding an overlong line up to its newline, and ReadTimeout when a
+    deadline passes (bytes read so far are kept for the next call).
+    """
+
+    def __init__(self, fd: int, limit: int = MAX_LINE_BYTES) -> None:
+        self.fd = fd
+        self.limit = limit
+        self._buffer = bytearray()
+        self._scanned = 0
+        self._discarding = False
+        self._eof = False
+
+    def read_line(self, timeout: float | None = None) -> bytes | None:
+        deadline = None if timeout is None else time.monotonic() + timeout
+        while True:
+            newline = self._buffer.find(b"\n", self._scanned)
+            if newline >= 0:
+                line = bytes(self._buffer[:newline])
+                del self._buffer[: newline + 1]
+                self._scanned = 0
+                if self._discarding:
+                    self._discarding = False
+                    raise LineTooLong(self.limit)
+                return line
+            self._scanned = len(self._buffer)
+            if len(self._buffer) > self.limit:
+                self._discarding = True
+                self._buffer.clear()
+                self._scanned = 0
+            if self._eof:
+                if self._discarding:
+                    self._discarding = False
+                    raise LineTooLong(self.limit)
+                if self._buffer:
+                    line = bytes(self._buffer)
+                    self._buffer.clear()
+                    self._scanned = 0
+                    return line
+                return None
+            self._fill(deadline)
+
+    def _fill(self, deadline: float | None) -> None:
+        if deadline is not None:
+            remaining = max(0.0, deadline - time.monotonic())
+            with selectors.DefaultSelector() as selector:
+                selector.register(self.fd, selectors.EVENT_READ)
+                if not selector.select(remaining):
+                    raise ReadTimeout("no complete line before the deadline")
+        chunk = os.read(self.fd, READ_CHUNK)
+        if not chunk:
+            self._eof = True
+        else:
+            self._buffer += chunk

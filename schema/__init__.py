@@ -1,0 +1,1 @@
+"""The specification's JSON Schema files, shipped as package data; read them through protocol.registry."""

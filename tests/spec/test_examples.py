@@ -1,0 +1,66 @@
+"""schema/examples/: every valid example passes and every invalid one fails exactly where annotated,
+through the jsonschema registry and through the generated models, in each revision it names."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any, Iterator
+
+import pytest
+
+from microtvm_project_api.protocol import typed
+from microtvm_project_api.protocol.registry import default_registry
+
+EXAMPLES = Path(__file__).resolve().parents[2] / "schema" / "examples"
+
+
+def _cases(kind: str) -> list[Any]:
+    return list(_iter_cases(kind))
+
+
+def _iter_cases(kind: str) -> Iterator[Any]:
+    for path in sorted(EXAMPLES.glob("*.json")):
+        document = json.loads(path.read_text())
+        for part in ("params", "result"):
+            for example in document[part][kind]:
+                for revision in example["revisions"]:
+                    yield pytest.param(document["method"], part, revision, example,
+                                       id=f"v{revision}-{document['method']}-{part}-{example['title']}")
+
+
+def _validate(method: str, part: str, revision: int, value: Any) -> list:
+    registry = default_registry()
+    return registry.validate_params(revision, method, value) if part == "params" else registry.validate_result(revision, method, value)
+
+
+def _parse(method: str, part: str, revision: int, value: Any) -> tuple:
+    return typed.parse_params(revision, method, value) if part == "params" else typed.parse_result(revision, method, value)
+
+
+def _under(pointer: str, prefixes: list[str]) -> bool:
+    return any(pointer == p or pointer.startswith(p + "/") for p in prefixes)
+
+
+def test_every_method_has_examples() -> None:
+    covered = {json.loads(p.read_text())["method"] for p in EXAMPLES.glob("*.json")}
+    assert covered == set(default_registry().revision(2).methods)
+
+
+@pytest.mark.parametrize("method,part,revision,example", _cases("valid"))
+def test_valid_example_passes_schema_and_models(method: str, part: str, revision: int, example: dict) -> None:
+    assert _validate(method, part, revision, example["value"]) == []
+    parsed, violations = _parse(method, part, revision, example["value"])
+    assert violations == []
+    # Round trip: what the model dumps (unset members left out) validates against the schema.
+    dumped = parsed.model_dump(mode="json", exclude_unset=True)
+    assert _validate(method, part, revision, dumped) == []
+
+
+@pytest.mark.parametrize("method,part,revision,example", _cases("invalid"))
+def test_invalid_example_fails_exactly_where_annotated(method: str, part: str, revision: int, example: dict) -> None:
+    found = {v.pointer for v in _validate(method, part, revision, example["value"])}
+    assert found == set(example["pointers"])
+    parsed, violations = _parse(method, part, revision, example["value"])
+    assert parsed is None and violations
+    assert all(_under(v.pointer, example["pointers"]) for v in violations), violations
