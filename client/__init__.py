@@ -1,1 +1,1 @@
-"""x"""
+"""The typed client a compiler uses to drive a Project API server."""

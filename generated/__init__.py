@@ -1,1 +1,1 @@
-"""x"""
+"""Pydantic v2 models generated from schema/ by make generate; never edited by hand."""

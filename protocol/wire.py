@@ -93,10 +93,11 @@ class LineReader:
         while True:
             newline = self._buffer.find(b"\n", self._scanned)
             if newline >= 0:
-                line = bytes(self._buffer[:newline])
+                too_long = self._discarding or newline > self.limit
+                line = b"" if too_long else bytes(self._buffer[:newline])
                 del self._buffer[: newline + 1]
                 self._scanned = 0
-                if self._discarding:
+                if too_long:
                     self._discarding = False
                     raise LineTooLong(self.limit)
                 return line

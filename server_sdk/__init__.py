@@ -1,1 +1,1 @@
-"""x"""
+"""What a platform author imports to write microtvm_api_server.py."""

@@ -1,0 +1,50 @@
+"""Errors the client raises on its own side of the pipe: the server could not be started, died,
+hung, or said something the spec does not allow. Errors the server reported are in protocol.errors."""
+
+from __future__ import annotations
+
+from typing import Sequence
+
+from microtvm_project_api.protocol.errors import ProjectApiError
+from microtvm_project_api.protocol.violations import Violation
+
+
+class ClientError(ProjectApiError):
+    """Base of the client-side errors."""
+
+
+class ServerNotFoundError(ClientError):
+    """The project directory holds neither microtvm_api_server.py nor launch_microtvm_api_server.sh."""
+
+
+class ServerExitedError(ClientError):
+    """The server process ended (or closed its reply pipe) while a reply was awaited."""
+
+    def __init__(self, message: str, exit_code: int | None, stderr_tail: Sequence[str]) -> None:
+        tail = "".join(f"\n    {line}" for line in stderr_tail)
+        super().__init__(f"{message} (exit code {exit_code}){'; last lines of its stderr:' + tail if tail else ''}")
+        self.exit_code = exit_code
+        self.stderr_tail = list(stderr_tail)
+
+
+class CallTimeoutError(ClientError):
+    """No reply within the call's deadline; the server was stopped."""
+
+
+class MalformedReplyError(ClientError):
+    """A reply line that is not JSON, not a JSON-RPC reply, or breaks the method's result schema."""
+
+    def __init__(self, method: str, message: str, raw_line: bytes, violations: Sequence[Violation] = ()) -> None:
+        where = "".join(f"\n    {v}" for v in violations)
+        super().__init__(f"{method}: {message}{where}\n  raw reply: {raw_line[:500]!r}{'...' if len(raw_line) > 500 else ''}")
+        self.method = method
+        self.raw_line = raw_line
+        self.violations = list(violations)
+
+
+class MismatchedIdError(MalformedReplyError):
+    """A reply whose id is not the id of the request in flight."""
+
+
+class UnsupportedProtocolVersionError(ClientError):
+    """The server speaks a protocol revision this client does not know."""

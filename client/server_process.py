@@ -1,0 +1,196 @@
+"""Launch a Project API server as the protocol's launch convention says, and never leak it.
+
+The server gets a request pipe and a reply pipe as inherited descriptors (--read-fd/--write-fd),
+cwd = the project directory, stdin closed, its own process group; stdout and stderr are drained
+by threads into `logging` (a chatty server never blocks), and the last stderr lines are kept for
+error messages. `close()` ends the request pipe, waits briefly, then terminates, kills and reaps
+the whole process group.
+"""
+
+from __future__ import annotations
+
+import collections
+import logging
+import os
+import selectors
+import signal
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+from typing import IO
+
+from microtvm_project_api.client.errors import ServerExitedError, ServerNotFoundError
+from microtvm_project_api.protocol.wire import MAX_LINE_BYTES, LineReader, ReadTimeout
+
+SERVER_FILE = "microtvm_api_server.py"
+LAUNCH_SCRIPT = "launch_microtvm_api_server.sh"
+STDERR_TAIL_LINES = 40
+LOG_LINE_LIMIT = 64 * 1024
+
+logger = logging.getLogger(__name__)
+
+
+def launch_command(project_dir: Path, python: str | None = None, debug: bool = False) -> list[str]:
+    """The command that starts the server of `project_dir`, without the fd arguments."""
+    server = project_dir / SERVER_FILE
+    script = project_dir / LAUNCH_SCRIPT
+    if script.is_file():
+        command = [str(script.resolve()), str(server.resolve())]
+    elif server.is_file():
+        command = [python or sys.executable, str(server.resolve())]
+    else:
+        raise ServerNotFoundError(f"{project_dir}: no {SERVER_FILE} or {LAUNCH_SCRIPT}; is this a Project API project directory?")
+    return command + (["--debug"] if debug else [])
+
+
+class ServerProcess:
+    """One running server: raw line I/O with deadlines, plus its lifecycle."""
+
+    def __init__(
+        self,
+        project_dir: str | os.PathLike[str],
+        python: str | None = None,
+        debug: bool = False,
+        env: dict[str, str] | None = None,
+        max_line_bytes: int = MAX_LINE_BYTES,
+    ) -> None:
+        self.project_dir = Path(project_dir)
+        command = launch_command(self.project_dir, python, debug)
+        request_read, self._request_write = os.pipe()
+        self._reply_read, reply_write = os.pipe()
+        try:
+            self.process = subprocess.Popen(
+                [*command, "--read-fd", str(request_read), "--write-fd", str(reply_write)],
+                cwd=self.project_dir,
+                stdin=subprocess.DEVNULL,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.PIPE,
+                pass_fds=(request_read, reply_write),
+                start_new_session=True,
+                env=env,
+            )
+        except OSError as exc:
+            for fd in (self._request_write, self._reply_read):
+                os.close(fd)
+            raise ServerNotFoundError(f"{self.project_dir}: cannot start {command[0]}: {exc}") from exc
+        finally:
+            os.close(request_read)
+            os.close(reply_write)
+        os.set_blocking(self._request_write, False)
+        self._reader = LineReader(self._reply_read, max_line_bytes)
+        self._stderr_tail: collections.deque[str] = collections.deque(maxlen=STDERR_TAIL_LINES)
+        log = logging.getLogger(f"microtvm_project_api.server.{self.project_dir.name or 'server'}")
+        self._drains = [
+            threading.Thread(target=_drain, args=(self.process.stdout, log, logging.INFO, None), daemon=True),
+            threading.Thread(target=_drain, args=(self.process.stderr, log, logging.WARNING, self._stderr_tail), daemon=True),
+        ]
+        for thread in self._drains:
+            thread.start()
+        self._closed = False
+
+    @property
+    def pid(self) -> int:
+        return self.process.pid
+
+    @property
+    def stderr_tail(self) -> list[str]:
+        """The last lines the server wrote to stderr."""
+        return list(self._stderr_tail)
+
+    def send_line(self, line: bytes, timeout: float | None) -> None:
+        """Write one whole line to the request pipe, or raise TimeoutError / ServerExitedError."""
+        deadline = None if timeout is None else time.monotonic() + timeout
+        view = memoryview(line)
+        with selectors.DefaultSelector() as selector:
+            selector.register(self._request_write, selectors.EVENT_WRITE)
+            while view:
+                try:
+                    written = os.write(self._request_write, view)
+                except BlockingIOError:
+                    written = 0
+                except (BrokenPipeError, OSError):
+                    raise self.exited_error("the server closed its request pipe") from None
+                view = view[written:]
+                if view and not selector.select(None if deadline is None else max(0.0, deadline - time.monotonic())):
+                    raise TimeoutError("the server did not read its request before the deadline")
+
+    def read_line(self, timeout: float | None) -> bytes:
+        """The next reply line (without newline); TimeoutError past the deadline, ServerExitedError at EOF."""
+        try:
+            line = self._reader.read_line(timeout)
+        except ReadTimeout:
+            raise TimeoutError("no reply before the deadline") from None
+        if line is None:
+            raise self.exited_error("the server closed its reply pipe")
+        return line
+
+    def exited_error(self, message: str) -> ServerExitedError:
+        """A ServerExitedError carrying the exit code (waiting briefly for it) and the stderr tail."""
+        try:
+            code = self.process.wait(timeout=2.0)
+        except subprocess.TimeoutExpired:
+            code = None
+        for thread in self._drains:
+            thread.join(timeout=1.0)
+        return ServerExitedError(message, code, self.stderr_tail)
+
+    def close(self, grace: float = 2.0) -> int | None:
+        """End the session: EOF on the request pipe, then terminate, kill and reap the process group."""
+        if self._closed:
+            return self.process.returncode
+        self._closed = True
+        _close_quietly(self._request_write)
+        try:
+            self.process.wait(timeout=grace)
+        except subprocess.TimeoutExpired:
+            pass
+        self._signal_group(signal.SIGTERM)
+        try:
+            self.process.wait(timeout=grace)
+        except subprocess.TimeoutExpired:
+            self._signal_group(signal.SIGKILL)
+            self.process.wait()
+        self._signal_group(signal.SIGKILL)  # grandchildren left behind by a server that exited
+        for thread in self._drains:
+            thread.join(timeout=grace)
+        _close_quietly(self._reply_read)
+        return self.process.returncode
+
+    def kill(self) -> None:
+        """Stop at once (after a timeout or a protocol violation): SIGKILL the group and reap."""
+        self._signal_group(signal.SIGKILL)
+        self.close(grace=0.5)
+
+    def _signal_group(self, signum: int) -> None:
+        try:
+            os.killpg(self.process.pid, signum)
+        except (ProcessLookupError, PermissionError):
+            pass
+
+    def __enter__(self) -> "ServerProcess":
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+
+def _drain(stream: IO[bytes], log: logging.Logger, level: int, tail: "collections.deque[str] | None") -> None:
+    """Forward a server output stream to logging line by line until EOF, bounding each line."""
+    with stream:
+        while True:
+            line = stream.readline(LOG_LINE_LIMIT)
+            if not line:
+                return
+            text = line.decode("utf-8", "replace").rstrip("\r\n")
+            if tail is not None:
+                tail.append(text)
+            log.log(level, "%s", text)
+
+
+def _close_quietly(fd: int) -> None:
+    try:
+        os.close(fd)
+    except OSError:
+        pass

@@ -1,0 +1,1 @@
+"""Spec review tooling: reference docs, OpenRPC export, breaking-change diff, transcript checks."""

@@ -1,0 +1,44 @@
+"""Payload codecs decode strictly; error objects and exceptions map both ways."""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+
+from microtvm_project_api.protocol import errors
+from microtvm_project_api.protocol.payload import BASE64, BASE85, PayloadDecodeError
+
+
+@pytest.mark.parametrize("codec", [BASE64, BASE85], ids=lambda c: c.name)
+@pytest.mark.parametrize("size", [0, 1, 2, 3, 4, 5, 1000, 65537])
+def test_round_trip(codec, size: int) -> None:
+    data = os.urandom(size)
+    assert codec.decode(codec.encode(data)) == data
+
+
+@pytest.mark.parametrize("codec,text", [
+    (BASE64, "AAA"), (BASE64, "AA=A"), (BASE64, "AA AA"), (BASE64, "AA\nA="), (BASE64, "!!!!"),
+    (BASE85, "A"), (BASE85, "VPRomV"), (BASE85, "ab\"c"), (BASE85, "ab c"),
+], ids=repr)
+def test_strict_decoding_rejects(codec, text: str) -> None:
+    with pytest.raises(PayloadDecodeError):
+        codec.decode(text)
+
+
+def test_named_error_carries_its_name_as_message_and_detail_in_data() -> None:
+    exc = errors.IoTimeoutError("no byte within 0.5 s")
+    assert exc.to_error_object() == {"code": -32000, "message": "IoTimeoutError", "data": {"detail": "no byte within 0.5 s"}}
+    back = errors.error_from_object(exc.to_error_object())
+    assert type(back) is errors.IoTimeoutError and back.detail == "no byte within 0.5 s"
+    assert str(back) == "IoTimeoutError: no byte within 0.5 s"
+
+
+@pytest.mark.parametrize("code,cls", [
+    (-32700, errors.ParseError), (-32600, errors.InvalidRequestError), (-32601, errors.MethodNotFoundError),
+    (-32602, errors.InvalidParamsError), (-32603, errors.InternalError), (-32000, errors.ServerError),
+    (-31999, errors.ServerError), (42, errors.ServerError),
+])
+def test_error_objects_map_to_classes_keeping_the_code(code: int, cls: type) -> None:
+    exc = errors.error_from_object({"code": code, "message": "boom", "data": {"traceback": "tb"}})
+    assert type(exc) is cls and exc.code == code and exc.server_traceback == "tb"
