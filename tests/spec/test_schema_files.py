@@ -66,3 +66,9 @@ def test_generated_models_match_the_schema() -> None:
     """`make generate` reproduces generated/models.py byte for byte."""
     check = subprocess.run([sys.executable, str(ROOT / "tools" / "generate_models.py"), "--check"], capture_output=True, text=True)
     assert check.returncode == 0, check.stdout + check.stderr
+
+
+def test_line_bound_of_the_wire_codec_is_the_spec_bound() -> None:
+    from microtvm_project_api.protocol.wire import MAX_LINE_BYTES
+
+    assert json.loads((ROOT / "schema" / "jsonrpc.json").read_text())["x-max-line-bytes"] == MAX_LINE_BYTES
