@@ -10,6 +10,7 @@ import json
 from dataclasses import dataclass
 from functools import cached_property, lru_cache
 from importlib import resources
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urljoin
 
@@ -61,19 +62,31 @@ class Revision:
 class SchemaRegistry:
     """Every schema file, addressable by `$id`, and the revisions they define."""
 
-    def __init__(self, documents: dict[str, dict[str, Any]]) -> None:
+    def __init__(self, documents: dict[str, dict[str, Any]], examples: list[dict[str, Any]] | None = None) -> None:
         self.documents = documents
+        self.examples = examples or []
         self._validators: dict[str, Any] = {}
         self.revisions = {rev.version: rev for rev in map(self._revision, self._revision_documents())}
 
     @classmethod
     def from_package(cls) -> "SchemaRegistry":
         """The spec shipped with this package."""
+        return cls.from_directory(resources.files(SCHEMA_PACKAGE))
+
+    @classmethod
+    def from_directory(cls, folder: Any) -> "SchemaRegistry":
+        """The spec in a schema/ tree (a path or importlib Traversable), its examples/ folder included."""
+        folder = Path(folder) if isinstance(folder, str) else folder
         documents = {}
-        for path in _walk(resources.files(SCHEMA_PACKAGE)):
+        for path in _walk(folder):
             document = json.loads(path.read_text(encoding="utf-8"))
             documents[document["$id"]] = document
-        return cls(documents)
+        examples_folder = folder / "examples"
+        examples = []
+        if examples_folder.is_dir():
+            entries = sorted(examples_folder.iterdir(), key=lambda e: e.name)
+            examples = [json.loads(e.read_text(encoding="utf-8")) for e in entries if e.name.endswith(".json")]
+        return cls(documents, examples)
 
     def revision(self, version: int) -> Revision:
         """The revision numbered `version`; KeyError naming the known ones otherwise."""
