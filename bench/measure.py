@@ -1,0 +1,42 @@
+"""Repeated, time-bounded timing: the figures of a shared, noisy machine are the min and median of many runs."""
+
+from __future__ import annotations
+
+import statistics
+import time
+from dataclasses import dataclass, field
+from typing import Callable
+
+
+@dataclass
+class Samples:
+    """Repeated measurements of one figure in one unit; `best` is the min (time, memory) of the runs."""
+
+    unit: str
+    values: list[float] = field(default_factory=list)
+
+    def add(self, value: float) -> None:
+        self.values.append(value)
+
+    @property
+    def best(self) -> float:
+        return min(self.values)
+
+    @property
+    def median(self) -> float:
+        return statistics.median(self.values)
+
+    def as_dict(self) -> dict[str, object]:
+        return {"unit": self.unit, "min": self.best, "median": self.median, "runs": self.values}
+
+
+def seconds_per_op(operation: Callable[[], object], min_seconds: float, min_ops: int = 3) -> float:
+    """Run `operation` until `min_seconds` and `min_ops` are both reached; the mean seconds of one run."""
+    ops = 0
+    start = time.perf_counter()
+    while True:
+        operation()
+        ops += 1
+        elapsed = time.perf_counter() - start
+        if ops >= min_ops and elapsed >= min_seconds:
+            return elapsed / ops

@@ -1,0 +1,49 @@
+"""The client half of the plain pair: one request per line, the reply's result or a RuntimeError, nothing checked."""
+
+from __future__ import annotations
+
+import base64
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+from bench.pipes import PipeChild
+
+SERVER = str(Path(__file__).with_name("server.py"))
+
+
+class PlainClient:
+    """Launches the plain server and calls it."""
+
+    def __init__(self) -> None:
+        self.child = PipeChild(lambda r, w: [sys.executable, SERVER, "--read-fd", str(r), "--write-fd", str(w)])
+        self._next_id = 0
+
+    @property
+    def server_pid(self) -> int:
+        return self.child.pid
+
+    def call(self, method: str, params: dict[str, Any]) -> Any:
+        self._next_id += 1
+        request = {"jsonrpc": "2.0", "method": method, "params": params, "id": self._next_id}
+        self.child.send(json.dumps(request, separators=(",", ":")).encode() + b"\n")
+        reply = json.loads(self.child.read_line())
+        if "error" in reply:
+            raise RuntimeError(reply["error"]["message"])
+        return reply["result"]
+
+    def server_info(self) -> None:
+        self.call("server_info_query", {"tvm_version": "0.18.0"})
+
+    def open(self) -> None:
+        self.call("open_transport", {"options": {}})
+
+    def write(self, data: bytes) -> None:
+        self.call("write_transport", {"data": base64.b64encode(data).decode("ascii"), "timeout_sec": None})
+
+    def read(self, n: int) -> bytes:
+        return base64.b64decode(self.call("read_transport", {"n": n, "timeout_sec": None})["data"])
+
+    def close(self) -> None:
+        self.child.close()
