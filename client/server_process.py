@@ -55,6 +55,7 @@ class ServerProcess:
         debug: bool = False,
         env: dict[str, str] | None = None,
         max_line_bytes: int = MAX_LINE_BYTES,
+        stdin: int | IO[bytes] = subprocess.DEVNULL,
     ) -> None:
         self.project_dir = Path(project_dir)
         command = launch_command(self.project_dir, python, debug)
@@ -64,7 +65,7 @@ class ServerProcess:
             self.process = subprocess.Popen(
                 [*command, "--read-fd", str(request_read), "--write-fd", str(reply_write)],
                 cwd=self.project_dir,
-                stdin=subprocess.DEVNULL,
+                stdin=stdin,
                 stdout=subprocess.PIPE,
                 stderr=subprocess.PIPE,
                 pass_fds=(request_read, reply_write),
@@ -135,6 +136,10 @@ class ServerProcess:
         for thread in self._drains:
             thread.join(timeout=1.0)
         return ServerExitedError(message, code, self.stderr_tail)
+
+    def close_requests(self) -> None:
+        """End the request pipe only (the server should then exit by itself); close() still reaps it."""
+        _close_quietly(self._request_write)
 
     def close(self, grace: float = 2.0) -> int | None:
         """End the session: EOF on the request pipe, then terminate, kill and reap the process group."""
