@@ -48,3 +48,15 @@ class MismatchedIdError(MalformedReplyError):
 
 class UnsupportedProtocolVersionError(ClientError):
     """The server speaks a protocol revision this client does not know."""
+
+
+class SessionOverError(ClientError):
+    """A call on a session that was closed or ended by an earlier fatal error (timeout, exit, broken reply)."""
+
+
+class OptionsError(ClientError, ValueError):
+    """Option values that break what the server declared for a method; `problems` lists each one."""
+
+    def __init__(self, problems: Sequence[str]) -> None:
+        super().__init__("; ".join(problems))
+        self.problems = list(problems)

@@ -1,0 +1,315 @@
+"""The typed client: one method per protocol method, every reply checked, every call under a deadline.
+
+`ProjectApiClient.launch(project_dir)` starts the project's server, asks `server_info_query`,
+and from then on speaks the revision the server reported (its payload codec, its result
+schemas). A reply that is not JSON, breaks the JSON-RPC envelope or answers another id, a
+call that outlives its deadline, and a server that exits all end the session: the server's
+process group is killed and reaped, and later calls raise SessionOverError at once. An error
+reply is raised as its protocol.errors class; a result that breaks the method's schema as
+MalformedReplyError naming the method, the JSON pointer and the rule.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+import time
+from dataclasses import dataclass, field
+from typing import IO, Any, Mapping, TypeVar
+
+from pydantic import BaseModel, ValidationError
+
+from microtvm_project_api.client.errors import (
+    CallTimeoutError,
+    MalformedReplyError,
+    MismatchedIdError,
+    ServerExitedError,
+    SessionOverError,
+    UnsupportedProtocolVersionError,
+)
+from microtvm_project_api.client.options import ProjectOption, check_options
+from microtvm_project_api.client.server_process import ServerProcess
+from microtvm_project_api.client.transcript import Transcript
+from microtvm_project_api.generated import models
+from microtvm_project_api.protocol import typed, wire
+from microtvm_project_api.protocol.errors import error_from_object
+from microtvm_project_api.protocol.payload import PayloadCodec, PayloadDecodeError
+from microtvm_project_api.protocol.registry import REVISIONS, default_registry
+from microtvm_project_api.protocol.violations import Violation, from_pydantic
+
+DEFAULT_TVM_VERSION = "0.18.0"
+LONG_RUNNING_METHODS = frozenset({"generate_project", "build", "flash"})
+TRANSPORT_IO_METHODS = frozenset({"read_transport", "write_transport"})
+ServerInfo = models.ServerInfoV1 | models.ServerInfoV2
+E = TypeVar("E", bound=Exception)
+
+
+@dataclass(frozen=True)
+class CallTimeouts:
+    """Per-call deadlines in seconds: long-running methods, the rest, transport I/O's margin, per-method overrides."""
+
+    default: float = 30.0
+    long_running: float = 600.0
+    transport_margin: float = 10.0
+    per_method: Mapping[str, float] = field(default_factory=dict)
+
+    def deadline(self, method: str, timeout_sec: float | None = None) -> float | None:
+        """Seconds to wait for `method`'s reply; None (wait forever) only for transport I/O with timeout_sec None."""
+        if method in self.per_method:
+            return self.per_method[method]
+        if method in TRANSPORT_IO_METHODS:
+            return None if timeout_sec is None else timeout_sec + self.transport_margin
+        return self.long_running if method in LONG_RUNNING_METHODS else self.default
+
+
+class ProjectApiClient:
+    """A session with one Project API server; a context manager that always stops the server."""
+
+    def __init__(
+        self,
+        server: ServerProcess,
+        timeouts: CallTimeouts | None = None,
+        transcript: Transcript | None = None,
+        tvm_version: str = DEFAULT_TVM_VERSION,
+        check_options: bool = True,
+    ) -> None:
+        """Take over a started server and ask it for its metadata; the server is stopped if that fails."""
+        self.server = server
+        self.timeouts = timeouts or CallTimeouts()
+        self.transcript = transcript
+        self.check_options = check_options
+        self._lock = threading.Lock()
+        self._next_id = 1
+        self._over: Exception | None = None
+        self._last_line = b""
+        self._closed = False
+        try:
+            self.server_info: ServerInfo = self._first_server_info(tvm_version)
+        except BaseException:
+            self.close()
+            raise
+
+    @classmethod
+    def launch(
+        cls,
+        project_dir: str | os.PathLike[str],
+        python: str | None = None,
+        timeouts: CallTimeouts | None = None,
+        transcript: str | os.PathLike[str] | IO[str] | Transcript | None = None,
+        tvm_version: str = DEFAULT_TVM_VERSION,
+        debug: bool = False,
+        env: dict[str, str] | None = None,
+        check_options: bool = True,
+        max_line_bytes: int = wire.MAX_LINE_BYTES,
+    ) -> "ProjectApiClient":
+        """Start the server of `project_dir` (launch convention) and open a session with it.
+
+        `transcript` is a path or open text file to record the session to (see client.transcript).
+        """
+        recorder = transcript if transcript is None or isinstance(transcript, Transcript) else Transcript(transcript)
+        try:
+            server = ServerProcess(project_dir, python=python, debug=debug, env=env, max_line_bytes=max_line_bytes)
+        except BaseException:
+            if recorder is not None:
+                recorder.close()
+            raise
+        return cls(server, timeouts, recorder, tvm_version, check_options)
+
+    @property
+    def revision(self) -> int:
+        """The protocol revision the server reported."""
+        return self.server_info.protocol_version
+
+    @property
+    def over(self) -> bool:
+        """Whether the session has ended (closed, or a fatal error); every call then raises SessionOverError."""
+        return self._over is not None
+
+    @property
+    def codec(self) -> PayloadCodec:
+        """The payload codec of the session's revision (base85 in 1, base64 in 2)."""
+        return default_registry().revision(self.revision).codec
+
+    @property
+    def project_options(self) -> list[ProjectOption]:
+        """The options the server declared."""
+        return list(self.server_info.project_options)
+
+    @property
+    def supported_methods(self) -> list[str]:
+        """The methods the server implements (revision 1 servers do not say: every method)."""
+        if isinstance(self.server_info, models.ServerInfoV2):
+            return [method.value for method in self.server_info.supported_methods]
+        return list(default_registry().revision(self.revision).methods)
+
+    # The protocol methods.
+
+    def server_info_query(self, tvm_version: str = DEFAULT_TVM_VERSION, timeout: float | None = None) -> ServerInfo:
+        """Ask the server for its metadata again (the session's revision is kept)."""
+        info = self._call("server_info_query", {"tvm_version": tvm_version}, timeout)
+        assert isinstance(info, (models.ServerInfoV1, models.ServerInfoV2))
+        return info
+
+    def generate_project(
+        self,
+        model_library_format_path: str | os.PathLike[str],
+        standalone_crt_dir: str | os.PathLike[str],
+        project_dir: str | os.PathLike[str],
+        options: Mapping[str, Any] | None = None,
+        timeout: float | None = None,
+    ) -> None:
+        """Have a template server create `project_dir` from a Model Library Format archive."""
+        params = {
+            "model_library_format_path": os.fspath(model_library_format_path),
+            "standalone_crt_dir": os.fspath(standalone_crt_dir),
+            "project_dir": os.fspath(project_dir),
+            "options": self._checked("generate_project", options),
+        }
+        self._call("generate_project", params, timeout)
+
+    def build(self, options: Mapping[str, Any] | None = None, timeout: float | None = None) -> None:
+        """Build the project."""
+        self._call("build", {"options": self._checked("build", options)}, timeout)
+
+    def flash(self, options: Mapping[str, Any] | None = None, timeout: float | None = None) -> None:
+        """Program the device with the built project."""
+        self._call("flash", {"options": self._checked("flash", options)}, timeout)
+
+    def open_transport(self, options: Mapping[str, Any] | None = None, timeout: float | None = None) -> models.OpenTransportResult:
+        """Open the byte channel to the device; returns the session timeouts."""
+        result = self._call("open_transport", {"options": self._checked("open_transport", options)}, timeout)
+        assert isinstance(result, models.OpenTransportResult)
+        return result
+
+    def close_transport(self, timeout: float | None = None) -> None:
+        """Close the byte channel (a no-op when it is closed)."""
+        self._call("close_transport", {}, timeout)
+
+    def read_transport(self, n: int, timeout_sec: float | None, timeout: float | None = None) -> bytes:
+        """Between 1 and `n` bytes from the device; IoTimeoutError if none arrive within `timeout_sec`."""
+        result = self._call("read_transport", {"n": n, "timeout_sec": timeout_sec}, timeout, timeout_sec)
+        try:
+            data = self.codec.decode(result.data)
+        except PayloadDecodeError as exc:
+            raise MalformedReplyError("read_transport", "the data is not valid", self._last_line,
+                                      [Violation("/result/data", str(exc), "contentEncoding")]) from None
+        if not 1 <= len(data) <= n:
+            raise MalformedReplyError("read_transport", f"the server returned {len(data)} bytes for n={n}", self._last_line,
+                                      [Violation("/result/data", f"holds {len(data)} bytes, more than n={n}", "maxBytes")])
+        return data
+
+    def write_transport(self, data: bytes, timeout_sec: float | None, timeout: float | None = None) -> None:
+        """Write every byte of `data` to the device, or IoTimeoutError after `timeout_sec`."""
+        self._call("write_transport", {"data": self.codec.encode(data), "timeout_sec": timeout_sec}, timeout, timeout_sec)
+
+    # Session lifecycle.
+
+    def close(self) -> int | None:
+        """End the session: the server gets EOF, then its process group is terminated, killed and reaped."""
+        if not self._closed:
+            self._closed = True
+            if self._over is None:
+                self._over = SessionOverError("the session was closed")
+        code = self.server.close()
+        if self.transcript is not None:
+            self.transcript.close()
+        return code
+
+    def __enter__(self) -> "ProjectApiClient":
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+    # Internals.
+
+    def _checked(self, method: str, options: Mapping[str, Any] | None) -> dict[str, Any]:
+        options = dict(options or {})
+        if self.check_options:
+            check_options(self.project_options, method, options)
+        return options
+
+    def _first_server_info(self, tvm_version: str) -> ServerInfo:
+        """server_info_query before the revision is known: the reply says which revision validates it."""
+        result = self._exchange("server_info_query", {"tvm_version": tvm_version}, self.timeouts.deadline("server_info_query"))
+        version = result.get("protocol_version") if isinstance(result, dict) else None
+        if not isinstance(version, int) or isinstance(version, bool):
+            raise self._end(MalformedReplyError("server_info_query", "the result has no integer protocol_version",
+                                                self._last_line, [Violation("/result/protocol_version", "required integer", "type")]))
+        if version not in REVISIONS:
+            raise self._end(UnsupportedProtocolVersionError(
+                f"the server speaks protocol revision {version}; this client knows {', '.join(map(str, REVISIONS))}"))
+        info = self._validated(version, "server_info_query", result)
+        assert isinstance(info, (models.ServerInfoV1, models.ServerInfoV2))
+        return info
+
+    def _call(self, method: str, params: dict[str, Any], timeout: float | None, timeout_sec: float | None = None) -> Any:
+        deadline = timeout if timeout is not None else self.timeouts.deadline(method, timeout_sec)
+        with self._lock:
+            result = self._exchange(method, params, deadline)
+            return self._validated(self.revision, method, result)
+
+    def _validated(self, revision: int, method: str, result: Any) -> BaseModel | None:
+        """The result as the method's generated model (None for a null result); MalformedReplyError otherwise."""
+        model, violations = typed.parse_result(revision, method, result)
+        if model is None:
+            where = [Violation("/result" + v.pointer, v.message, v.rule) for v in violations]
+            raise MalformedReplyError(method, f"the result breaks the revision {revision} schema", self._last_line, where)
+        return None if getattr(model, "root", model) is None else model
+
+    def _exchange(self, method: str, params: dict[str, Any], deadline: float | None) -> Any:
+        """Send one request and read its reply; the result member, or the raised error."""
+        if self._over is not None:
+            raise SessionOverError(f"{method}: the session is over: {self._over}") from self._over
+        request_id = self._next_id
+        self._next_id += 1
+        message = wire.request(method, params, request_id)
+        if self.transcript is not None:
+            self.transcript.request(message)
+        self._last_line = b""
+        try:
+            started = time.monotonic()
+            self.server.send_line(wire.encode_message(message), deadline)
+            remaining = None if deadline is None else max(0.0, deadline - (time.monotonic() - started))
+            self._last_line = self.server.read_line(remaining)
+        except TimeoutError:
+            raise self._end(CallTimeoutError(f"{method}: no reply within {deadline:g} s; the server was stopped")) from None
+        except ServerExitedError as exc:
+            raise self._end(exc) from None
+        except wire.LineTooLong as exc:
+            raise self._end(MalformedReplyError(method, f"the reply is a {exc}", b"")) from None
+        except BaseException as exc:
+            self._end(SessionOverError(f"{method} was interrupted: {exc!r}"))
+            raise
+        return self._unwrap(method, request_id, self._last_line)
+
+    def _unwrap(self, method: str, request_id: int, line: bytes) -> Any:
+        """Check the reply envelope; raise an error reply as its exception, return a result member."""
+        try:
+            reply = wire.decode_message(line)
+        except wire.WireDecodeError as exc:
+            if self.transcript is not None:
+                self.transcript.raw_reply(line)
+            raise self._end(MalformedReplyError(method, f"the reply is {exc}", line)) from None
+        if self.transcript is not None:
+            self.transcript.reply(reply)
+        if not isinstance(reply, dict) or ("result" in reply) == ("error" in reply):
+            raise self._end(MalformedReplyError(method, "a reply is a JSON object with exactly one of result and error", line))
+        envelope = models.ErrorReply if "error" in reply else models.ResultReply
+        try:
+            envelope.model_validate(reply)
+        except ValidationError as exc:
+            raise self._end(MalformedReplyError(method, "the reply breaks the JSON-RPC envelope", line, from_pydantic(exc))) from None
+        answered = reply["id"]
+        if answered != request_id and not (answered is None and "error" in reply):
+            raise self._end(MismatchedIdError(method, f"the reply answers id {answered!r}, the request in flight is {request_id}", line))
+        if "error" in reply:
+            raise error_from_object(reply["error"])
+        return reply["result"]
+
+    def _end(self, error: E) -> E:
+        """Mark the session over because of `error`, kill and reap the server, and return `error` to raise."""
+        self._over = error
+        self.server.kill()
+        return error
+
