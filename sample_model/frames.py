@@ -1,0 +1,34 @@
+"""The serial frames of the host platform's `model` firmware app: one input frame in, one output frame out.
+
+input frame 'M' 'I' + 16 int8, output frame 'M' 'O' + 4 int8, error frame 'M' 'E' + the entry
+point's return code (see examples/host/firmware/model.c, which defines them).
+"""
+
+from __future__ import annotations
+
+from microtvm_project_api.sample_model.reference import INPUT_SIZE, OUTPUT_SIZE
+
+INPUT_HEADER = b"MI"
+OUTPUT_HEADER = b"MO"
+ERROR_HEADER = b"ME"
+OUTPUT_FRAME_SIZE = len(OUTPUT_HEADER) + OUTPUT_SIZE
+
+
+class FrameError(ValueError):
+    """The firmware answered with an error frame or bytes that are not a frame."""
+
+
+def input_frame(input_tensor: bytes) -> bytes:
+    """The frame carrying one input tensor (16 int8 as bytes)."""
+    if len(input_tensor) != INPUT_SIZE:
+        raise ValueError(f"the input tensor has {INPUT_SIZE} int8 elements, got {len(input_tensor)} bytes")
+    return INPUT_HEADER + input_tensor
+
+
+def parse_output_frame(frame: bytes) -> bytes:
+    """The output tensor (4 int8 as bytes) of a reply frame; FrameError for an error frame or garbage."""
+    if frame[:2] == ERROR_HEADER and len(frame) >= 3:
+        raise FrameError(f"the firmware's model returned error code {int.from_bytes(frame[2:3], 'little', signed=True)}")
+    if len(frame) != OUTPUT_FRAME_SIZE or frame[:2] != OUTPUT_HEADER:
+        raise FrameError(f"expected an output frame ({OUTPUT_HEADER!r} + {OUTPUT_SIZE} bytes), got {frame!r}")
+    return frame[2:]
