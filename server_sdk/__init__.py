@@ -1,1 +1,23 @@
-"""What a platform author imports to write microtvm_api_server.py."""
+"""What a platform author imports to write microtvm_api_server.py: the handler base class, option
+declarations, the entry point and the errors a handler raises. Transports, project helpers and
+Model Library Format extraction live in their own modules, imported only by servers that use them."""
+
+from microtvm_project_api.generated.models import TransportTimeouts
+from microtvm_project_api.protocol.errors import (
+    IoTimeoutError,
+    TransportClosedError,
+    UnsupportedTVMVersionError,
+)
+from microtvm_project_api.server_sdk.handler import ProjectApiHandler
+from microtvm_project_api.server_sdk.main import main
+from microtvm_project_api.server_sdk.options import ProjectOption
+
+__all__ = [
+    "IoTimeoutError",
+    "ProjectApiHandler",
+    "ProjectOption",
+    "TransportClosedError",
+    "TransportTimeouts",
+    "UnsupportedTVMVersionError",
+    "main",
+]

@@ -1,0 +1,100 @@
+"""The base class a platform's microtvm_api_server.py subclasses: one typed method per protocol method.
+
+A platform declares `platform_name` and `project_options`, and overrides the methods it supports;
+every method it leaves alone is unsupported (left out of `supported_methods`, answered with
+MethodNotSupportedError). The JSON-RPC loop (loop.py) validates and decodes requests before a
+method is called, so methods receive plain Python values: Paths, bytes, checked options.
+"""
+
+from __future__ import annotations
+
+import inspect
+from pathlib import Path
+from typing import Any, ClassVar, Sequence
+
+from microtvm_project_api.generated.models import TransportTimeouts
+from microtvm_project_api.server_sdk.options import ProjectOption
+
+MLF_ARCHIVE_NAME = "model.tar"
+"""Where a generated project keeps the Model Library Format archive it was made from."""
+
+OPTION_METHODS = ("generate_project", "build", "flash", "open_transport")
+TRANSPORT_METHODS = ("open_transport", "close_transport", "read_transport", "write_transport")
+HANDLER_METHODS = ("generate_project", "build", "flash", *TRANSPORT_METHODS)
+
+
+class ProjectApiHandler:
+    """A platform's server. Subclasses set the class attributes and override what they support."""
+
+    platform_name: ClassVar[str] = ""
+    project_options: ClassVar[Sequence[ProjectOption]] = ()
+
+    def __init__(self, project_dir: Path | None = None) -> None:
+        self.project_dir = (project_dir or self.server_file().parent).resolve()
+
+    @classmethod
+    def server_file(cls) -> Path:
+        """The file defining this handler: the microtvm_api_server.py that generate_project copies."""
+        return Path(inspect.getfile(cls)).resolve()
+
+    def model_library_format_path(self) -> Path | None:
+        """The archive this project was generated from, or None for a template (no archive present)."""
+        archive = self.project_dir / MLF_ARCHIVE_NAME
+        return archive if archive.is_file() else None
+
+    def is_template(self) -> bool:
+        """A project without a Model Library Format archive is a template."""
+        return self.model_library_format_path() is None
+
+    def supported_methods(self) -> list[str]:
+        """server_info_query and every method this class overrides; generate_project only in a template."""
+        overridden = [m for m in HANDLER_METHODS if getattr(type(self), m) is not getattr(ProjectApiHandler, m)]
+        if not self.is_template():
+            overridden = [m for m in overridden if m != "generate_project"]
+        return ["server_info_query", *overridden]
+
+    def check_tvm_version(self, tvm_version: str) -> None:
+        """Refuse a caller's compiler version by raising UnsupportedTVMVersionError; accepts every version."""
+
+    def server_info(self, revision: int) -> dict[str, Any]:
+        """The server_info_query result in `revision`, from the declarations."""
+        path = self.model_library_format_path()
+        info: dict[str, Any] = {
+            "protocol_version": revision,
+            "platform_name": self.platform_name,
+            "is_template": path is None,
+            "model_library_format_path": None if path is None else str(path),
+            "project_options": [option.to_json(revision) for option in self.project_options],
+        }
+        if revision >= 2:
+            info["supported_methods"] = self.supported_methods()
+        return info
+
+    def generate_project(self, model_library_format_path: Path, standalone_crt_dir: Path, project_dir: Path,
+                         options: dict[str, Any]) -> None:
+        """Create `project_dir` from this template and the archive (see project.generate_from_template)."""
+        raise NotImplementedError
+
+    def build(self, options: dict[str, Any]) -> None:
+        """Build the generated project."""
+        raise NotImplementedError
+
+    def flash(self, options: dict[str, Any]) -> None:
+        """Program the device with the built project."""
+        raise NotImplementedError
+
+    def open_transport(self, options: dict[str, Any]) -> TransportTimeouts:
+        """Open the byte channel to the device; return the session timeouts."""
+        raise NotImplementedError
+
+    def close_transport(self) -> None:
+        """Close the byte channel; a no-op when it is closed."""
+        raise NotImplementedError
+
+    def read_transport(self, n: int, timeout_sec: float | None) -> bytes:
+        """1 to n bytes; IoTimeoutError past the deadline, TransportClosedError when not open."""
+        raise NotImplementedError
+
+    def write_transport(self, data: bytes, timeout_sec: float | None) -> None:
+        """Write every byte; IoTimeoutError past the deadline, TransportClosedError when not open."""
+        raise NotImplementedError

@@ -1,0 +1,251 @@
+"""The JSON-RPC loop: one request line at a time from the read fd, one reply line to the write fd.
+
+Error rules (schema/jsonrpc.json, errors.json), in both revisions (revision 1 answers a parse
+error too, where TVM's server stopped):
+- not UTF-8 or not JSON: -32700, id null, and keep serving;
+- a line longer than `max_line_bytes` (64 MiB): discarded up to its newline without being held in
+  memory, answered -32600 with id null, as schema/jsonrpc.json says;
+- not an object, a batch, bad `jsonrpc`, missing or bad id (null included), bad method syntax,
+  params not an object, extra members: -32600 (id null when the id could not be read);
+- unknown method: -32601; a protocol method this server does not implement: MethodNotSupportedError
+  in revision 2, a generic -32000 in revision 1 (which has no such name);
+- params or options that break the spec or the declarations: -32602 "method: /pointer: what";
+- a handler raising a protocol error: that error; any other exception: -32000 with its text and
+  data.traceback;
+- a handler returning a value the spec does not allow: -32603 naming the method and pointer.
+Replies go out whole with os.write; logs go to stderr only.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import re
+import traceback
+from pathlib import Path
+from typing import Any, Callable
+
+from pydantic import ValidationError
+
+from microtvm_project_api.generated.models import ErrorCode, ErrorObject
+from microtvm_project_api.protocol import typed
+from microtvm_project_api.protocol.errors import (
+    InternalError,
+    InvalidParamsError,
+    InvalidRequestError,
+    MethodNotFoundError,
+    MethodNotSupportedError,
+    RemoteError,
+    ServerError,
+)
+from microtvm_project_api.protocol.payload import PayloadDecodeError
+from microtvm_project_api.protocol.registry import default_registry
+from microtvm_project_api.protocol.wire import (
+    MAX_LINE_BYTES,
+    JSONRPC,
+    LineReader,
+    LineTooLong,
+    WireDecodeError,
+    decode_message,
+    encode_message,
+    error_reply,
+    result_reply,
+)
+from microtvm_project_api.server_sdk.handler import OPTION_METHODS, TRANSPORT_METHODS, ProjectApiHandler
+from microtvm_project_api.server_sdk.options import OptionChecker
+
+METHOD_SYNTAX = re.compile(r"[a-zA-Z0-9_]+")
+REQUEST_MEMBERS = frozenset(("jsonrpc", "method", "params", "id"))
+
+logger = logging.getLogger(__name__)
+
+
+class DeclarationError(ValueError):
+    """The platform's declarations (name, options, supported methods) break the spec: a bug to fix before shipping."""
+
+
+class Server:
+    """Serves one handler in one protocol revision over a pair of file descriptors."""
+
+    def __init__(self, handler: ProjectApiHandler, revision: int = 2, max_line_bytes: int = MAX_LINE_BYTES) -> None:
+        self.handler = handler
+        self.revision = revision
+        self.methods = default_registry().revision(revision).methods
+        self.codec = default_registry().revision(revision).codec
+        self.options = OptionChecker(handler.project_options, revision)
+        self.max_line_bytes = max_line_bytes
+        self.supported = frozenset(handler.supported_methods())
+        check_declarations(handler, revision)
+        self._dispatch: dict[str, Callable[[Any], Any]] = {
+            "server_info_query": self._server_info_query,
+            "generate_project": self._generate_project,
+            "build": lambda p: handler.build(self.options.check("build", p.options)),
+            "flash": lambda p: handler.flash(self.options.check("flash", p.options)),
+            "open_transport": self._open_transport,
+            "close_transport": lambda p: handler.close_transport(),
+            "read_transport": self._read_transport,
+            "write_transport": self._write_transport,
+        }
+
+    def serve(self, read_fd: int, write_fd: int) -> None:
+        """Answer requests until end of file on `read_fd`, then close the transport."""
+        reader = LineReader(read_fd, self.max_line_bytes)
+        try:
+            while True:
+                try:
+                    line = reader.read_line(None)
+                except LineTooLong as exc:
+                    logger.warning("discarded a request line: %s", exc)
+                    _write_all(write_fd, encode_message(error_reply(None, ErrorCode.INVALID_REQUEST, f"Invalid request: {exc}")))
+                    continue
+                if line is None:
+                    logger.debug("end of file on the request fd")
+                    return
+                _write_all(write_fd, self.handle_line(line))
+        finally:
+            self._close_transport_at_exit()
+
+    def handle_line(self, line: bytes) -> bytes:
+        """The reply line (newline included) to one request line."""
+        try:
+            message = decode_message(line)
+        except WireDecodeError as exc:
+            return encode_message(error_reply(None, ErrorCode.PARSE_ERROR, f"Parse error: {exc}"))
+        request_id = _request_id(message)
+        method = message.get("method") if isinstance(message, dict) else None
+        try:
+            _check_envelope(message)
+            return self._call(request_id, method, message["params"])
+        except RemoteError as exc:
+            return _error_line(request_id, exc.to_error_object())
+        except Exception as exc:  # a handler failed: the server keeps serving
+            logger.exception("%s failed", method)
+            data = {"traceback": traceback.format_exc()}
+            return _error_line(request_id, ServerError(str(exc) or type(exc).__name__, data).to_error_object())
+
+    def _call(self, request_id: int | str, method: str, params: dict[str, Any]) -> bytes:
+        if method not in self.methods:
+            raise MethodNotFoundError(f"Method not found: {method}")
+        if method not in self.supported:
+            if self.revision >= 2:
+                raise MethodNotSupportedError(f"this server does not implement {method}")
+            raise ServerError(f"{method} is not supported by this server")
+        model, violations = typed.parse_params(self.revision, method, params)
+        if violations:
+            raise InvalidParamsError(f"{method}: " + "; ".join(f"{v.pointer or '/'}: {v.message}" for v in violations))
+        result = self._dispatch[method](model)
+        if method == "read_transport":
+            return self._read_reply(request_id, result, model.n)
+        self._check_result(method, result)
+        try:
+            return encode_message(result_reply(request_id, result))
+        except (TypeError, ValueError) as exc:
+            raise InternalError(f"{method} returned a result that is not JSON: {exc}") from None
+
+    def _check_result(self, method: str, result: Any) -> None:
+        _, violations = typed.parse_result(self.revision, method, result)
+        if violations:
+            where = "; ".join(f"{v.pointer or '/'}: {v.message}" for v in violations)
+            raise InternalError(f"{method} returned an invalid result: {where}")
+
+    def _server_info_query(self, params: Any) -> dict[str, Any]:
+        self.handler.check_tvm_version(params.tvm_version)
+        return self.handler.server_info(self.revision)
+
+    def _generate_project(self, params: Any) -> None:
+        options = self.options.check("generate_project", params.options)
+        return self.handler.generate_project(Path(params.model_library_format_path), Path(params.standalone_crt_dir),
+                                             Path(params.project_dir), options)
+
+    def _open_transport(self, params: Any) -> dict[str, Any]:
+        timeouts = self.handler.open_transport(self.options.check("open_transport", params.options))
+        return {"timeouts": timeouts.model_dump() if hasattr(timeouts, "model_dump") else timeouts}
+
+    def _read_transport(self, params: Any) -> Any:
+        return self.handler.read_transport(params.n, params.timeout_sec)
+
+    def _write_transport(self, params: Any) -> None:
+        try:
+            data = self.codec.decode(params.data)
+        except PayloadDecodeError as exc:
+            raise InvalidParamsError(f"write_transport: /data: {exc}") from None
+        return self.handler.write_transport(data, params.timeout_sec)
+
+    def _read_reply(self, request_id: int | str, data: Any, n: int) -> bytes:
+        """The read_transport reply, encoded straight from the bytes (valid by construction once 1 <= len <= n)."""
+        if not isinstance(data, (bytes, bytearray, memoryview)):
+            raise InternalError(f"read_transport returned an invalid result: /data: expected bytes, got {type(data).__name__}")
+        if not 1 <= len(data) <= n:
+            raise InternalError(f"read_transport returned an invalid result: /data: {len(data)} bytes, expected 1 to {n}")
+        head = json.dumps({"jsonrpc": JSONRPC, "id": request_id}, separators=(",", ":"), ensure_ascii=False)
+        return b"".join((head[:-1].encode("utf-8"), b',"result":{"data":"', self.codec.encode_bytes(data), b'"}}\n'))
+
+    def _close_transport_at_exit(self) -> None:
+        if "close_transport" not in self.supported:
+            return
+        try:
+            self.handler.close_transport()
+        except Exception:
+            logger.exception("close_transport failed at exit")
+
+
+def check_declarations(handler: ProjectApiHandler, revision: int) -> None:
+    """Fail loudly, at start-up, when the platform's declarations break the spec."""
+    problems = [str(v) for v in typed.parse_result(revision, "server_info_query", handler.server_info(revision))[1]]
+    supported = handler.supported_methods()
+    transports = [m for m in TRANSPORT_METHODS if m in supported]
+    if transports and len(transports) != len(TRANSPORT_METHODS):
+        problems.append(f"transport methods are implemented all together or not at all; missing: "
+                        f"{', '.join(m for m in TRANSPORT_METHODS if m not in supported)}")
+    for option in handler.project_options:
+        problems.extend(f"option {option.name!r}: {m} takes no options" for m in option.methods() if m not in OPTION_METHODS)
+    if problems:
+        raise DeclarationError(f"{type(handler).__name__} declares what the spec forbids:\n  " + "\n  ".join(problems))
+
+
+def _request_id(message: Any) -> int | str | None:
+    """The request's id when it is a valid one (string or integer, not a boolean), else None."""
+    if isinstance(message, dict):
+        request_id = message.get("id")
+        if isinstance(request_id, str) or (isinstance(request_id, int) and not isinstance(request_id, bool)):
+            return request_id
+    return None
+
+
+def _check_envelope(message: Any) -> None:
+    """InvalidRequestError unless `message` is a single request object per schema/jsonrpc.json#/$defs/Request."""
+    if isinstance(message, list):
+        raise InvalidRequestError("Invalid request: batches are not supported")
+    if not isinstance(message, dict):
+        raise InvalidRequestError("Invalid request: a request is a JSON object")
+    if message.get("jsonrpc") != JSONRPC:
+        raise InvalidRequestError('Invalid request: jsonrpc must be "2.0"')
+    if "id" not in message:
+        raise InvalidRequestError("Invalid request: id is missing (notifications are not supported)")
+    if _request_id(message) is None:
+        raise InvalidRequestError("Invalid request: id must be a string or an integer")
+    method = message.get("method")
+    if not isinstance(method, str) or not METHOD_SYNTAX.fullmatch(method):
+        raise InvalidRequestError("Invalid request: method must be a string matching ^[a-zA-Z0-9_]+$")
+    if not isinstance(message.get("params"), dict):
+        raise InvalidRequestError("Invalid request: params must be an object")
+    extra = sorted(set(message) - REQUEST_MEMBERS)
+    if extra:
+        raise InvalidRequestError(f"Invalid request: unexpected members {', '.join(extra)}")
+
+
+def _error_line(request_id: int | str | None, error: dict[str, Any]) -> bytes:
+    """An error reply line; an error object the spec does not allow becomes a plain internal error."""
+    try:
+        ErrorObject.model_validate(error)
+        return encode_message({"jsonrpc": JSONRPC, "id": request_id, "error": error})
+    except (TypeError, ValueError, ValidationError) as exc:
+        return encode_message(error_reply(request_id, ErrorCode.INTERNAL_ERROR, f"Internal error: unencodable error reply: {exc}"))
+
+
+def _write_all(fd: int, data: bytes) -> None:
+    """Write every byte of `data` to `fd`."""
+    view = memoryview(data)
+    while view:
+        view = view[os.write(fd, view):]
