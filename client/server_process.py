@@ -158,6 +158,7 @@ class ServerProcess:
             self._signal_group(signal.SIGKILL)
             self.process.wait()
         self._signal_group(signal.SIGKILL)  # grandchildren left behind by a server that exited
+        self._wait_group_gone(grace)
         for thread in self._drains:
             thread.join(timeout=grace)
         _close_quietly(self._reply_read)
@@ -167,6 +168,12 @@ class ServerProcess:
         """Stop at once (after a timeout or a protocol violation): SIGKILL the group and reap."""
         self._signal_group(signal.SIGKILL)
         self.close(grace=0.5)
+
+    def _wait_group_gone(self, timeout: float) -> None:
+        """Wait until no live process is left in the group (dead grandchildren are init's to reap)."""
+        deadline = time.monotonic() + timeout
+        while group_has_live_members(self.process.pid) and time.monotonic() < deadline:
+            time.sleep(0.01)
 
     def _signal_group(self, signum: int) -> None:
         try:
@@ -179,6 +186,29 @@ class ServerProcess:
 
     def __exit__(self, *exc_info: object) -> None:
         self.close()
+
+
+def group_has_live_members(pgid: int) -> bool:
+    """Whether a process of group `pgid` is still running; zombies waiting for their parent do not count.
+
+    Reads /proc where there is one; elsewhere any member, zombies included, counts.
+    """
+    if not os.path.isdir("/proc/self"):
+        try:
+            os.killpg(pgid, 0)
+        except (ProcessLookupError, PermissionError):
+            return False
+        return True
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                with open(f"/proc/{entry}/stat", "rb") as stat:
+                    fields = stat.read().rsplit(b")", 1)[1].split()
+            except OSError:
+                continue
+            if int(fields[2]) == pgid and fields[0] not in (b"Z", b"X"):
+                return True
+    return False
 
 
 def _drain(stream: IO[bytes], log: logging.Logger, level: int, tail: "collections.deque[str] | None") -> None:

@@ -9,6 +9,8 @@ from typing import Callable
 
 import pytest
 
+from microtvm_project_api.client.server_process import group_has_live_members
+
 SERVERS = Path(__file__).parent / "servers"
 
 
@@ -28,18 +30,10 @@ def children_of(pid: int) -> list[tuple[int, str]]:
     return found
 
 
-def _group_alive(pgid: int) -> bool:
-    try:
-        os.killpg(pgid, 0)
-    except ProcessLookupError:
-        return False
-    return True
-
-
 @pytest.fixture
 def group_alive() -> Callable[[int], bool]:
-    """A function telling whether any process is left in a process group."""
-    return _group_alive
+    """A function telling whether a live (not zombie) process is left in a process group, from /proc."""
+    return group_has_live_members
 
 
 @pytest.fixture(autouse=True)
