@@ -1,0 +1,387 @@
+"""Breaking-change check between two specs: every change, classified by whom it breaks.
+
+Direction matters. Params (and the request envelope) are written by clients and read by servers;
+results (and replies) the reverse. A change that rejects something the old schema accepted
+(narrowing) breaks the existing *writers*; one that accepts something the old schema rejected
+(widening) breaks the existing *readers*, which were entitled to refuse it. Params are closed in
+this protocol, so even a new optional param widens them: an existing server answers -32602.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from typing import Any
+
+from microtvm_project_api.protocol.registry import Revision, SchemaRegistry
+from microtvm_project_api.spec_tools.schema_view import Node, definition_name, deref, node_at, x_rules
+
+CLIENTS = "clients"
+SERVERS = "servers"
+
+LOWER_BOUNDS = ("minimum", "exclusiveMinimum", "minLength", "minItems")
+UPPER_BOUNDS = ("maximum", "exclusiveMaximum", "maxLength", "maxItems")
+OPAQUE_KEYWORDS = ("if", "then", "else", "not", "contains", "propertyNames", "oneOf")
+MAX_DEPTH = 32
+
+
+@dataclass(frozen=True)
+class Role:
+    """Who writes the data a schema describes, and whether its readers must tolerate values they do not know."""
+
+    writer: str
+    reader: str
+    readers_tolerate_new_values: bool = False
+
+
+CLIENT_WRITES = Role(CLIENTS, SERVERS)
+SERVER_WRITES = Role(SERVERS, CLIENTS)
+CATALOGUE = Role(SERVERS, CLIENTS, readers_tolerate_new_values=True)
+
+
+@dataclass(frozen=True)
+class Change:
+    """One difference: where, what, and whom it breaks (empty: compatible)."""
+
+    where: str
+    what: str
+    breaks: frozenset[str] = frozenset()
+
+    @property
+    def classification(self) -> str:
+        if not self.breaks:
+            return "compatible"
+        return "breaks " + " and ".join(sorted(self.breaks))
+
+
+@dataclass
+class Section:
+    """The changes of one comparison; `bumped` when they come with a new revision number and so may break."""
+
+    title: str
+    bumped: bool
+    changes: list[Change] = field(default_factory=list)
+
+    @property
+    def blocking(self) -> list[Change]:
+        return [] if self.bumped else [c for c in self.changes if c.breaks]
+
+
+@dataclass
+class DiffReport:
+    """Every section of a comparison, rendered as a pull-request comment."""
+
+    old_label: str
+    new_label: str
+    sections: list[Section]
+
+    @property
+    def changes(self) -> list[Change]:
+        return [c for s in self.sections for c in s.changes]
+
+    @property
+    def exit_code(self) -> int:
+        """1 when a breaking change lands in a revision whose number did not change."""
+        return 1 if any(s.blocking for s in self.sections) else 0
+
+    def markdown(self) -> str:
+        changes = self.changes
+        counts = {label: sum(1 for c in changes if c.classification == label)
+                  for label in ("breaks clients and servers", "breaks clients", "breaks servers", "compatible")}
+        if self.exit_code:
+            verdict = "**Breaking changes without a new revision number.** Bump `x-protocol-version` (add a revision) or undo them."
+        elif any(c.breaks for c in changes):
+            verdict = "Breaking changes, all in a new revision (the revision number was bumped)."
+        else:
+            verdict = "No breaking change." if changes else "No change."
+        lines = [f"## Spec diff: `{self.old_label}` → `{self.new_label}`", "", verdict, "",
+                 "| classification | changes |", "| --- | --- |", *(f"| {k} | {v} |" for k, v in counts.items()), ""]
+        for section in self.sections:
+            lines += [f"### {section.title}", ""]
+            if not section.changes:
+                lines += ["No change.", ""]
+                continue
+            lines += ["| where | change | classification |", "| --- | --- | --- |"]
+            lines += [f"| `{_cell(c.where)}` | {_cell(c.what)} | {c.classification} |" for c in section.changes]
+            lines.append("")
+        return "\n".join(lines)
+
+
+def diff_specs(old: SchemaRegistry, new: SchemaRegistry, old_label: str = "old", new_label: str = "new") -> DiffReport:
+    """Compare two spec trees: each revision with its namesake, a new revision with the old latest, then the envelope."""
+    sections = []
+    old_latest = max(old.revisions)
+    bumped = max(new.revisions) > old_latest
+    for version in sorted(set(old.revisions) | set(new.revisions)):
+        if version in old.revisions and version in new.revisions:
+            section = Section(f"Revision {version}", bumped=False)
+            _compare_revisions(old, old.revision(version), new, new.revision(version), section.changes)
+        elif version in new.revisions:
+            section = Section(f"Revision {version} (new), compared with revision {old_latest}", bumped=version > old_latest)
+            section.changes.append(Change("revision", f"revision {version} added"))
+            _compare_revisions(old, old.revision(old_latest), new, new.revision(version), section.changes)
+        else:
+            section = Section(f"Revision {version} (removed)", bumped=bumped)
+            section.changes.append(Change("revision", f"revision {version} removed: peers that speak only it fail",
+                                          frozenset({CLIENTS, SERVERS})))
+        sections.append(section)
+    envelope = Section("Envelope and error catalogue", bumped=False)
+    for name, role in (("Request", CLIENT_WRITES), ("ResultReply", SERVER_WRITES), ("ErrorReply", SERVER_WRITES),
+                       ("ErrorCode", CATALOGUE), ("ServerErrorName", CATALOGUE)):
+        _compare_definition(old, new, name, role, envelope.changes)
+    sections.append(envelope)
+    return DiffReport(old_label, new_label, sections)
+
+
+def diff_revisions(registry: SchemaRegistry, old_version: int, new_version: int) -> DiffReport:
+    """Compare two revisions of one spec tree (their method tables and revision properties)."""
+    section = Section(f"Revision {old_version} → revision {new_version}", bumped=new_version > old_version)
+    _compare_revisions(registry, registry.revision(old_version), registry, registry.revision(new_version), section.changes)
+    return DiffReport(f"revision {old_version}", f"revision {new_version}", [section])
+
+
+def _compare_definition(old: SchemaRegistry, new: SchemaRegistry, name: str, role: Role, out: list[Change]) -> None:
+    old_ref, new_ref = _find(old, name), _find(new, name)
+    if old_ref is None and new_ref is None:
+        return
+    if old_ref is None or new_ref is None:
+        out.append(Change(name, f"definition {'added' if old_ref is None else 'removed'}", frozenset({CLIENTS, SERVERS})))
+        return
+    _SchemaDiff(old, new, role, out).compare(node_at(old, old_ref), node_at(new, new_ref), name, 0)
+
+
+def _find(registry: SchemaRegistry, name: str) -> str | None:
+    try:
+        return registry.definition_uri(name)
+    except KeyError:
+        return None
+
+
+def _compare_revisions(old: SchemaRegistry, a: Revision, new: SchemaRegistry, b: Revision, out: list[Change]) -> None:
+    if a.codec.name != b.codec.name:
+        out.append(Change("revision", f"transport payload encoding {a.codec.name} → {b.codec.name}",
+                          frozenset({CLIENTS, SERVERS})))
+    if a.parse_error_reply != b.parse_error_reply:
+        if b.parse_error_reply:
+            out.append(Change("revision", "a line that is not JSON now gets a -32700 reply (id null) and the server keeps serving"))
+        else:
+            out.append(Change("revision", "a line that is not JSON may now stop the server without a reply", frozenset({CLIENTS})))
+    _compare_names("revision", "error every method may raise", a.common_errors + a.common_server_errors,
+                   b.common_errors + b.common_server_errors, out)
+    for name in a.methods.keys() - b.methods.keys():
+        out.append(Change(name, "method removed: existing clients that call it fail", frozenset({CLIENTS})))
+    for name in b.methods.keys() - a.methods.keys():
+        out.append(Change(name, "method added (existing servers answer -32601)"))
+    for name in [m for m in a.methods if m in b.methods]:
+        old_method, new_method = a.methods[name], b.methods[name]
+        if old_method.description != new_method.description:
+            out.append(Change(name, "description changed"))
+        _compare_names(name, "error", old_method.errors, new_method.errors, out)
+        for part, role, old_ref, new_ref in (("params", CLIENT_WRITES, old_method.params_ref, new_method.params_ref),
+                                             ("result", SERVER_WRITES, old_method.result_ref, new_method.result_ref)):
+            _SchemaDiff(old, new, role, out).compare(node_at(old, old_ref), node_at(new, new_ref), f"{name} {part}", 0)
+
+
+def _compare_names(where: str, noun: str, old: tuple[str, ...], new: tuple[str, ...], out: list[Change]) -> None:
+    """Error lists: clients treat an unknown error as a generic failure, so adding or removing one is compatible."""
+    out.extend(Change(where, f"{noun} {name} removed") for name in old if name not in new)
+    out.extend(Change(where, f"{noun} {name} added") for name in new if name not in old)
+
+
+class _SchemaDiff:
+    """Structural comparison of two schemas describing data written by `role.writer`."""
+
+    def __init__(self, old: SchemaRegistry, new: SchemaRegistry, role: Role, out: list[Change]) -> None:
+        self.old, self.new, self.role, self.out = old, new, role, out
+
+    def record(self, where: str, what: str, narrowed: bool = False, widened: bool = False) -> None:
+        breaks = set()
+        if narrowed:
+            breaks.add(self.role.writer)
+        if widened and not self.role.readers_tolerate_new_values:
+            breaks.add(self.role.reader)
+        self.out.append(Change(where, what, frozenset(breaks)))
+
+    def compare(self, old: Node, new: Node, where: str, depth: int) -> None:
+        if depth > MAX_DEPTH:
+            return
+        old_ref, new_ref = old.ref(), new.ref()
+        if old_ref and new_ref and definition_name(old_ref) != definition_name(new_ref):
+            self.record(where, f"definition {definition_name(old_ref)} → {definition_name(new_ref)}")
+        old, new = deref(self.old, old), deref(self.new, new)
+        a, b = old.schema, new.schema
+        if not isinstance(a, dict) or not isinstance(b, dict):
+            if a != b:
+                self.record(where, f"schema {_short(a)} → {_short(b)}", narrowed=a is True or b is False,
+                            widened=b is True or a is False)
+            return
+        if a.get("description") != b.get("description"):
+            self.record(where, "description changed")
+        self.types(old, new, where)
+        self.values(a, b, where)
+        self.bounds(a, b, where)
+        self.keywords(a, b, where)
+        self.rules(old, new, where)
+        self.objects(old, new, where, depth)
+        if isinstance(a.get("items"), dict) and isinstance(b.get("items"), dict):
+            self.compare(old.child(a["items"]), new.child(b["items"]), f"{where}/*", depth + 1)
+        if "anyOf" in a and "anyOf" in b and len(a["anyOf"]) == len(b["anyOf"]):
+            for i, (x, y) in enumerate(zip(a["anyOf"], b["anyOf"])):
+                self.compare(old.child(x), new.child(y), f"{where} (alternative {i + 1})", depth + 1)
+        elif "anyOf" in a or "anyOf" in b:
+            self.record(where, "alternatives (anyOf) changed", narrowed=True, widened=True)
+
+    def types(self, old: Node, new: Node, where: str) -> None:
+        old_types, new_types = _types(self.old, old), _types(self.new, new)
+        if old_types is None and new_types is None:
+            return
+        if old_types is None or new_types is None:
+            self.record(where, f"type {_type_text(old_types)} → {_type_text(new_types)}",
+                        narrowed=old_types is None, widened=new_types is None)
+            return
+        removed = {t for t in old_types - new_types if not (t == "integer" and "number" in new_types)}
+        added = {t for t in new_types - old_types if not (t == "integer" and "number" in old_types)}
+        if removed or added:
+            self.record(where, f"type {_type_text(old_types)} → {_type_text(new_types)}", narrowed=bool(removed), widened=bool(added))
+
+    def values(self, a: dict[str, Any], b: dict[str, Any], where: str) -> None:
+        old_values, new_values = _values(a), _values(b)
+        if old_values is None and new_values is None:
+            return
+        if old_values is None or new_values is None:
+            limited = new_values is not None
+            listed = ", ".join(_short(v) for v in (new_values if limited else old_values) or [])
+            self.record(where, f"values {'now limited to' if limited else 'no longer limited to'} {listed}",
+                        narrowed=limited, widened=not limited)
+            return
+        for value in old_values:
+            if value not in new_values:
+                self.record(where, f"value {_short(value)} removed", narrowed=True)
+        for value in new_values:
+            if value not in old_values:
+                self.record(where, f"value {_short(value)} added", widened=True)
+
+    def bounds(self, a: dict[str, Any], b: dict[str, Any], where: str) -> None:
+        for key in LOWER_BOUNDS + UPPER_BOUNDS:
+            x, y = a.get(key), b.get(key)
+            if x == y:
+                continue
+            lower = key in LOWER_BOUNDS
+            if x is None or y is None:
+                tighter = x is None
+            else:
+                tighter = y > x if lower else y < x
+            self.record(where, f"{key} {_short(x)} → {_short(y)}", narrowed=tighter, widened=not tighter)
+        if bool(a.get("uniqueItems")) != bool(b.get("uniqueItems")):
+            self.record(where, f"uniqueItems {bool(a.get('uniqueItems'))} → {bool(b.get('uniqueItems'))}",
+                        narrowed=bool(b.get("uniqueItems")), widened=bool(a.get("uniqueItems")))
+
+    def keywords(self, a: dict[str, Any], b: dict[str, Any], where: str) -> None:
+        for key in ("pattern", "contentEncoding"):
+            x, y = a.get(key), b.get(key)
+            if x != y:
+                self.record(where, f"{key} {_short(x)} → {_short(y)}", narrowed=y is not None, widened=x is not None)
+        if "x-rule" in a or "x-rule" in b:
+            return  # a named cross-field rule: compared by its sentence in rules()
+        for key in OPAQUE_KEYWORDS:
+            if _canonical(a.get(key)) != _canonical(b.get(key)):
+                self.record(where, f"{key} changed", narrowed=key in b, widened=key in a)
+
+    def rules(self, old: Node, new: Node, where: str) -> None:
+        old_rules, new_rules = self._rules(self.old, old), self._rules(self.new, new)
+        for rule in old_rules:
+            if rule not in new_rules:
+                self.record(where, f"rule removed: {rule}", widened=True)
+        for rule in new_rules:
+            if rule not in old_rules:
+                self.record(where, f"rule added: {rule}", narrowed=True)
+
+    @staticmethod
+    def _rules(registry: SchemaRegistry, node: Node) -> list[str]:
+        rules = x_rules(node.schema)
+        for member in node.schema.get("allOf", []):
+            if isinstance(member, dict) and "$ref" in member:
+                rules += x_rules(deref(registry, node.child(member)).schema)
+        return rules
+
+    def objects(self, old: Node, new: Node, where: str, depth: int) -> None:
+        a, b = old.schema, new.schema
+        if "properties" not in a and "properties" not in b:
+            return
+        old_props, new_props = a.get("properties", {}), b.get("properties", {})
+        old_required, new_required = set(a.get("required", [])), set(b.get("required", []))
+        old_closed, new_closed = a.get("additionalProperties") is False, b.get("additionalProperties") is False
+        for name in old_props:
+            if name not in new_props:
+                was = "required" if name in old_required else "optional"
+                self.record(f"{where}/{name}", f"{was} member removed", narrowed=new_closed, widened=name in old_required)
+        for name in new_props:
+            if name not in old_props:
+                now = "required" if name in new_required else "optional"
+                self.record(f"{where}/{name}", f"{now} member added", narrowed=name in new_required, widened=old_closed)
+        for name in old_props:
+            if name not in new_props:
+                continue
+            if name in old_required and name not in new_required:
+                self.record(f"{where}/{name}", "required member became optional", widened=True)
+            elif name not in old_required and name in new_required:
+                self.record(f"{where}/{name}", "optional member became required", narrowed=True)
+            self.compare(old.child(old_props[name]), new.child(new_props[name]), f"{where}/{name}", depth + 1)
+        if old_closed != new_closed:
+            self.record(where, "other members now rejected" if new_closed else "other members now allowed",
+                        narrowed=new_closed, widened=old_closed)
+
+
+def _types(registry: SchemaRegistry, node: Node) -> set[str] | None:
+    """The JSON types a schema admits (None: any), looking through const, enum and anyOf/oneOf branches."""
+    schema = node.schema
+    if not isinstance(schema, dict):
+        return None
+    if "type" in schema:
+        return set(schema["type"] if isinstance(schema["type"], list) else [schema["type"]])
+    values = _values(schema)
+    if values is not None:
+        return {_json_type(v) for v in values}
+    for key in ("anyOf", "oneOf"):
+        if key in schema:
+            found: set[str] = set()
+            for branch in schema[key]:
+                branch_types = _types(registry, deref(registry, node.child(branch)))
+                if branch_types is None:
+                    return None
+                found |= branch_types
+            return found
+    return None
+
+
+def _values(schema: dict[str, Any]) -> list[Any] | None:
+    if "const" in schema:
+        return [schema["const"]]
+    return list(schema["enum"]) if "enum" in schema else None
+
+
+def _json_type(value: Any) -> str:
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "boolean"
+    if isinstance(value, int):
+        return "integer"
+    return {float: "number", str: "string", list: "array", dict: "object"}[type(value)]
+
+
+def _type_text(types: set[str] | None) -> str:
+    return "any" if types is None else " | ".join(sorted(types))
+
+
+def _short(value: Any) -> str:
+    text = json.dumps(value, ensure_ascii=False)
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
+def _canonical(value: Any) -> str:
+    return json.dumps(value, sort_keys=True)
+
+
+def _cell(text: str) -> str:
+    return text.replace("|", "\\|").replace("\n", " ")
