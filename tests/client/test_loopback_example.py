@@ -1,0 +1,116 @@
+"""The SDK's loopback example driven through every method in both revisions: template, generated project, transport."""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+import tarfile
+from pathlib import Path
+
+import pytest
+
+from microtvm_project_api.client.client import ProjectApiClient
+from microtvm_project_api.client.errors import OptionsError
+from microtvm_project_api.client.transport_stream import TransportStream
+from microtvm_project_api.generated import models
+from microtvm_project_api.protocol.errors import (
+    InvalidParamsError,
+    IoTimeoutError,
+    ServerError,
+    TransportClosedError,
+)
+
+LOOPBACK = Path(__file__).resolve().parents[2] / "examples" / "loopback"
+
+
+@pytest.fixture
+def mlf(tmp_path: Path) -> Path:
+    """A small Model Library Format archive: metadata.json and one C source."""
+    archive = tmp_path / "model.tar"
+    with tarfile.open(archive, "w") as tar:
+        for name, text in {"metadata.json": json.dumps({"version": 7, "modules": {}}),
+                           "codegen/host/src/default_lib0.c": "int x;\n"}.items():
+            data = text.encode()
+            member = tarfile.TarInfo(name)
+            member.size = len(data)
+            tar.addfile(member, io.BytesIO(data))
+    return archive
+
+
+@pytest.fixture(params=[1, 2], ids=["revision1", "revision2"])
+def revision(request) -> int:
+    return request.param
+
+
+@pytest.fixture
+def env(revision: int) -> dict[str, str]:
+    return {**os.environ, "LOOPBACK_PROTOCOL_REVISION": str(revision)}
+
+
+def test_every_method_in_both_revisions(revision, env, mlf: Path, tmp_path: Path) -> None:
+    project = tmp_path / "project"
+    with ProjectApiClient.launch(LOOPBACK, env=env) as template:
+        assert template.revision == revision
+        assert template.codec.name == {1: "base85", 2: "base64"}[revision]
+        assert template.server_info.is_template
+        assert template.server_info.platform_name == "loopback"
+        template.generate_project(mlf, tmp_path / "crt", project, {"verbose": True})
+    assert (project / "model.tar").is_file()
+    with ProjectApiClient.launch(project, env=env) as client:
+        info = client.server_info
+        assert isinstance(info, models.ServerInfoV1 if revision == 1 else models.ServerInfoV2)
+        assert not info.is_template
+        assert client.build({"build_type": "debug"}) is None
+        assert (project / "build" / "build_type").read_text() == "debug"
+        assert client.flash() is None
+        timeouts = client.open_transport().timeouts
+        assert timeouts.session_established_timeout_sec == 10.0
+        payload = os.urandom(3000)
+        client.write_transport(payload, 5.0)
+        assert client.read_transport(2000, 5.0) == payload[:2000]
+        assert client.read_transport(2000, 5.0) == payload[2000:]
+        with pytest.raises(IoTimeoutError):
+            client.read_transport(1, 0)
+        client.close_transport()
+        client.close_transport()
+        with pytest.raises(TransportClosedError):
+            client.write_transport(b"x", 0)
+        assert client.server_info_query().platform_name == "loopback"
+
+
+def test_transport_stream_chunks_large_writes(env, mlf: Path, tmp_path: Path) -> None:
+    with ProjectApiClient.launch(LOOPBACK, env=env) as template:
+        template.generate_project(mlf, tmp_path, tmp_path / "project")
+    with ProjectApiClient.launch(tmp_path / "project", env=env) as client:
+        with TransportStream(client, write_chunk=1000) as stream:
+            assert stream.timeouts.session_start_timeout_sec == 5.0
+            payload = os.urandom(4500)
+            assert stream.write(payload, 5.0) == 4500
+            received = b""
+            while len(received) < len(payload):
+                received += stream.read(4500, 5.0)
+            assert received == payload
+            with pytest.raises(IoTimeoutError):
+                stream.read(1, 0)
+        assert stream.closed
+        with pytest.raises(TransportClosedError):
+            client.read_transport(1, 0)
+
+
+def test_server_side_option_errors_are_typed(revision, env, mlf: Path, tmp_path: Path) -> None:
+    """With the client's own check off, the server's answer is the typed error (revision 2 checks options)."""
+    with ProjectApiClient.launch(LOOPBACK, env=env) as template:
+        template.generate_project(mlf, tmp_path, tmp_path / "project")
+    with ProjectApiClient.launch(tmp_path / "project", env=env, check_options=False) as client:
+        if revision == 2:
+            with pytest.raises(InvalidParamsError) as invalid:
+                client.build({"build_type": "fastest"})
+            assert invalid.value.code == -32602
+            assert "build_type" in str(invalid.value)
+            assert not client.over
+        with pytest.raises(ServerError, match="nothing to flash: call build first"):
+            client.flash()
+    with ProjectApiClient.launch(tmp_path / "project", env=env) as checked:
+        with pytest.raises(OptionsError, match=r"build: option 'build_type': 'fastest' is not one of its choices: debug, release"):
+            checked.build({"build_type": "fastest"})
