@@ -1,0 +1,45 @@
+"""Session transcripts: one JSON object per line, requests and replies in order, non-JSON replies kept as text."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from microtvm_project_api.client.client import ProjectApiClient
+from microtvm_project_api.client.errors import MalformedReplyError
+
+
+def records(path: Path) -> list[dict]:
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
+
+
+def test_every_request_and_reply_is_recorded(make_project, tmp_path: Path) -> None:
+    transcript = tmp_path / "session.jsonl"
+    with ProjectApiClient.launch(make_project("v1_server.py"), transcript=transcript) as client:
+        client.open_transport()
+        client.write_transport(b"hi", 1)
+        client.read_transport(2, 1)
+    lines = records(transcript)
+    assert [(r["direction"], r["message"].get("method")) for r in lines] == [
+        ("request", "server_info_query"), ("reply", None),
+        ("request", "open_transport"), ("reply", None),
+        ("request", "write_transport"), ("reply", None),
+        ("request", "read_transport"), ("reply", None),
+    ]
+    assert all(set(r) == {"time", "direction", "message"} and isinstance(r["time"], float) for r in lines)
+    assert lines[0]["message"] == {"jsonrpc": "2.0", "method": "server_info_query", "params": {"tvm_version": "0.18.0"}, "id": 1}
+    assert lines[-1]["message"] == {"jsonrpc": "2.0", "id": 4, "result": {"data": "XlV"}}
+    assert [r["time"] for r in lines] == sorted(r["time"] for r in lines)
+
+
+def test_non_json_reply_is_recorded_raw(make_project, defect_env, tmp_path: Path) -> None:
+    transcript = tmp_path / "session.jsonl"
+    client = ProjectApiClient.launch(make_project("broken_server.py"), env=defect_env("non_json"), transcript=transcript)
+    with client, pytest.raises(MalformedReplyError):
+        client.build()
+    last = records(transcript)[-1]
+    assert set(last) == {"time", "direction", "raw"}
+    assert last["direction"] == "reply"
+    assert last["raw"] == "build finished OK"
