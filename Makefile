@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: install generate check test demo bench clean
+.PHONY: install generate docs check test demo bench clean
 
 install: $(STAMP)
 
@@ -17,9 +17,14 @@ $(STAMP): pyproject.toml
 generate: $(STAMP)
 	$(PY) tools/generate_models.py
 
-## check: schema meta-validation, examples, generated-code drift
+## docs: regenerate docs/reference/vN.md and docs/openrpc/vN.json from schema/
+docs: $(STAMP)
+	$(VENV)/bin/microtvm-project spec docs
+
+## check: schema meta-validation, examples, generated-code and docs drift
 check: $(STAMP)
 	$(PY) tools/generate_models.py --check
+	$(VENV)/bin/microtvm-project spec docs --check
 	$(PY) -m pytest -q tests/spec
 
 ## test: the whole test suite
