@@ -1,0 +1,99 @@
+"""`microtvm-project spec ...`: regenerate or check docs/, diff two specs, check a recorded session."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+from typing import Any
+
+from microtvm_project_api.protocol.registry import SchemaRegistry, default_registry
+
+
+def register(subparsers: Any) -> None:
+    """Add the `spec` command and its subcommands."""
+    spec = subparsers.add_parser("spec", help="spec review tools: reference docs, diff, transcript check")
+    commands = spec.add_subparsers(dest="spec_command", metavar="SPEC_COMMAND", required=True)
+
+    docs = commands.add_parser("docs", help="write docs/reference/vN.md and docs/openrpc/vN.json from the spec")
+    docs.add_argument("--docs-dir", type=Path, default=Path("docs"), help="the docs folder (default: ./docs)")
+    docs.add_argument("--schema", help="a schema directory (default: the installed spec)")
+    docs.add_argument("--check", action="store_true", help="write nothing; print a diff and fail if docs/ is stale")
+    docs.set_defaults(handler=_docs)
+
+    diff = commands.add_parser("diff", help="classify every change between two specs (Markdown)")
+    diff.add_argument("old", nargs="?", help="schema directory or git revision of schema/ (e.g. HEAD~1)")
+    diff.add_argument("new", nargs="?", help="schema directory or git revision (default: the working tree's schema/)")
+    diff.add_argument("--revisions", nargs=2, type=int, metavar=("A", "B"),
+                      help="compare revision A with revision B of one spec (NEW, or the installed spec)")
+    diff.set_defaults(handler=_diff)
+
+    transcript = commands.add_parser("check-transcript", help="check a recorded session (JSON Lines) against the spec")
+    transcript.add_argument("file", type=Path)
+    transcript.add_argument("--protocol-version", type=int, help="the revision (default: from the server_info_query reply)")
+    transcript.add_argument("--schema", help="a schema directory (default: the installed spec)")
+    transcript.set_defaults(handler=_check_transcript)
+
+
+def _registry(schema: str | None) -> SchemaRegistry:
+    return SchemaRegistry.from_directory(Path(schema)) if schema else default_registry()
+
+
+def _docs(args: argparse.Namespace) -> int:
+    from microtvm_project_api.spec_tools import docs_files
+
+    registry = _registry(args.schema)
+    if not args.check:
+        for relative in docs_files.write(args.docs_dir, registry):
+            print(f"wrote {args.docs_dir / relative}")
+        return 0
+    diff = docs_files.stale_diff(args.docs_dir, registry)
+    if not diff:
+        return 0
+    sys.stdout.write(diff)
+    print("\ndocs/ is stale: run `make docs` and commit the result.", file=sys.stderr)
+    return 1
+
+
+def _diff(args: argparse.Namespace) -> int:
+    from microtvm_project_api.spec_tools.diff import diff_revisions, diff_specs
+    from microtvm_project_api.spec_tools.sources import SourceError, load_source
+
+    try:
+        if args.revisions:
+            source = args.new or args.old
+            registry = load_source(source) if source else default_registry()
+            for version in args.revisions:
+                registry.revision(version)
+            report = diff_revisions(registry, *args.revisions)
+        else:
+            if args.old is None:
+                print("spec diff: give OLD (and NEW), or --revisions A B", file=sys.stderr)
+                return 2
+            new = args.new or "schema"
+            report = diff_specs(load_source(args.old), load_source(new), args.old, new)
+    except (SourceError, KeyError) as exc:
+        print(f"spec diff: {exc.args[0] if exc.args else exc}", file=sys.stderr)
+        return 2
+    print(report.markdown())
+    return report.exit_code
+
+
+def _check_transcript(args: argparse.Namespace) -> int:
+    from microtvm_project_api.spec_tools.transcript_check import check_transcript
+
+    registry = _registry(args.schema)
+    if args.protocol_version is not None and args.protocol_version not in registry.revisions:
+        print(f"check-transcript: protocol revision {args.protocol_version} is not defined; "
+              f"known: {sorted(registry.revisions)}", file=sys.stderr)
+        return 2
+    try:
+        with args.file.open(encoding="utf-8", errors="replace") as stream:
+            report = check_transcript(stream, registry, args.protocol_version)
+    except OSError as exc:
+        print(f"check-transcript: {args.file}: {exc.strerror}", file=sys.stderr)
+        return 2
+    for violation in report.violations:
+        print(f"{args.file}:{violation.line}: {violation.message}")
+    print(f"{args.file}: {report.records} records, revision {report.revision}, {len(report.violations)} violations")
+    return 1 if report.violations else 0
