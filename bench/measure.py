@@ -1,4 +1,4 @@
-"""Repeated, time-bounded timing: the figures of a shared, noisy machine are the min and median of many runs."""
+"""Repeated, time-bounded timing: the figures of a shared, noisy machine are the best and median of many runs."""
 
 from __future__ import annotations
 
@@ -10,9 +10,10 @@ from typing import Callable
 
 @dataclass
 class Samples:
-    """Repeated measurements of one figure in one unit; `best` is the min (time, memory) of the runs."""
+    """Repeated measurements of one figure. `best` is the min for a cost (time, memory), the max for a rate."""
 
     unit: str
+    higher_is_better: bool = False
     values: list[float] = field(default_factory=list)
 
     def add(self, value: float) -> None:
@@ -20,14 +21,14 @@ class Samples:
 
     @property
     def best(self) -> float:
-        return min(self.values)
+        return max(self.values) if self.higher_is_better else min(self.values)
 
     @property
     def median(self) -> float:
         return statistics.median(self.values)
 
     def as_dict(self) -> dict[str, object]:
-        return {"unit": self.unit, "min": self.best, "median": self.median, "runs": self.values}
+        return {"unit": self.unit, "best": self.best, "median": self.median, "runs": self.values}
 
 
 def seconds_per_op(operation: Callable[[], object], min_seconds: float, min_ops: int = 3) -> float:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 import subprocess
-from typing import Callable
+from typing import IO, Callable
 
 READ_SIZE = 1 << 16
 """One read per pipe-buffer: larger reads make CPython allocate (and mmap) a big object per call."""
@@ -13,11 +13,13 @@ READ_SIZE = 1 << 16
 class PipeChild:
     """A child given a request pipe and a reply pipe by descriptor number; line and byte I/O on them."""
 
-    def __init__(self, command: Callable[[int, int], list[str]], cwd: str | None = None) -> None:
+    def __init__(self, command: Callable[[int, int], list[str]], cwd: str | None = None, env: dict[str, str] | None = None,
+                 stderr: IO[bytes] | None = None) -> None:
         request_read, self.request_write = os.pipe()
         self.reply_read, reply_write = os.pipe()
         try:
-            self.process = subprocess.Popen(command(request_read, reply_write), pass_fds=(request_read, reply_write), stdin=subprocess.DEVNULL, cwd=cwd)
+            self.process = subprocess.Popen(command(request_read, reply_write), pass_fds=(request_read, reply_write), stdin=subprocess.DEVNULL,
+                                            cwd=cwd, env=env, stderr=stderr)
         finally:
             os.close(request_read)
             os.close(reply_write)

@@ -1,0 +1,54 @@
+"""Peak memory of client and server moving one chunk through the loopback, above their idle peak.
+
+The parent runs `python -m bench.rss SUBJECT CHUNK` for each measurement, so the client is a fresh
+process too: it launches the server, warms both up, reads both VmHWM values (idle), moves the chunk
+there and back, and reads them again. The chunk's own buffer is allocated before the idle reading:
+what is measured is what client and server add on top of the caller's data.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from bench.subjects import SUBJECTS, round_trip
+
+REPO = Path(__file__).resolve().parent.parent
+
+
+def peak_rss(pid: int | str = "self") -> int:
+    """VmHWM (peak resident set) of a process, in bytes."""
+    with open(f"/proc/{pid}/status") as status:
+        for line in status:
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) * 1024
+    raise RuntimeError(f"/proc/{pid}/status has no VmHWM")
+
+
+def measure_here(subject: str, chunk: int) -> dict[str, int]:
+    """The idle and peak VmHWM of this process (the client) and of its server around one round trip."""
+    data = os.urandom(chunk)
+    session = SUBJECTS[subject]()
+    try:
+        session.open()
+        round_trip(session, b"warm-up")
+        idle = {"client_idle": peak_rss(), "server_idle": peak_rss(session.server_pid)}
+        round_trip(session, data)
+        return {**idle, "client_peak": peak_rss(), "server_peak": peak_rss(session.server_pid)}
+    finally:
+        session.close()
+
+
+def measure(subject: str, chunk: int, timeout: float = 120.0) -> dict[str, int]:
+    """`measure_here` in a fresh client process."""
+    done = subprocess.run([sys.executable, "-m", "bench.rss", subject, str(chunk)], cwd=REPO, capture_output=True, text=True, timeout=timeout, check=False)
+    if done.returncode != 0:
+        raise RuntimeError(f"bench.rss {subject} {chunk} failed ({done.returncode}):\n{done.stderr[-2000:]}")
+    return json.loads(done.stdout)
+
+
+if __name__ == "__main__":
+    print(json.dumps(measure_here(sys.argv[1], int(sys.argv[2]))))
