@@ -6,12 +6,23 @@ point's return code (see examples/host/firmware/model.c, which defines them).
 
 from __future__ import annotations
 
+import time
+from typing import Protocol
+
 from microtvm_project_api.sample_model.reference import INPUT_SIZE, OUTPUT_SIZE
 
 INPUT_HEADER = b"MI"
 OUTPUT_HEADER = b"MO"
 ERROR_HEADER = b"ME"
 OUTPUT_FRAME_SIZE = len(OUTPUT_HEADER) + OUTPUT_SIZE
+
+
+class FrameTransport(Protocol):
+    """What infer needs: the Project API's transport calls (ProjectApiClient has them)."""
+
+    def read_transport(self, n: int, timeout_sec: float | None) -> bytes: ...
+
+    def write_transport(self, data: bytes, timeout_sec: float | None) -> None: ...
 
 
 class FrameError(ValueError):
@@ -32,3 +43,16 @@ def parse_output_frame(frame: bytes) -> bytes:
     if len(frame) != OUTPUT_FRAME_SIZE or frame[:2] != OUTPUT_HEADER:
         raise FrameError(f"expected an output frame ({OUTPUT_HEADER!r} + {OUTPUT_SIZE} bytes), got {frame!r}")
     return frame[2:]
+
+
+def infer(transport: FrameTransport, input_tensor: bytes, timeout_sec: float = 10.0) -> bytes:
+    """Send one input frame, read the reply frame within `timeout_sec`, and return the output tensor."""
+    deadline = time.monotonic() + timeout_sec
+    transport.write_transport(input_frame(input_tensor), timeout_sec)
+    reply = b""
+    while len(reply) < OUTPUT_FRAME_SIZE:
+        wanted = OUTPUT_FRAME_SIZE - len(reply) if reply[:2] != ERROR_HEADER else 1
+        reply += transport.read_transport(wanted, max(0.0, deadline - time.monotonic()))
+        if reply[:2] == ERROR_HEADER and len(reply) >= 3:
+            break
+    return parse_output_frame(reply)

@@ -13,7 +13,7 @@
 #include "tvmgen_default.h"
 
 _Static_assert(MODEL_WORKSPACE_SIZE_BYTES >= TVMGEN_DEFAULT_WORKSPACE_SIZE,
-               "workspace_size_bytes is smaller than the model's workspace (TVMGEN_DEFAULT_WORKSPACE_SIZE)");
+               "workspace_size_bytes is smaller than TVMGEN_DEFAULT_WORKSPACE_SIZE, the workspace the model needs");
 
 static uint8_t workspace[MODEL_WORKSPACE_SIZE_BYTES];
 

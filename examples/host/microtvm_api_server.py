@@ -1,0 +1,230 @@
+"""The reference host platform: a template project whose "device" is a firmware process on this machine.
+
+generate_project extracts the Model Library Format archive safely and writes a Makefile and the
+firmware sources (app `echo` or `model`); build runs make with the system C compiler; flash
+installs the built image into the project's device/ directory (the host's stand-in for a board's
+flash); open_transport starts the flashed firmware on a pseudo-terminal and opens the terminal with
+the SDK's pyserial transport, so the bytes travel the path of a real UART.
+
+The protocol revision is 2, or 1 (TVM's shipped wire format) when the environment variable
+MICROTVM_HOST_PROTOCOL_REVISION says so.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import re
+import shutil
+import signal
+import string
+import subprocess
+import sys
+import tty
+from pathlib import Path
+from typing import Any
+
+from microtvm_project_api.protocol.errors import InvalidParamsError, ServerError, TransportClosedError
+from microtvm_project_api.server_sdk import ProjectApiHandler, ProjectOption, TransportTimeouts, main
+from microtvm_project_api.server_sdk.project import generate_from_template
+from microtvm_project_api.server_sdk.transports.serial import SerialTransport
+
+REVISION_ENV = "MICROTVM_HOST_PROTOCOL_REVISION"
+FIRMWARE_SOURCE_DIR = "firmware"
+FIRMWARE_SOURCES = ("echo.c", "model.c", "serial_io.c", "serial_io.h")
+CONFIG_TEMPLATE = Path("templates") / "model_config.h.template"
+BUILT_IMAGE = Path("build") / "firmware"
+DEVICE_DIR = "device"
+BUILD_LOG = "build.log"
+BUILD_TIMEOUT_SEC = 300.0
+MAX_WORKSPACE_BYTES = 16 * 1024 * 1024
+MAX_TEMPLATE_BYTES = 64 * 1024
+DETAIL_TAIL_BYTES = 8 * 1024
+FIRMWARE_STOP_GRACE_SEC = 2.0
+# A real board needs time to reset and boot after the port opens; the host firmware is running at once.
+SESSION_TIMEOUTS = TransportTimeouts(
+    session_start_retry_timeout_sec=2.0,
+    session_start_timeout_sec=10.0,
+    session_established_timeout_sec=10.0,
+)
+
+logger = logging.getLogger("microtvm_host")
+
+
+class HostPlatform(ProjectApiHandler):
+    """The host platform's server: template and generated project alike (the archive tells them apart)."""
+
+    platform_name = "host"
+    project_options = (
+        ProjectOption("app", "str", "firmware to build: 'echo' writes back every byte it reads, "
+                      "'model' answers each input frame with the model's output frame",
+                      optional=["generate_project"], default="model", choices=["echo", "model"]),
+        ProjectOption("workspace_size_bytes", "int", "bytes of the static workspace given to the model "
+                      f"(at least the model's workspace; at most {MAX_WORKSPACE_BYTES})",
+                      optional=["generate_project"], default=4096),
+        ProjectOption("verbose", "bool", "log the compiler's output and the firmware's lifecycle at info level",
+                      optional=["generate_project", "build", "flash", "open_transport"], default=False),
+        ProjectOption("clean", "bool", "remove previous build outputs first, forcing a full rebuild",
+                      optional=["build"], default=False),
+    )
+
+    def __init__(self, project_dir: Path | None = None) -> None:
+        super().__init__(project_dir)
+        self._firmware: subprocess.Popen[bytes] | None = None
+        self._serial: SerialTransport | None = None
+
+    def generate_project(self, model_library_format_path: Path, standalone_crt_dir: Path, project_dir: Path,
+                         options: dict[str, Any]) -> None:
+        """A new project: the archive extracted safely, this server, the firmware sources, Makefile and config."""
+        workspace = options["workspace_size_bytes"]
+        if not 1 <= workspace <= MAX_WORKSPACE_BYTES:
+            raise InvalidParamsError(f"generate_project: /options/workspace_size_bytes: must be between 1 and "
+                                     f"{MAX_WORKSPACE_BYTES}, got {workspace}")
+        if not standalone_crt_dir.is_dir():
+            raise ServerError(f"generate_project: standalone_crt_dir {standalone_crt_dir} is not a directory")
+        extracted = generate_from_template(self.server_file(), model_library_format_path, project_dir)
+        try:
+            _write_firmware_project(self.server_file().parent / FIRMWARE_SOURCE_DIR, extracted, project_dir,
+                                    options["app"], workspace)
+        except BaseException:
+            shutil.rmtree(project_dir, ignore_errors=True)
+            raise
+        _log(options, "generated %s (app %s, workspace %d bytes)", project_dir, options["app"], workspace)
+
+    def build(self, options: dict[str, Any]) -> None:
+        """Run make (after `make clean` when asked); a failure's message carries the compiler's first error."""
+        if options["clean"]:
+            self._make(["clean"], options)
+        self._make([], options)
+
+    def flash(self, options: dict[str, Any]) -> None:
+        """Install build/firmware into device/, refusing when there is no built image."""
+        image = self.project_dir / BUILT_IMAGE
+        if not image.is_file():
+            raise ServerError(f"flash: no built firmware at {image}; run build first")
+        device = self.project_dir / DEVICE_DIR
+        device.mkdir(exist_ok=True)
+        staged = device / "firmware.new"
+        shutil.copy2(image, staged)
+        os.replace(staged, device / "firmware")
+        _log(options, "flashed %s into %s", image, device)
+
+    def open_transport(self, options: dict[str, Any]) -> TransportTimeouts:
+        """Start the flashed firmware on a fresh pseudo-terminal (a reset, when it was running) and open the line."""
+        image = self.project_dir / DEVICE_DIR / "firmware"
+        if not image.is_file():
+            raise ServerError(f"open_transport: nothing flashed at {image}; run flash first")
+        self.close_transport()
+        # The firmware holds the pty's master side (the far end of the cable); the server opens the slave
+        # side by its path with pyserial, exactly as it would open /dev/ttyACM0. The slave stays open here
+        # until pyserial has it, so the firmware never sees a hang-up while the line is being opened.
+        wire, line = os.openpty()
+        try:
+            tty.setraw(line)
+            port = os.ttyname(line)
+            self._firmware = subprocess.Popen([str(image)], stdin=wire, stdout=wire, cwd=self.project_dir / DEVICE_DIR)
+            self._serial = SerialTransport(port)
+            self._serial.open()
+        except BaseException:
+            self.close_transport()
+            raise
+        finally:
+            os.close(wire)
+            os.close(line)
+        _log(options, "firmware %d running behind %s", self._firmware.pid, port)
+        return SESSION_TIMEOUTS
+
+    def close_transport(self) -> None:
+        """Close the line, then stop and reap the firmware; a no-op when nothing is open."""
+        serial_line, self._serial = self._serial, None
+        firmware, self._firmware = self._firmware, None
+        if serial_line is not None:
+            serial_line.close()
+        if firmware is not None:
+            _stop(firmware)
+
+    def read_transport(self, n: int, timeout_sec: float | None) -> bytes:
+        return self._open_line().read(n, timeout_sec)
+
+    def write_transport(self, data: bytes, timeout_sec: float | None) -> None:
+        self._open_line().write(data, timeout_sec)
+
+    def _open_line(self) -> SerialTransport:
+        if self._serial is None:
+            raise TransportClosedError("the transport is not open; call open_transport first")
+        return self._serial
+
+    def _make(self, targets: list[str], options: dict[str, Any]) -> None:
+        """Run make in the project, its output appended to build.log; ServerError naming the first diagnostic."""
+        env = {k: v for k, v in os.environ.items() if k not in ("MAKEFLAGS", "MFLAGS", "MAKELEVEL")}
+        log_path = self.project_dir / BUILD_LOG
+        start = log_path.stat().st_size if log_path.exists() else 0
+        with log_path.open("ab") as log:
+            try:
+                status = subprocess.run(["make", *targets], cwd=self.project_dir, stdin=subprocess.DEVNULL, stdout=log,
+                                        stderr=subprocess.STDOUT, env=env, timeout=BUILD_TIMEOUT_SEC).returncode
+            except subprocess.TimeoutExpired:
+                raise ServerError(f"build: make {' '.join(targets)} did not finish in {BUILD_TIMEOUT_SEC:.0f} s") from None
+        output = _tail(log_path, start)
+        _log(options, "make %s:\n%s", " ".join(targets), output)
+        if status != 0:
+            raise ServerError(f"build failed: make exited with status {status}: {_first_diagnostic(output)}",
+                              {"detail": output})
+
+
+def _write_firmware_project(firmware: Path, extracted: Path, project_dir: Path, app: str, workspace: int) -> None:
+    """Copy the firmware sources and Makefile, write config.mk and render include/model_config.h from the archive."""
+    (project_dir / "src").mkdir()
+    for name in FIRMWARE_SOURCES:
+        shutil.copy2(firmware / name, project_dir / "src" / name)
+    shutil.copy2(firmware / "Makefile", project_dir / "Makefile")
+    (project_dir / "config.mk").write_text(f"# Written by generate_project.\nAPP := {app}\n", encoding="utf-8")
+    template = extracted / CONFIG_TEMPLATE
+    if not template.is_file() or template.is_symlink():
+        if app == "model":
+            raise ServerError(f"generate_project: the archive has no {CONFIG_TEMPLATE}, which app 'model' needs")
+        return
+    with template.open("rb") as stream:
+        text = stream.read(MAX_TEMPLATE_BYTES + 1)
+    if len(text) > MAX_TEMPLATE_BYTES:
+        raise ServerError(f"generate_project: {CONFIG_TEMPLATE} is over {MAX_TEMPLATE_BYTES} bytes")
+    try:
+        rendered = string.Template(text.decode("utf-8")).substitute(workspace_size_bytes=workspace)
+    except (KeyError, ValueError) as exc:
+        raise ServerError(f"generate_project: cannot render the archive's {CONFIG_TEMPLATE}: {exc!r}") from None
+    (project_dir / "include").mkdir()
+    (project_dir / "include" / "model_config.h").write_text(rendered, encoding="utf-8")
+
+
+def _tail(path: Path, start: int) -> str:
+    """What was appended to `path` after byte `start`, at most DETAIL_TAIL_BYTES of its end."""
+    with path.open("rb") as stream:
+        size = stream.seek(0, os.SEEK_END)
+        stream.seek(max(start, size - DETAIL_TAIL_BYTES))
+        return stream.read().decode("utf-8", "replace")
+
+
+def _first_diagnostic(output: str) -> str:
+    """The compiler's (or make's) first error line in `output`, else its last line."""
+    lines = [line for line in output.splitlines() if line.strip()]
+    errors = [line for line in lines if re.search(r"\berror\b", line, re.IGNORECASE)]
+    return (errors or lines or ["no output"])[0]
+
+
+def _stop(firmware: subprocess.Popen[bytes]) -> None:
+    """SIGTERM, then SIGKILL after a grace period; always reaped."""
+    if firmware.poll() is None:
+        firmware.send_signal(signal.SIGTERM)
+        try:
+            firmware.wait(FIRMWARE_STOP_GRACE_SEC)
+        except subprocess.TimeoutExpired:
+            firmware.kill()
+    firmware.wait()
+
+
+def _log(options: dict[str, Any], message: str, *args: Any) -> None:
+    logger.log(logging.INFO if options.get("verbose") else logging.DEBUG, message, *args)
+
+
+if __name__ == "__main__":
+    sys.exit(main(HostPlatform, revision=int(os.environ.get(REVISION_ENV, "2"))))
