@@ -41,6 +41,7 @@ from microtvm_project_api.protocol.errors import (
 )
 from microtvm_project_api.protocol.payload import PayloadDecodeError
 from microtvm_project_api.protocol.registry import default_registry
+from microtvm_project_api.protocol.violations import from_pydantic
 from microtvm_project_api.protocol.wire import (
     MAX_LINE_BYTES,
     JSONRPC,
@@ -118,19 +119,19 @@ class Server:
             _check_envelope(message)
             return self._call(request_id, method, message["params"])
         except RemoteError as exc:
-            return _error_line(request_id, exc.to_error_object())
+            return _error_line(request_id, method, exc.to_error_object())
         except Exception as exc:  # a handler failed: the server keeps serving
             logger.exception("%s failed", method)
             data = {"traceback": traceback.format_exc()}
-            return _error_line(request_id, ServerError(str(exc) or type(exc).__name__, data).to_error_object())
+            return _error_line(request_id, method, ServerError(str(exc) or type(exc).__name__, data).to_error_object())
 
     def _call(self, request_id: int | str, method: str, params: dict[str, Any]) -> bytes:
         if method not in self.methods:
             raise MethodNotFoundError(f"Method not found: {method}")
         if method not in self.supported:
-            if self.revision >= 2:
-                raise MethodNotSupportedError(f"this server does not implement {method}")
-            raise ServerError(f"{method} is not supported by this server")
+            reason = (f"{method} is not supported by this server" if method != "generate_project" or self.handler.is_template()
+                      else "a generated project does not generate projects; its template does")
+            raise MethodNotSupportedError(reason) if self.revision >= 2 else ServerError(reason)
         model, violations = typed.parse_params(self.revision, method, params)
         if violations:
             raise InvalidParamsError(f"{method}: " + "; ".join(f"{v.pointer or '/'}: {v.message}" for v in violations))
@@ -235,13 +236,17 @@ def _check_envelope(message: Any) -> None:
         raise InvalidRequestError(f"Invalid request: unexpected members {', '.join(extra)}")
 
 
-def _error_line(request_id: int | str | None, error: dict[str, Any]) -> bytes:
-    """An error reply line; an error object the spec does not allow becomes a plain internal error."""
+def _error_line(request_id: int | str | None, method: Any, error: dict[str, Any]) -> bytes:
+    """An error reply line; an error object the spec does not allow becomes an internal error saying where."""
     try:
         ErrorObject.model_validate(error)
         return encode_message({"jsonrpc": JSONRPC, "id": request_id, "error": error})
-    except (TypeError, ValueError, ValidationError) as exc:
-        return encode_message(error_reply(request_id, ErrorCode.INTERNAL_ERROR, f"Internal error: unencodable error reply: {exc}"))
+    except ValidationError as exc:
+        problem = "; ".join(f"{v.pointer or '/'}: {v.message}" for v in from_pydantic(exc))
+    except (TypeError, ValueError) as exc:
+        problem = f"not JSON: {exc}"
+    message = f"{method} raised an error the spec does not allow: {problem}"
+    return encode_message(error_reply(request_id, ErrorCode.INTERNAL_ERROR, message))
 
 
 def _write_all(fd: int, data: bytes) -> None:

@@ -1,0 +1,62 @@
+"""A test server that exercises every error path of the SDK loop: copied into a temporary project as
+microtvm_api_server.py. FIXTURE_VARIANT selects it: "full" (default), "minimal" (implements nothing),
+"bad_declaration" (breaks the ProjectOption rules); FIXTURE_PROTOCOL_REVISION picks the revision."""
+
+import json
+import os
+import sys
+
+from microtvm_project_api.protocol.errors import ServerError
+from microtvm_project_api.server_sdk import IoTimeoutError, ProjectApiHandler, ProjectOption, UnsupportedTVMVersionError, main
+
+
+class FullHandler(ProjectApiHandler):
+    platform_name = "fixture"
+    project_options = (
+        ProjectOption("board", "str", "Target board.", required=("build",), choices=("a", "b")),
+        ProjectOption("jobs", "int", "Parallel jobs.", optional=("build",), default=2),
+        ProjectOption("scale", "float", "A factor.", optional=("build",)),
+        ProjectOption("verbose", "bool", "Chatty.", optional=("build", "flash"), default=False),
+        ProjectOption("serial", "str", "Device serial number.", optional=("flash",)),
+    )
+
+    def check_tvm_version(self, tvm_version):
+        if tvm_version == "0.1":
+            raise UnsupportedTVMVersionError(f"tvm {tvm_version} is too old")
+
+    def generate_project(self, model_library_format_path, standalone_crt_dir, project_dir, options):
+        raise RuntimeError("boom")
+
+    def build(self, options):
+        (self.project_dir / "seen_options.json").write_text(json.dumps(options))
+
+    def flash(self, options):
+        raise ServerError("bad data", {"detail": 5})
+
+    def open_transport(self, options):
+        return {"session_start_retry_timeout_sec": -1, "session_start_timeout_sec": 1, "session_established_timeout_sec": 1}
+
+    def close_transport(self):
+        raise KeyError("close always fails")
+
+    def read_transport(self, n, timeout_sec):
+        return b"" if n == 1 else b"x" * (n + 1)
+
+    def write_transport(self, data, timeout_sec):
+        raise IoTimeoutError(f"{len(data)} bytes not written")
+
+
+class MinimalHandler(ProjectApiHandler):
+    platform_name = "minimal"
+
+
+class BadDeclarationHandler(ProjectApiHandler):
+    platform_name = "bad"
+    project_options = (ProjectOption("x", "int", "both", required=("build",), optional=("build",), default="one"),)
+
+
+HANDLERS = {"full": FullHandler, "minimal": MinimalHandler, "bad_declaration": BadDeclarationHandler}
+
+if __name__ == "__main__":
+    handler = HANDLERS[os.environ.get("FIXTURE_VARIANT", "full")]
+    sys.exit(main(handler, revision=int(os.environ.get("FIXTURE_PROTOCOL_REVISION", "2"))))

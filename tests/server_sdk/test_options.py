@@ -1,0 +1,61 @@
+"""Options checked against the declared ProjectOptions over real pipes: each refusal names the option; defaults
+are filled in before the handler sees them; options declared for other methods are accepted and dropped."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+
+def seen(fixture_dir):
+    return json.loads((fixture_dir / "seen_options.json").read_text())
+
+
+@pytest.mark.parametrize("revision", [1, 2])
+@pytest.mark.parametrize(
+    "options, message",
+    [
+        ({}, "build: /options/board: option 'board' is required by build"),
+        ({"board": "c"}, "build: /options/board: 'c' is not one of the choices ['a', 'b']"),
+        ({"board": 1}, "build: /options/board: expected a str value, got 1"),
+        ({"board": "a", "jobs": 2.5}, "build: /options/jobs: expected a int value, got 2.5"),
+        ({"board": "a", "jobs": True}, "build: /options/jobs: expected a int value, got True"),
+        ({"board": "a", "scale": "big"}, "build: /options/scale: expected a float value, got 'big'"),
+        ({"board": "a", "verbose": 0}, "build: /options/verbose: expected a bool value, got 0"),
+    ],
+)
+def test_bad_option_values_are_refused_naming_the_option(start, fixture_dir, revision, options, message):
+    server = start(fixture_dir, revision)
+    assert server.error("build", {"options": options}) == {"code": -32602, "message": message}
+    assert not (fixture_dir / "seen_options.json").exists()
+    server.result("build", {"options": {"board": "a"}})
+
+
+def test_unknown_option_is_refused_in_revision_2(start, fixture_dir):
+    server = start(fixture_dir)
+    assert server.error("build", {"options": {"board": "a", "bord": "b"}}) == {
+        "code": -32602, "message": "build: /options/bord: unknown option 'bord'; valid options: board, jobs, scale, serial, verbose"}
+
+
+def test_unknown_option_is_dropped_in_revision_1(start, fixture_dir):
+    server = start(fixture_dir, 1)
+    assert server.result("build", {"options": {"board": "a", "bord": "b"}}) is None
+    assert seen(fixture_dir) == {"board": "a", "jobs": 2, "scale": None, "verbose": False}
+
+
+@pytest.mark.parametrize("revision", [1, 2])
+def test_defaults_filled_and_other_methods_options_dropped(start, fixture_dir, revision):
+    server = start(fixture_dir, revision)
+    assert server.result("build", {"options": {"board": "b", "serial": "1234", "scale": 2}}) is None
+    assert seen(fixture_dir) == {"board": "b", "jobs": 2, "scale": 2, "verbose": False}
+    assert server.result("build", {"options": {"board": "a", "jobs": 8, "scale": 0.5, "verbose": True}}) is None
+    assert seen(fixture_dir) == {"board": "a", "jobs": 8, "scale": 0.5, "verbose": True}
+
+
+def test_declared_options_reported_per_revision(start, fixture_dir):
+    v1 = start(fixture_dir, 1).result("server_info_query", {"tvm_version": "0.18.0"})["project_options"][1]
+    v2 = start(fixture_dir, 2).result("server_info_query", {"tvm_version": "0.18.0"})["project_options"][1]
+    assert v1 == {"name": "jobs", "type": "int", "required": None, "optional": ["build"], "default": 2, "choices": None,
+                  "help": "Parallel jobs."}
+    assert v2 == {"name": "jobs", "type": "int", "optional": ["build"], "default": 2, "help": "Parallel jobs."}
