@@ -158,11 +158,14 @@ class ProjectApiClient:
         options: Mapping[str, Any] | None = None,
         timeout: float | None = None,
     ) -> None:
-        """Have a template server create `project_dir` from a Model Library Format archive."""
+        """Have a template server create `project_dir` from a Model Library Format archive.
+
+        Paths are sent absolute: the server would resolve relative ones against its own directory.
+        """
         params = {
-            "model_library_format_path": os.fspath(model_library_format_path),
-            "standalone_crt_dir": os.fspath(standalone_crt_dir),
-            "project_dir": os.fspath(project_dir),
+            "model_library_format_path": os.path.abspath(model_library_format_path),
+            "standalone_crt_dir": os.path.abspath(standalone_crt_dir),
+            "project_dir": os.path.abspath(project_dir),
             "options": self._checked("generate_project", options),
         }
         self._call("generate_project", params, timeout)

@@ -102,9 +102,9 @@ def _names(declared: Sequence[ProjectOption]) -> str:
 
 
 def _choices(option: ProjectOption) -> str:
-    return ", ".join(_show(choice) for choice in option.choices or [])
+    return ", ".join(show_value(choice) for choice in option.choices or [])
 
 
-def _show(value: Any) -> str:
+def show_value(value: Any) -> str:
     """A value as a command line writes it (true, not True)."""
     return str(value).lower() if isinstance(value, bool) else str(value)

@@ -85,7 +85,7 @@ class ServerProcess:
         log = logging.getLogger(f"microtvm_project_api.server.{self.project_dir.name or 'server'}")
         self._drains = [
             threading.Thread(target=_drain, args=(self.process.stdout, log, logging.INFO, None), daemon=True),
-            threading.Thread(target=_drain, args=(self.process.stderr, log, logging.WARNING, self._stderr_tail), daemon=True),
+            threading.Thread(target=_drain, args=(self.process.stderr, log, logging.INFO, self._stderr_tail), daemon=True),
         ]
         for thread in self._drains:
             thread.start()
@@ -105,6 +105,8 @@ class ServerProcess:
         deadline = None if timeout is None else time.monotonic() + timeout
         view = memoryview(line)
         with selectors.DefaultSelector() as selector:
+            if self._request_write < 0:
+                raise self.exited_error("the request pipe was closed")
             selector.register(self._request_write, selectors.EVENT_WRITE)
             while view:
                 try:
@@ -139,14 +141,16 @@ class ServerProcess:
 
     def close_requests(self) -> None:
         """End the request pipe only (the server should then exit by itself); close() still reaps it."""
-        _close_quietly(self._request_write)
+        if self._request_write >= 0:
+            _close_quietly(self._request_write)
+            self._request_write = -1
 
     def close(self, grace: float = 2.0) -> int | None:
         """End the session: EOF on the request pipe, then terminate, kill and reap the process group."""
         if self._closed:
             return self.process.returncode
         self._closed = True
-        _close_quietly(self._request_write)
+        self.close_requests()
         try:
             self.process.wait(timeout=grace)
         except subprocess.TimeoutExpired:
