@@ -31,5 +31,9 @@ check: $(STAMP)
 test: $(STAMP)
 	$(PY) -m pytest
 
+## bench: every figure against its floors and the plain stdlib pair (table, bench/results.json, bench/throughput.png)
+bench: $(STAMP)
+	$(PY) -m bench
+
 clean:
 	rm -rf $(VENV) *.egg-info .pytest_cache
