@@ -13,8 +13,12 @@ import os
 import subprocess
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from bench.subjects import SUBJECTS, round_trip
+
+if TYPE_CHECKING:
+    from bench.suite import Figures
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -48,6 +52,18 @@ def measure(subject: str, chunk: int, timeout: float = 120.0) -> dict[str, int]:
     if done.returncode != 0:
         raise RuntimeError(f"bench.rss {subject} {chunk} failed ({done.returncode}):\n{done.stderr[-2000:]}")
     return json.loads(done.stdout)
+
+
+def run(figures: "Figures", subjects: list[str], chunks: tuple[int, ...], runs: int) -> None:
+    """`runs` measurements of every subject and chunk, interleaved; peak above idle in MiB and per payload byte."""
+    for _ in range(runs):
+        for chunk in chunks:
+            for subject in subjects:
+                found = measure(subject, chunk)
+                for side in ("server", "client"):
+                    above = found[f"{side}_peak"] - found[f"{side}_idle"]
+                    figures.add(("rss_above_idle_MiB", side, subject, str(chunk)), "MiB", above / 2**20)
+                    figures.add(("rss_x_payload", side, subject, str(chunk)), "x payload", above / chunk)
 
 
 if __name__ == "__main__":
