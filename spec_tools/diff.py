@@ -254,12 +254,11 @@ class _SchemaDiff:
             self.record(where, f"values {'now limited to' if limited else 'no longer limited to'} {listed}",
                         narrowed=limited, widened=not limited)
             return
-        for value in old_values:
-            if value not in new_values:
-                self.record(where, f"value {_short(value)} removed", narrowed=True)
-        for value in new_values:
-            if value not in old_values:
-                self.record(where, f"value {_short(value)} added", widened=True)
+        removed = [v for v in old_values if v not in new_values]
+        added = [v for v in new_values if v not in old_values]
+        if removed or added:
+            parts = [f"{verb} {', '.join(map(_short, values))}" for verb, values in (("removed", removed), ("added", added)) if values]
+            self.record(where, "values " + "; ".join(parts), narrowed=bool(removed), widened=bool(added))
 
     def bounds(self, a: dict[str, Any], b: dict[str, Any], where: str) -> None:
         for key in LOWER_BOUNDS + UPPER_BOUNDS:
