@@ -1,0 +1,123 @@
+"""The Check unit: a stable id, the spec rule it enforces, what it needs, and the function that judges.
+
+Checks register themselves with the `check` decorator into CHECKS; a check function receives the
+run's Context and either returns (pass) or raises CheckFailed / CheckSkipped. Any other exception
+is a harness error, blamed on the kit, not on the server.
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Callable, Sequence
+
+if TYPE_CHECKING:
+    from microtvm_project_api.conformance.context import Context
+
+
+class Level(str, enum.Enum):
+    """How binding a rule is (RFC 2119): a broken MUST fails the run, a broken SHOULD only warns."""
+
+    MUST = "MUST"
+    SHOULD = "SHOULD"
+
+
+class Need(str, enum.Enum):
+    """What a check needs before it can run; an unmet need skips it with the reason."""
+
+    TEMPLATE = "template project"
+    GENERATED = "generated project"
+    ECHO = "echo device (--device echo)"
+    TRANSPORT = "transport methods"
+
+
+@dataclass(frozen=True)
+class Rule:
+    """The spec sentence a check enforces, its level, and where the spec says it."""
+
+    level: Level
+    text: str
+    ref: str
+
+    def __str__(self) -> str:
+        return f"{self.level.value}: {self.text} [{self.ref}]"
+
+
+def must(text: str, ref: str) -> Rule:
+    return Rule(Level.MUST, text, ref)
+
+
+def should(text: str, ref: str) -> Rule:
+    return Rule(Level.SHOULD, text, ref)
+
+
+class Outcome(str, enum.Enum):
+    """How a check ended. WARN is a failed SHOULD; XFAIL a failure listed as expected; STALE an expected failure that passed."""
+
+    PASS = "pass"
+    FAIL = "fail"
+    WARN = "warn"
+    SKIP = "skip"
+    ERROR = "error"
+    XFAIL = "xfail"
+    STALE = "stale"
+
+
+class CheckFailed(Exception):
+    """The server broke the check's rule; the message says what was sent and what came back."""
+
+
+class CheckSkipped(Exception):
+    """The check's needs are not met; the message is the reason."""
+
+
+@dataclass(frozen=True)
+class Check:
+    """One declarative unit of the kit."""
+
+    id: str
+    title: str
+    rule: Rule
+    run: Callable[["Context"], None]
+    revisions: tuple[int, ...] = (1, 2)
+    needs: tuple[Need, ...] = ()
+
+    @property
+    def group(self) -> str:
+        """The group is the id's prefix: `jsonrpc.parse-error` belongs to `jsonrpc`."""
+        return self.id.split(".", 1)[0]
+
+
+@dataclass
+class Result:
+    """What one check did: its outcome, a message, and the exchanges on the wire."""
+
+    check: Check
+    outcome: Outcome
+    message: str = ""
+    exchanges: list[str] = field(default_factory=list)
+    seconds: float = 0.0
+
+
+CHECKS: list[Check] = []
+
+
+def check(
+    check_id: str, title: str, rule: Rule, revisions: Sequence[int] = (1, 2), needs: Sequence[Need] = ()
+) -> Callable[[Callable[["Context"], None]], Callable[["Context"], None]]:
+    """Register the decorated function as a check with this id, rule, revisions and needs."""
+
+    def register(function: Callable[["Context"], None]) -> Callable[["Context"], None]:
+        if any(c.id == check_id for c in CHECKS):
+            raise ValueError(f"duplicate check id {check_id}")
+        CHECKS.append(Check(check_id, title, rule, function, tuple(revisions), tuple(needs)))
+        return function
+
+    return register
+
+
+def all_checks() -> list[Check]:
+    """Every check of the kit, in run order (the order of the group modules, then of definition)."""
+    from microtvm_project_api.conformance import checks  # noqa: F401  (importing registers them)
+
+    return list(CHECKS)

@@ -1,0 +1,235 @@
+"""JSON-RPC robustness: malformed lines, invalid requests, unknown methods, bad params and bad options.
+
+Every bad request must get the error the spec names, and the server must keep serving after it.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any, Callable
+
+from microtvm_project_api.conformance import expect
+from microtvm_project_api.conformance.check import CheckSkipped, check, must
+from microtvm_project_api.conformance.context import TVM_VERSION, Context
+from microtvm_project_api.conformance.session import Session
+from microtvm_project_api.protocol.registry import default_registry
+
+ENVELOPE = "jsonrpc.json#/$defs/Request"
+PARSE_ERROR, INVALID_REQUEST, METHOD_NOT_FOUND, INVALID_PARAMS = -32700, -32600, -32601, -32602
+NOT_SUPPORTED = "MethodNotSupportedError"
+BOGUS_OPTION = "kit_undeclared_option"
+
+
+@check("jsonrpc.parse-error", "a line that is not JSON (or not UTF-8) gets -32700 with id null, and the server keeps serving",
+       must("a line that is not JSON or not UTF-8 gets a -32700 reply with id null, and the server keeps serving",
+            "revisions/v2.json#/x-parse-error-reply"), revisions=(2,))
+def parse_error(ctx: Context) -> None:
+    session = ctx.session()
+    for line in (b'{"jsonrpc": "2.0", "method": \n', b'\xff\xfe{"id": 1}\n'):
+        reply = session.send_line(line, (None,))
+        expect.error(reply, (PARSE_ERROR,), "the line is not one UTF-8 JSON text")
+        expect.still_serving(session, f"the line {line!r}")
+
+
+INVALID_REQUESTS: list[tuple[str, Any, tuple[Any, ...]]] = [
+    ("jsonrpc is not \"2.0\"", {"jsonrpc": "1.0", "method": "server_info_query", "params": {"tvm_version": TVM_VERSION}, "id": 11}, (11, None)),
+    ("no jsonrpc member", {"method": "server_info_query", "params": {"tvm_version": TVM_VERSION}, "id": 12}, (12, None)),
+    ("no method", {"jsonrpc": "2.0", "params": {}, "id": 13}, (13, None)),
+    ("method is not a string", {"jsonrpc": "2.0", "method": 42, "params": {}, "id": 14}, (14, None)),
+    ("method breaks ^[a-zA-Z0-9_]+$", {"jsonrpc": "2.0", "method": "server info!", "params": {}, "id": 15}, (15, None)),
+    ("id is null", {"jsonrpc": "2.0", "method": "server_info_query", "params": {"tvm_version": TVM_VERSION}, "id": None}, (None,)),
+    ("id is a float", {"jsonrpc": "2.0", "method": "server_info_query", "params": {"tvm_version": TVM_VERSION}, "id": 1.5}, (None,)),
+    ("no id (a notification)", {"jsonrpc": "2.0", "method": "server_info_query", "params": {"tvm_version": TVM_VERSION}}, (None,)),
+    ("the request is a number", 42, (None,)),
+    ("the request is a string", "server_info_query", (None,)),
+]
+
+
+@check("jsonrpc.invalid-request", "JSON that is not a request object gets -32600, and the server keeps serving",
+       must("JSON that is not a valid request object (wrong jsonrpc, bad id, missing method) is answered -32600", "errors.json#/$defs/ErrorCode"))
+def invalid_request(ctx: Context) -> None:
+    session = ctx.session()
+    for what, message, ids in INVALID_REQUESTS:
+        reply = session.send_line(_line(message), ids)
+        expect.error(reply, (INVALID_REQUEST,), what)
+        expect.still_serving(session, what)
+    reply = session.send_line(_line({"jsonrpc": "2.0", "method": "server_info_query", "params": [TVM_VERSION], "id": 16}), (16, None))
+    expect.error(reply, (INVALID_REQUEST, INVALID_PARAMS), "params is an array, not an object")
+    expect.still_serving(session, "params given as an array")
+
+
+@check("jsonrpc.batch", "a batch (JSON array) gets one -32600 reply, not an array",
+       must("batches are not part of the protocol: a server answers them with -32600", "jsonrpc.json"))
+def batch(ctx: Context) -> None:
+    session = ctx.session()
+    message = [{"jsonrpc": "2.0", "method": "server_info_query", "params": {"tvm_version": TVM_VERSION}, "id": 21}]
+    expect.error(session.send_line(_line(message), (None, 21)), (INVALID_REQUEST,), "a batch")
+    expect.still_serving(session, "a batch")
+
+
+@check("jsonrpc.unknown-method", "a well-formed unknown method gets -32601 with the request id",
+       must("a method that is not part of the protocol is answered -32601", "errors.json#/$defs/ErrorCode"))
+def unknown_method(ctx: Context) -> None:
+    session = ctx.session()
+    expect.error(session.call("no_such_method", {}), (METHOD_NOT_FOUND,), "no_such_method is not a protocol method")
+    expect.still_serving(session, "an unknown method")
+
+
+@check("jsonrpc.id-echo", "string and large integer ids come back unchanged",
+       must("the reply carries the id of the request: a string or an integer", "jsonrpc.json#/$defs/RequestId"))
+def id_echo(ctx: Context) -> None:
+    session = ctx.session()
+    for request_id in ("kit-\u00e9-1", 2**53 - 1, 0, -7):
+        expect.result(session.call("server_info_query", {"tvm_version": TVM_VERSION}, request_id=request_id), "a valid request")
+
+
+def valid_params(ctx: Context, method: str) -> dict[str, Any]:
+    """Params a method accepts by shape (their values need not make the call succeed)."""
+    codec = default_registry().revision(ctx.revision).codec
+    return {
+        "server_info_query": {"tvm_version": TVM_VERSION},
+        "generate_project": {"model_library_format_path": "model.tar", "standalone_crt_dir": "crt",
+                             "project_dir": str(ctx.new_path("kit-project")), "options": {}},
+        "build": {"options": {}},
+        "flash": {"options": {}},
+        "open_transport": {"options": {}},
+        "close_transport": {},
+        "read_transport": {"n": 1, "timeout_sec": 0},
+        "write_transport": {"data": codec.encode(b"k"), "timeout_sec": 0},
+    }[method]
+
+
+WRONG_TYPE: dict[str, Any] = {"tvm_version": 18, "model_library_format_path": 7, "standalone_crt_dir": ["crt"],
+                              "project_dir": None, "options": ["x"], "n": "1", "timeout_sec": "0", "data": 12}
+
+
+def _bad_params_check(ctx: Context, make: Callable[[dict[str, Any]], list[tuple[str, dict[str, Any]]]]) -> None:
+    """Send every bad variant of every method's params; each must get -32602 (or MethodNotSupportedError when unsupported)."""
+    session = ctx.session()
+    for method in default_registry().revision(ctx.revision).methods:
+        for what, params in make(valid_params(ctx, method)):
+            reply = session.call(method, params)
+            if ctx.revision >= 2 and not ctx.supported(method) and reply.error and reply.error["message"] == NOT_SUPPORTED:
+                continue
+            expect.error(reply, (INVALID_PARAMS,), f"{method} with {what}")
+            expect.still_serving(session, f"{method} with {what}")
+
+
+@check("jsonrpc.params-missing", "every method with a missing parameter gets -32602",
+       must("a missing parameter is -32602 (invalid params)", "errors.json#/$defs/ErrorCode"))
+def params_missing(ctx: Context) -> None:
+    _bad_params_check(ctx, lambda good: [(f"{name} missing", {k: v for k, v in good.items() if k != name}) for name in good])
+
+
+@check("jsonrpc.params-extra", "every method with an undeclared extra parameter gets -32602",
+       must("an extra parameter is -32602 (params are closed)", "errors.json#/$defs/ErrorCode"))
+def params_extra(ctx: Context) -> None:
+    _bad_params_check(ctx, lambda good: [("an extra parameter unexpected_param", {**good, "unexpected_param": 1})])
+
+
+@check("jsonrpc.params-mistyped", "every parameter of every method, sent with a wrong JSON type, gets -32602",
+       must("a parameter of the wrong type is -32602 (invalid params)", "errors.json#/$defs/ErrorCode"))
+def params_mistyped(ctx: Context) -> None:
+    _bad_params_check(ctx, lambda good: [(f"{name}={WRONG_TYPE[name]!r}", {**good, name: WRONG_TYPE[name]}) for name in good])
+
+
+OPTION_RULE = "revisions/v2.json (options checked by the server) and types.json#/$defs/ProjectOptionV2"
+
+
+def _option_target(ctx: Context, wanted: Callable[[dict[str, Any]], bool]) -> tuple[dict[str, Any], str]:
+    """A declared option satisfying `wanted` and a method of this server it is declared for, whose other required options were given."""
+    for option in ctx.declared_options():
+        if not wanted(option):
+            continue
+        for method in [*(option.get("required") or []), *(option.get("optional") or [])]:
+            if ctx.supported(method):
+                try:
+                    ctx.options_for(method)
+                except CheckSkipped:
+                    continue
+                return option, method
+    raise CheckSkipped("the server declares no option of this kind for a method it supports with the given --option values")
+
+
+def _send_options(ctx: Context, session: Session, method: str, options: dict[str, Any], what: str, name: str) -> None:
+    params = ctx.generate_params(ctx.new_path("kit-project"), options) if method == "generate_project" else {"options": options}
+    reply = session.call(method, params)
+    if reply.error is None and method == "open_transport":
+        session.call("close_transport", {})
+    expect.error(reply, (INVALID_PARAMS,), f"{method} with {what}")
+    expect.mentions(reply, name, "an invalid-options error names the option")
+    expect.still_serving(session, f"{method} with {what}")
+
+
+@check("jsonrpc.option-unknown-name", "an option the server does not declare gets -32602 naming it",
+       must("an undeclared option name is -32602 naming the option", OPTION_RULE), revisions=(2,))
+def option_unknown_name(ctx: Context) -> None:
+    session = ctx.session()
+    methods = [m for m in ("generate_project", "open_transport", "build", "flash") if ctx.supported(m)]
+    for method in methods:
+        try:
+            options = ctx.options_for(method)
+        except CheckSkipped:
+            continue
+        _send_options(ctx, session, method, {**options, BOGUS_OPTION: True}, f"option {BOGUS_OPTION}", BOGUS_OPTION)
+        return
+    raise CheckSkipped("no supported method that takes options has its required options given")
+
+
+def _wrong_type_value(kind: str) -> Any:
+    return {"bool": "not-a-bool", "str": 12345, "int": "12", "float": "1.5"}[kind]
+
+
+@check("jsonrpc.option-wrong-type", "a declared option with a value of another type gets -32602 naming it",
+       must("an option value of the wrong type is -32602 naming the option", OPTION_RULE), revisions=(2,))
+def option_wrong_type(ctx: Context) -> None:
+    session = ctx.session()
+    option, method = _option_target(ctx, lambda o: o.get("type") in ("bool", "str", "int", "float"))
+    value = _wrong_type_value(option["type"])
+    options = {**ctx.options_for(method), option["name"]: value}
+    _send_options(ctx, session, method, options, f"{option['name']}={value!r} (declared {option['type']})", option["name"])
+
+
+def _outside(option: dict[str, Any]) -> Any:
+    choices = option["choices"]
+    kind = option["type"]
+    if kind == "bool":
+        rest = [v for v in (True, False) if v not in choices]
+        if not rest:
+            raise CheckSkipped(f"option {option['name']} allows every bool value")
+        return rest[0]
+    if kind == "str":
+        return "kit-not-a-choice-" + "x".join(map(str, choices))[:20]
+    return max(c for c in choices if not isinstance(c, bool)) + 1
+
+
+@check("jsonrpc.option-not-in-choices", "a value outside an option's choices gets -32602 naming it",
+       must("an option value outside its declared choices is -32602 naming the option", OPTION_RULE), revisions=(2,))
+def option_not_in_choices(ctx: Context) -> None:
+    session = ctx.session()
+    option, method = _option_target(ctx, lambda o: bool(o.get("choices")) and o.get("type") in ("bool", "str", "int", "float"))
+    value = _outside(option)
+    options = {**ctx.options_for(method), option["name"]: value}
+    _send_options(ctx, session, method, options, f"{option['name']}={value!r} (choices {option['choices']})", option["name"])
+
+
+@check("jsonrpc.option-missing-required", "a method called without an option it requires gets -32602 naming it",
+       must("a missing option that is required for the method is -32602 naming the option", OPTION_RULE), revisions=(2,))
+def option_missing_required(ctx: Context) -> None:
+    session = ctx.session()
+    for option in ctx.declared_options():
+        for method in option.get("required") or []:
+            if not ctx.supported(method):
+                continue
+            others = {k: v for k, v in ctx.options.items() if k != option["name"]}
+            missing = [o["name"] for o in ctx.declared_options()
+                       if method in (o.get("required") or []) and o["name"] != option["name"] and o["name"] not in others]
+            if missing:
+                continue
+            _send_options(ctx, session, method, others, f"required option {option['name']} missing", option["name"])
+            return
+    raise CheckSkipped("the server declares no required option for a method it supports (or the others are not given)")
+
+
+def _line(message: Any) -> bytes:
+    return json.dumps(message).encode("utf-8") + b"\n"

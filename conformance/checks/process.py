@@ -1,0 +1,101 @@
+"""The server process: starts within the deadline, does not wait on stdin, exits at end of requests, leaves no child behind."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+from pathlib import Path
+
+from microtvm_project_api.conformance.check import CheckFailed, CheckSkipped, check, must
+from microtvm_project_api.conformance.context import Context
+from microtvm_project_api.conformance.session import Session
+
+LAUNCH = "PROTOCOL.md, launch convention"
+
+
+@check("process.starts", "the server starts and answers server_info_query within the deadline",
+       must("a server launched with --read-fd/--write-fd answers its first request before the caller's deadline", LAUNCH))
+def starts(ctx: Context) -> None:
+    ctx.query_info(ctx.start())
+
+
+@check("process.ignores-stdin", "the server does not read requests or anything else from stdin",
+       must("the server reads requests from the --read-fd pipe; stdin is not part of the protocol", LAUNCH))
+def ignores_stdin(ctx: Context) -> None:
+    read_end, write_end = os.pipe()
+    try:
+        session = ctx.start(stdin=read_end)
+        os.close(read_end)
+        read_end = -1
+        ctx.query_info(session)
+    finally:
+        for fd in (read_end, write_end):
+            if fd >= 0:
+                os.close(fd)
+
+
+@check("process.exits-on-eof", "the server exits by itself when its request pipe reaches end of file",
+       must("the server serves until the request pipe reaches end of file, then exits", LAUNCH))
+def exits_on_eof(ctx: Context) -> None:
+    session = ctx.start()
+    ctx.query_info(session)
+    _end_requests(ctx, session)
+
+
+@check("process.no-children-left", "nothing of the server's process group survives its exit",
+       must("a server that exits leaves no child process behind (its process group is empty)", LAUNCH))
+def no_children_left(ctx: Context) -> None:
+    session = ctx.start()
+    ctx.query_info(session)
+    _end_requests(ctx, session)
+    _group_is_empty(session, "after serving server_info_query")
+    try:
+        project = ctx.generated_project()
+        info = ctx.device_info()
+        ctx.require("open_transport", info)
+        options = ctx.options_for("open_transport", info)
+    except CheckSkipped:
+        return
+    session = ctx.start(project)
+    ctx.query_info(session)
+    reply = session.call("open_transport", {"options": options})
+    if reply.error is not None:
+        raise CheckFailed(f"open_transport failed: {reply.describe()}")
+    _end_requests(ctx, session)
+    _group_is_empty(session, "after its request pipe ended with the transport open")
+
+
+def _end_requests(ctx: Context, session: Session) -> None:
+    session.process.close_requests()
+    try:
+        code = session.process.process.wait(timeout=ctx.settings.timeout)
+    except subprocess.TimeoutExpired:
+        raise CheckFailed(f"the server (pid {session.pid}) is still running {ctx.settings.timeout:g} s after its request"
+                          " pipe reached end of file") from None
+    session.alive = False
+    if code != 0:
+        tail = "".join(f"\n    stderr: {t}" for t in session.process.stderr_tail[-5:])
+        raise CheckFailed(f"the server exited with status {code} at end of file on its request pipe (expected 0){tail}")
+
+
+def _group_is_empty(session: Session, when: str) -> None:
+    members = _group_members(session.pid)
+    if members:
+        raise CheckFailed(f"{when}, the server exited but its process group {session.pid} still holds: {'; '.join(members)}")
+
+
+def _group_members(pgid: int) -> list[str]:
+    """`pid command` of every live process in group `pgid` (zombies excluded: they hold nothing)."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            stat = (entry / "stat").read_text()
+        except OSError:
+            continue
+        command, _, rest = stat.rpartition(")")
+        fields = rest.split()
+        if len(fields) > 2 and int(fields[2]) == pgid and fields[0] != "Z":
+            found.append(f"{entry.name} {command.partition('(')[2]}")
+    return found

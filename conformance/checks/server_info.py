@@ -1,0 +1,120 @@
+"""server_info_query semantics: schema, revision, option metadata, platform slug, supported methods, MLF path."""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from pathlib import Path
+from typing import Any
+
+from microtvm_project_api.conformance.check import CheckFailed, check, must
+from microtvm_project_api.conformance.context import OPTION_METHODS, TRANSPORT_METHODS, Context
+from microtvm_project_api.protocol.registry import REVISIONS
+
+TYPES = "types.json#/$defs"
+VALUE_TYPES: dict[str, tuple[type, ...]] = {"bool": (bool,), "str": (str,), "int": (int,), "float": (int, float)}
+
+
+@check("server_info.schema", "server_info_query returns a result valid for the revision",
+       must("server_info_query returns ServerInfoV1 (revision 1) or ServerInfoV2 (revision 2)", "revisions/vN.json#/x-methods/server_info_query"))
+def schema(ctx: Context) -> None:
+    ctx.query_info(ctx.session())
+
+
+@check("server_info.revision", "protocol_version names a revision of the spec (and the one asked for)",
+       must("protocol_version is the revision the server speaks for the rest of the session", f"{TYPES}/ServerInfoV2/properties/protocol_version"))
+def revision(ctx: Context) -> None:
+    reported = ctx.query_info(ctx.session()).get("protocol_version")
+    if reported not in REVISIONS:
+        raise CheckFailed(f"protocol_version is {reported!r}; the spec defines revisions {list(REVISIONS)}")
+    forced = ctx.settings.protocol_version
+    if forced is not None and reported != forced:
+        raise CheckFailed(f"protocol_version is {reported}, but --protocol-version {forced} was asked for")
+
+
+@check("server_info.option-names-unique", "no two project options share a name",
+       must("option names are unique within a server's project_options", f"{TYPES}/ProjectOptionRules"))
+def option_names_unique(ctx: Context) -> None:
+    names = Counter(o.get("name") for o in ctx.query_info(ctx.session()).get("project_options", []))
+    twice = sorted(str(n) for n, count in names.items() if count > 1)
+    if twice:
+        raise CheckFailed(f"project_options declares {', '.join(twice)} more than once")
+
+
+@check("server_info.option-metadata", "every option's methods, default and choices are consistent with its type",
+       must("required/optional name methods that take options, at least one is non-empty, no method is in both; "
+            "default and choices are values of the declared type", f"{TYPES}/ProjectOptionRules"))
+def option_metadata(ctx: Context) -> None:
+    problems = []
+    for index, option in enumerate(ctx.query_info(ctx.session()).get("project_options", [])):
+        problems += [f"/project_options/{index} ({option.get('name')}): {p}" for p in _option_problems(option)]
+    if problems:
+        raise CheckFailed("\n  ".join(problems))
+
+
+def _option_problems(option: dict[str, Any]) -> list[str]:
+    required, optional = option.get("required") or [], option.get("optional") or []
+    out = [f"{m!r} in required/optional is not a method that takes options ({', '.join(OPTION_METHODS)})"
+           for m in [*required, *optional] if m not in OPTION_METHODS]
+    if not required and not optional:
+        out.append("neither required nor optional lists a method")
+    out += [f"{m} is both required and optional" for m in sorted(set(required) & set(optional), key=str)]
+    kind = option.get("type")
+    if kind not in VALUE_TYPES:
+        return [*out, f"type {kind!r} is not one of bool, str, int, float"]
+    default = option.get("default")
+    if default is not None and not _is_value(kind, default):
+        out.append(f"default {default!r} is not a {kind} value")
+    out += [f"choice {c!r} is not a {kind} value" for c in option.get("choices") or [] if not _is_value(kind, c)]
+    return out
+
+
+def _is_value(kind: str, value: Any) -> bool:
+    return isinstance(value, VALUE_TYPES[kind]) and (kind == "bool" or not isinstance(value, bool))
+
+
+@check("server_info.platform-slug", "platform_name is a short lowercase slug",
+       must("platform_name matches ^[a-z0-9][a-z0-9_-]*$", f"{TYPES}/PlatformName"))
+def platform_slug(ctx: Context) -> None:
+    name = ctx.query_info(ctx.session()).get("platform_name")
+    if not isinstance(name, str) or not re.fullmatch(r"[a-z0-9][a-z0-9_-]*", name):
+        raise CheckFailed(f"platform_name {name!r} is not a lowercase slug")
+
+
+@check("server_info.supported-methods", "supported_methods is coherent: server_info_query, transport all or none, generate_project only in a template",
+       must("supported_methods always includes server_info_query; the four transport methods are listed together or not at all; "
+            "generate_project only by a template", f"{TYPES}/ServerInfoV2/properties/supported_methods"), revisions=(2,))
+def supported_methods(ctx: Context) -> None:
+    info = ctx.query_info(ctx.session())
+    methods = set(info.get("supported_methods", []))
+    problems = []
+    if "server_info_query" not in methods:
+        problems.append("server_info_query is missing")
+    listed = methods & set(TRANSPORT_METHODS)
+    if listed and listed != set(TRANSPORT_METHODS):
+        problems.append(f"only some transport methods are listed: {sorted(listed)}")
+    if "generate_project" in methods and not info.get("is_template"):
+        problems.append("a generated project lists generate_project")
+    if problems:
+        raise CheckFailed(f"supported_methods {sorted(methods)}: {'; '.join(problems)}")
+
+
+@check("server_info.mlf-path", "model_library_format_path: empty for a template, an existing archive for a generated project",
+       must("a template reports model_library_format_path null (or \"\" in revision 1); a generated project the path of an "
+            "archive that exists", f"{TYPES}/ServerInfoV2/properties/model_library_format_path"))
+def mlf_path(ctx: Context) -> None:
+    check_mlf_path(ctx, ctx.query_info(ctx.session()), ctx.settings.project_dir)
+
+
+def check_mlf_path(ctx: Context, info: dict[str, Any], project_dir: Path) -> None:
+    """The MLF path rule for the server of `project_dir` (also used on the generated project)."""
+    path = info.get("model_library_format_path")
+    if info.get("is_template"):
+        allowed = (None, "") if ctx.revision == 1 else (None,)
+        if path not in allowed:
+            raise CheckFailed(f"a template reports model_library_format_path {path!r}")
+        return
+    if not isinstance(path, str) or not path:
+        raise CheckFailed(f"a generated project reports model_library_format_path {path!r}")
+    if not (project_dir / path).is_file():
+        raise CheckFailed(f"model_library_format_path {path!r} does not exist (relative to {project_dir})")

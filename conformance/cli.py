@@ -1,0 +1,134 @@
+"""`microtvm-project conform PROJECT_DIR`: run the conformance checks against a template or generated project.
+
+Exit status: 0 when every applicable MUST check passed, 1 when any failed, 2 when the kit could
+not run at all (no server in PROJECT_DIR, bad arguments).
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+from typing import Any
+
+from microtvm_project_api.conformance import expected_failures, report
+from microtvm_project_api.conformance.check import Result, all_checks
+from microtvm_project_api.conformance.context import Settings, UsageError
+from microtvm_project_api.conformance.runner import Runner, exit_status
+
+USAGE_ERROR = 2
+
+
+def register(subparsers: Any) -> None:
+    """Add the `conform` subcommand."""
+    parser = subparsers.add_parser("conform", help="check a Project API server against the spec",
+                                   description="Check a template or generated project's Project API server against the spec, over the wire only.")
+    add_arguments(parser)
+    parser.set_defaults(handler=handle)
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("project_dir", metavar="PROJECT_DIR", nargs="?", type=Path, help="a template or generated project directory")
+    parser.add_argument("--device", choices=("none", "echo"), default="none",
+                        help="echo: the device echoes every byte, enabling the data-integrity checks")
+    parser.add_argument("--timeout", metavar="SEC", type=_positive_float, default=60.0,
+                        help="deadline for every single call and for server start-up (default 60)")
+    parser.add_argument("--protocol-version", choices=("auto", "1", "2"), default="auto",
+                        help="revision to judge in (default auto: what server_info_query reports)")
+    parser.add_argument("--option", metavar="NAME=VALUE", action="append", default=[], type=_option,
+                        help="a platform option, converted by the type the server declares (repeatable)")
+    parser.add_argument("--mlf", metavar="FILE", type=Path, help="Model Library Format archive for generate_project (default: the kit's sample)")
+    parser.add_argument("--standalone-crt-dir", metavar="DIR", type=Path, help="standalone CRT directory (default: the kit's own)")
+    parser.add_argument("--skip", metavar="ID_OR_GROUP", action="append", default=[], help="skip a check or a group (repeatable)")
+    parser.add_argument("--list-checks", action="store_true", help="list every check with its rule and exit")
+    parser.add_argument("--junit-xml", metavar="FILE", type=Path, help="write a JUnit XML report")
+    parser.add_argument("--report-json", metavar="FILE", type=Path, help="write a JSON report with check ids and spec references")
+    parser.add_argument("--expected-failures", metavar="FILE", type=Path,
+                        help="check ids known to fail, one per line; an entry that passes is reported stale")
+
+
+def handle(args: argparse.Namespace) -> int:
+    checks = all_checks()
+    if args.list_checks:
+        print(report.check_listing(checks))
+        return 0
+    try:
+        settings = settings_from(args)
+        known = expected_failures.load(args.expected_failures, {c.id for c in checks}) if args.expected_failures else set()
+        _check_skips(args.skip, checks)
+        runner = Runner(settings, known)
+        results: list[Result] = []
+        try:
+            runner.start()
+            print(f"conformance of {settings.project_dir} (protocol revision {runner.revision}, device {settings.device})", flush=True)
+            for check in checks:
+                result = runner.run(check)
+                results.append(result)
+                print(report.line(result), flush=True)
+        finally:
+            runner.close()
+    except UsageError as exc:
+        print(f"microtvm-project conform: error: {exc}", file=sys.stderr)
+        return USAGE_ERROR
+    status = exit_status(results)
+    print(f"{totals_line(results)}: exit status {status}")
+    if args.junit_xml:
+        report.write_junit(results, args.junit_xml)
+    if args.report_json:
+        report.write_json(results, args.report_json, settings.project_dir, runner.revision)
+    return status
+
+
+def totals_line(results: list[Result]) -> str:
+    return f"{len(results)} checks: {report.totals(results)}"
+
+
+def settings_from(args: argparse.Namespace) -> Settings:
+    """Settings from parsed arguments; UsageError for what argparse cannot see (missing paths)."""
+    if args.project_dir is None:
+        raise UsageError("PROJECT_DIR is required (unless --list-checks)")
+    if not args.project_dir.is_dir():
+        raise UsageError(f"{args.project_dir} is not a directory")
+    if args.mlf is not None and not args.mlf.is_file():
+        raise UsageError(f"--mlf {args.mlf}: no such file")
+    if args.standalone_crt_dir is not None and not args.standalone_crt_dir.is_dir():
+        raise UsageError(f"--standalone-crt-dir {args.standalone_crt_dir}: no such directory")
+    options: dict[str, str] = {}
+    for name, value in args.option:
+        if name in options:
+            raise UsageError(f"--option {name} given twice")
+        options[name] = value
+    return Settings(
+        project_dir=args.project_dir.resolve(),
+        device=args.device,
+        timeout=args.timeout,
+        protocol_version=None if args.protocol_version == "auto" else int(args.protocol_version),
+        options=options,
+        mlf=args.mlf.resolve() if args.mlf else None,
+        standalone_crt_dir=args.standalone_crt_dir.resolve() if args.standalone_crt_dir else None,
+        skip=tuple(args.skip),
+    )
+
+
+def _check_skips(skips: list[str], checks: list[Any]) -> None:
+    names = {c.id for c in checks} | {c.group for c in checks}
+    unknown = [s for s in skips if s not in names]
+    if unknown:
+        raise UsageError(f"--skip {', '.join(unknown)}: no such check or group (see --list-checks)")
+
+
+def _option(text: str) -> tuple[str, str]:
+    name, sep, value = text.partition("=")
+    if not sep or not name:
+        raise argparse.ArgumentTypeError(f"{text!r} is not NAME=VALUE")
+    return name, value
+
+
+def _positive_float(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
+    if not value > 0:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a positive number of seconds")
+    return value

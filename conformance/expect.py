@@ -1,0 +1,51 @@
+"""Assertions on one reply that fail a check with what was sent, what came back and what was expected."""
+
+from __future__ import annotations
+
+import json
+from typing import Any, Iterable
+
+from microtvm_project_api.conformance.check import CheckFailed
+from microtvm_project_api.conformance.session import Reply, Session
+
+SERVER_ERROR = -32000
+INVALID_PARAMS = -32602
+
+
+def result(reply: Reply, why: str) -> Any:
+    """The reply's result; CheckFailed when it is an error."""
+    if reply.error is not None:
+        raise CheckFailed(f"{reply.describe()}\n  expected a result: {why}")
+    return reply.result
+
+
+def error(reply: Reply, codes: Iterable[int], why: str) -> dict[str, Any]:
+    """The reply's error object; CheckFailed when it is a result or carries another code."""
+    codes = tuple(codes)
+    if reply.error is None or reply.error["code"] not in codes:
+        wanted = " or ".join(map(str, codes))
+        raise CheckFailed(f"{reply.describe()}\n  expected an error with code {wanted}: {why}")
+    return reply.error
+
+
+def named(reply: Reply, names: Iterable[str], why: str) -> dict[str, Any]:
+    """The reply's error when it is a -32000 error whose message is exactly one of `names`."""
+    names = tuple(names)
+    obj = error(reply, (SERVER_ERROR,), why)
+    if obj["message"] not in names:
+        raise CheckFailed(f"{reply.describe()}\n  expected message {' or '.join(names)}: {why}")
+    return obj
+
+
+def mentions(reply: Reply, word: str, why: str) -> None:
+    """The error reply names `word` in its message or data."""
+    if word not in json.dumps(reply.error, ensure_ascii=False):
+        raise CheckFailed(f"{reply.describe()}\n  the error does not name {word!r}: {why}")
+
+
+def still_serving(session: Session, after: str) -> None:
+    """server_info_query still gets a result: the server survived what was sent before."""
+    reply = session.call("server_info_query", {"tvm_version": "0.18.0"})
+    if reply.error is not None:
+        raise CheckFailed(f"after {after}, server_info_query fails: {reply.describe()}"
+                          " [MUST: the server keeps serving after a bad request]")

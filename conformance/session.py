@@ -1,0 +1,166 @@
+"""A raw JSON-RPC session with the server under test: every byte sent is chosen, every byte back is judged.
+
+Each call sends one line and reads exactly one reply line within the deadline, then checks the
+envelope (jsonrpc.json#/$defs/Reply), the id, and the method's result schema for the revision.
+A hang, an exit, or anything on the reply channel that is not a JSON-RPC reply raises
+CheckFailed with what was sent and what came back; the session is then dead and is not reused.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import IO, Any
+
+from microtvm_project_api.client.errors import ServerExitedError
+from microtvm_project_api.client.server_process import ServerProcess
+from microtvm_project_api.conformance.check import CheckFailed
+from microtvm_project_api.protocol import wire
+from microtvm_project_api.protocol.registry import default_registry
+
+MAX_REPLY_BYTES = 8 * 1024 * 1024
+"""The kit never asks for more than 1 MiB per reply; a longer line is a failure, not a memory hazard."""
+SHOWN_BYTES = 300
+REPLY_RULE = "every line on the reply channel is one JSON-RPC reply [jsonrpc.json#/$defs/Reply]"
+
+
+def shown(data: bytes | str) -> str:
+    """A bounded, printable rendering of wire bytes for reports."""
+    text = data if isinstance(data, str) else data.decode("utf-8", "backslashreplace")
+    return text if len(text) <= SHOWN_BYTES else f"{text[:SHOWN_BYTES]}... ({len(text)} chars)"
+
+
+class Transcript:
+    """The exchanges of the check that is running, for its report."""
+
+    def __init__(self) -> None:
+        self.lines: list[str] = []
+
+    def add(self, direction: str, data: bytes | str) -> None:
+        self.lines.append(f"{direction} {shown(data)}")
+
+    def take(self) -> list[str]:
+        lines, self.lines = self.lines, []
+        return lines
+
+
+@dataclass(frozen=True)
+class Reply:
+    """One validated reply: a result or an error object, and how long it took."""
+
+    sent: bytes
+    raw: bytes
+    result: Any
+    error: dict[str, Any] | None
+    seconds: float
+
+    def describe(self) -> str:
+        return f"sent {shown(self.sent.rstrip())}\n  got  {shown(self.raw)}"
+
+
+class Session:
+    """One server process of the project under test, spoken to in raw wire lines."""
+
+    def __init__(
+        self,
+        project_dir: Path,
+        timeout: float,
+        transcript: Transcript,
+        revision: int = 2,
+        stdin: int | IO[bytes] = subprocess.DEVNULL,
+    ) -> None:
+        self.project_dir = project_dir
+        self.timeout = timeout
+        self.transcript = transcript
+        self.revision = revision
+        self.process = ServerProcess(project_dir, max_line_bytes=MAX_REPLY_BYTES, stdin=stdin)
+        self.alive = True
+        self._next_id = 1
+
+    @property
+    def pid(self) -> int:
+        return self.process.pid
+
+    def call(self, method: str, params: Any, timeout: float | None = None, request_id: int | str | None = None) -> Reply:
+        """Send a well-formed request and return its validated reply (result or error)."""
+        if request_id is None:
+            request_id = self._next_id
+            self._next_id += 1
+        line = wire.encode_message(wire.request(method, params, request_id))
+        return self.send_line(line, (request_id,), method, timeout)
+
+    def send_line(self, line: bytes, expect_ids: tuple[Any, ...], method: str | None = None, timeout: float | None = None) -> Reply:
+        """Send any bytes as one request line and judge the one reply line, whose id must be one of `expect_ids`."""
+        deadline = self.timeout if timeout is None else timeout
+        self.transcript.add("->", line.rstrip(b"\n"))
+        started = time.monotonic()
+        raw = self._exchange(line, deadline)
+        seconds = time.monotonic() - started
+        self.transcript.add("<-", raw)
+        message = self._decode(line, raw)
+        error = message.get("error")
+        if not any(type(message["id"]) is type(e) and message["id"] == e for e in expect_ids):
+            wanted = " or ".join(map(repr, expect_ids))
+            self._fail(line, raw, f"the reply id {message['id']!r} is not {wanted}"
+                       " [MUST: a reply carries the id of the request it answers, jsonrpc.json#/$defs/Reply]")
+        if error is None and method is not None:
+            violations = default_registry().validate_result(self.revision, method, message["result"])
+            if violations:
+                ref = default_registry().revision(self.revision).methods[method].result_ref.rsplit("/schema/", 1)[-1]
+                self._fail(line, raw, f"the {method} result breaks its schema {ref}: " + "; ".join(map(str, violations)))
+        if error is not None:
+            violations = default_registry().validate(error["code"], default_registry().definition_uri("ErrorCode"))
+            if violations:
+                self._fail(line, raw, f"error code {error['code']} is not one the spec defines [errors.json#/$defs/ErrorCode]")
+        return Reply(line, raw, message.get("result"), error, seconds)
+
+    def close(self) -> None:
+        """Stop the server and reap its process group."""
+        self.alive = False
+        self.process.close(grace=1.0)
+
+    def kill(self) -> None:
+        self.alive = False
+        self.process.kill()
+
+    def _exchange(self, line: bytes, deadline: float) -> bytes:
+        if not self.alive:
+            raise CheckFailed("the server is no longer running (it failed an earlier exchange in this check)")
+        try:
+            self.process.send_line(line, deadline)
+            return self.process.read_line(deadline)
+        except TimeoutError:
+            tail = self._tail()
+            self.kill()
+            raise CheckFailed(f"sent {shown(line.rstrip())}\n  got  nothing within {deadline:g} s: the server hangs"
+                              f" [MUST: one reply per request, before the caller's deadline]{tail}") from None
+        except ServerExitedError as exc:
+            self.alive = False
+            self.process.close(grace=0.5)
+            raise CheckFailed(f"sent {shown(line.rstrip())}\n  got  no reply: {exc}"
+                              " [MUST: a server serves until its request pipe ends]") from None
+        except wire.LineTooLong:
+            self.kill()
+            raise CheckFailed(f"sent {shown(line.rstrip())}\n  got  a reply line longer than {MAX_REPLY_BYTES} bytes"
+                              f" [{REPLY_RULE}]") from None
+
+    def _decode(self, line: bytes, raw: bytes) -> dict[str, Any]:
+        try:
+            message = wire.decode_message(raw)
+        except wire.WireDecodeError as exc:
+            self._fail(line, raw, f"the reply channel carried a line that is not JSON ({exc}) [{REPLY_RULE}]")
+        violations = default_registry().validate(message, default_registry().definition_uri("Reply"))
+        if violations:
+            self._fail(line, raw, f"not a JSON-RPC reply: {'; '.join(map(str, violations[:3]))} [{REPLY_RULE}]")
+        return message
+
+    def _fail(self, line: bytes, raw: bytes, why: str) -> None:
+        self.kill()
+        raise CheckFailed(f"sent {shown(line.rstrip())}\n  got  {shown(raw)}\n  {why}")
+
+    def _tail(self) -> str:
+        tail = self.process.stderr_tail[-5:]
+        return "".join(f"\n    stderr: {t}" for t in tail)
+

@@ -1,0 +1,315 @@
+"""A correct Project API server written against the wire protocol alone (standard library only), with a defect switch.
+
+The kit's tests build each deliberately broken server from this one by naming a single defect;
+`defect=None` is the correct server the kit must pass. Revision 1 or 2 is chosen by the caller.
+A project directory holding `model.tar` is a generated project; otherwise it is a template.
+The device is an in-memory echo: every byte written comes back on read.
+"""
+
+from __future__ import annotations
+
+import argparse
+import base64
+import binascii
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+OPTION_METHODS = ("generate_project", "build", "flash", "open_transport")
+TRANSPORT = ("open_transport", "close_transport", "read_transport", "write_transport")
+METHODS = ("server_info_query", "generate_project", "build", "flash", *TRANSPORT)
+PARAMS = {
+    "server_info_query": {"tvm_version": "str"},
+    "generate_project": {"model_library_format_path": "path", "standalone_crt_dir": "path", "project_dir": "path", "options": "options"},
+    "build": {"options": "options"},
+    "flash": {"options": "options"},
+    "open_transport": {"options": "options"},
+    "close_transport": {},
+    "read_transport": {"n": "count", "timeout_sec": "timeout"},
+    "write_transport": {"data": "data", "timeout_sec": "timeout"},
+}
+OPTIONS = [
+    {"name": "board", "type": "str", "choices": ["qemu_x86", "nucleo"], "default": "qemu_x86",
+     "optional": list(OPTION_METHODS), "help": "Target board."},
+    {"name": "verbose", "type": "bool", "default": False, "optional": ["build"], "help": "Log every compiler command."},
+    {"name": "jobs", "type": "int", "default": 2, "optional": ["build"], "help": "Parallel compile jobs."},
+    {"name": "serial_number", "type": "str", "required": ["flash"], "help": "Serial number of the board to flash."},
+    {"name": "baud_scale", "type": "float", "default": 1.0, "optional": ["open_transport"], "help": "Scale of the baud rate."},
+]
+PYTHON_TYPES: dict[str, tuple[type, ...]] = {"bool": (bool,), "str": (str,), "int": (int,), "float": (int, float)}
+MEMBERS = ("name", "type", "required", "optional", "default", "choices", "help")
+
+
+class RpcError(Exception):
+    def __init__(self, code: int, message: str, detail: str | None = None) -> None:
+        super().__init__(message)
+        self.code, self.message, self.detail = code, message, detail
+
+
+def named(name: str, detail: str) -> RpcError:
+    return RpcError(-32000, name, detail)
+
+
+class Server:
+    """The server state: revision, template or generated, transport and its echo buffer, and the defect."""
+
+    def __init__(self, revision: int, defect: str | None) -> None:
+        self.revision = revision
+        self.defect = defect
+        self.is_template = not Path("model.tar").exists()
+        self.open = False
+        self.opened_once = False
+        self.echo = bytearray()
+        self.builds = 0
+
+    # -- metadata ----------------------------------------------------------------------------------
+
+    def options(self) -> list[dict[str, Any]]:
+        options = [dict(o) for o in OPTIONS]
+        if self.defect == "misspelled_option_method":
+            options[1]["optional"] = ["biuld"]
+        if self.defect == "default_of_another_type":
+            options[2]["default"] = "2"
+        if self.defect == "duplicate_option_name":
+            options.append(dict(options[0]))
+        if self.revision == 1:
+            return [{m: o.get(m) for m in MEMBERS} for o in options]
+        return options
+
+    def supported(self) -> list[str]:
+        if self.is_template:
+            return ["server_info_query", "generate_project"]
+        methods = [m for m in METHODS if m != "generate_project"]
+        return methods[:-1] if self.defect == "partial_transport_methods" else methods
+
+    def encode(self, data: bytes) -> str:
+        if self.revision == 1 or self.defect == "base85_in_v2":
+            return base64.b85encode(data).decode("ascii")
+        return base64.b64encode(data).decode("ascii")
+
+    def decode(self, text: str) -> bytes:
+        try:
+            return base64.b85decode(text) if self.revision == 1 else base64.b64decode(text, validate=True)
+        except (binascii.Error, ValueError) as exc:
+            raise RpcError(-32602, "invalid params", f"data: {exc}") from None
+
+    # -- request handling --------------------------------------------------------------------------
+
+    def handle_line(self, line: bytes) -> Any:
+        """The reply object for one request line (a list for the batch defect)."""
+        try:
+            message = json.loads(line.decode("utf-8"))
+        except (UnicodeDecodeError, ValueError):
+            if self.defect == "stops_on_parse_error":
+                sys.exit(0)
+            return error_reply(0 if self.defect == "parse_error_with_id" else None, RpcError(-32700, "parse error"))
+        if isinstance(message, list) and self.defect == "batch_answered_as_array":
+            return [self.handle_message(m) for m in message]
+        return self.handle_message(message)
+
+    def handle_message(self, message: Any) -> dict[str, Any]:
+        request_id = None
+        try:
+            if not isinstance(message, dict):
+                raise RpcError(-32600, "invalid request", "not an object")
+            request_id = message.get("id")
+            if type(request_id) not in (str, int):
+                request_id = None
+                raise RpcError(-32600, "invalid request", "id is not a string or integer")
+            if message.get("jsonrpc") != "2.0" and self.defect != "accepts_any_jsonrpc_version":
+                raise RpcError(-32600, "invalid request", "jsonrpc is not 2.0")
+            method = message.get("method")
+            if not isinstance(method, str) or not re.fullmatch(r"[a-zA-Z0-9_]+", method):
+                raise RpcError(-32600, "invalid request", "bad method")
+            params = message.get("params")
+            if not isinstance(params, dict):
+                raise RpcError(-32600, "invalid request", "params is not an object")
+            result = self.dispatch(method, params)
+        except RpcError as exc:
+            return error_reply(request_id, exc)
+        if self.defect == "wrong_reply_id":
+            request_id = request_id + 1 if isinstance(request_id, int) else request_id + "x"
+        return {"jsonrpc": "2.0", "id": request_id, "result": result}
+
+    def dispatch(self, method: str, params: dict[str, Any]) -> Any:
+        if method not in METHODS:
+            raise RpcError(-32000 if self.defect == "unknown_method_as_server_error" else -32601, "method not found", method)
+        self.check_params(method, params)
+        if self.revision >= 2 and method not in self.supported():
+            if self.defect == "unsupported_as_method_not_found":
+                raise RpcError(-32601, "method not found", method)
+            raise named("MethodNotSupportedError", f"{method} is not supported here")
+        if "options" in params and self.revision >= 2:
+            self.check_options(method, params["options"])
+        return getattr(self, method)(**params)
+
+    def check_params(self, method: str, params: dict[str, Any]) -> None:
+        expected = PARAMS[method]
+        missing = [p for p in expected if p not in params]
+        extra = [p for p in params if p not in expected]
+        if missing and self.defect != "missing_params_crash_handler":
+            raise RpcError(-32602, "invalid params", f"missing {missing}")
+        if extra and self.defect != "extra_params_accepted":
+            raise RpcError(-32602, "invalid params", f"unexpected {extra}")
+        if self.defect == "param_types_unchecked":
+            return
+        for name, kind in expected.items():
+            if name in params and not param_ok(kind, params[name]):
+                raise RpcError(-32602, "invalid params", f"{name} has the wrong type")
+
+    def check_options(self, method: str, options: dict[str, Any]) -> None:
+        if self.defect == "options_unchecked":
+            return
+        declared = {o["name"]: o for o in OPTIONS}
+        for name, value in options.items():
+            option = declared.get(name)
+            if option is None:
+                raise RpcError(-32602, "invalid options", None if self.defect == "option_error_unnamed" else f"unknown option {name}")
+            if not is_value(option["type"], value) and self.defect != "option_types_unchecked":
+                raise RpcError(-32602, "invalid options", f"{name} is not a {option['type']}")
+            if option.get("choices") and value not in option["choices"] and self.defect != "option_choices_unchecked":
+                raise RpcError(-32602, "invalid options", f"{name} must be one of {option['choices']}")
+        for option in OPTIONS:
+            if method in option.get("required", []) and option["name"] not in options and self.defect != "required_options_unchecked":
+                raise RpcError(-32602, "invalid options", f"{option['name']} is required for {method}")
+
+    # -- methods -----------------------------------------------------------------------------------
+
+    def server_info_query(self, tvm_version: str) -> dict[str, Any]:
+        path: str | None = None if self.is_template else "model.tar"
+        if self.is_template and (self.revision == 1 or self.defect == "template_reports_empty_mlf_path"):
+            path = ""
+        info: dict[str, Any] = {
+            "protocol_version": 3 if self.defect == "unknown_revision" else self.revision,
+            "platform_name": "Wire Server" if self.defect == "platform_name_not_slug" else "wire",
+            "is_template": True if self.defect == "generated_reports_template" else self.is_template,
+            "model_library_format_path": path,
+            "project_options": self.options(),
+        }
+        if self.revision >= 2:
+            info["supported_methods"] = self.supported()
+        return info
+
+    def generate_project(self, model_library_format_path: str, standalone_crt_dir: str, project_dir: str, options: dict[str, Any]) -> None:
+        target = Path(project_dir)
+        if target.exists() and self.defect != "generate_overwrites_existing":
+            raise RpcError(-32000, "project_dir exists", project_dir)
+        target.mkdir(parents=True, exist_ok=True)
+        shutil.copy("microtvm_api_server.py", target / "microtvm_api_server.py")
+        shutil.copy(model_library_format_path, target / "model.tar")
+        return None
+
+    def build(self, options: dict[str, Any]) -> None:
+        if self.defect == "hangs_on_build":
+            time.sleep(3600)
+        if self.builds and self.defect == "second_build_fails":
+            raise RpcError(-32000, "build directory exists")
+        self.builds += 1
+        return None
+
+    def flash(self, options: dict[str, Any]) -> None:
+        if not self.builds:
+            raise RpcError(-32000, "not built")
+        return None
+
+    def open_transport(self, options: dict[str, Any]) -> dict[str, Any]:
+        if self.open and self.defect == "reopen_fails":
+            raise RpcError(-32000, "already open")
+        self.open = self.opened_once = True
+        self.echo.clear()
+        return {"timeouts": {"session_start_retry_timeout_sec": 2.0, "session_start_timeout_sec": 10.0,
+                             "session_established_timeout_sec": 10.0}}
+
+    def close_transport(self) -> None:
+        if not self.open and self.defect == "close_twice_fails":
+            raise RpcError(-32000, "not open")
+        self.open = False
+        return None
+
+    def read_transport(self, n: int, timeout_sec: float | None) -> dict[str, Any]:
+        if not self.open:
+            if self.defect == "crash_before_open":
+                raise AttributeError("'NoneType' object has no attribute 'read'")
+            if self.defect == "timeout_after_close" and self.opened_once:
+                raise named("IoTimeoutError", "no data")
+            raise named("TransportClosedError", "the transport is not open")
+        if not self.echo:
+            if self.defect == "zero_byte_read":
+                return {"data": ""}
+            if self.defect != "timeout_too_early":
+                time.sleep(timeout_sec if timeout_sec is not None else 3600)
+                if self.defect == "timeout_too_late":
+                    time.sleep(timeout_sec + 3)
+            raise named("IoTimeoutError", f"no byte within {timeout_sec} s")
+        count = len(self.echo) if self.defect == "read_more_than_n" else n
+        data = bytes(self.echo[:count])
+        del self.echo[:count]
+        if self.defect == "corrupts_large_payloads" and len(data) > 60000:
+            data = data[:100] + bytes([data[100] ^ 1]) + data[101:]
+        return {"data": self.encode(data)}
+
+    def write_transport(self, data: str, timeout_sec: float | None) -> None:
+        raw = self.decode(data)
+        if not self.open:
+            raise named("TransportClosedError", "the transport is not open")
+        if not raw and self.defect == "empty_write_fails":
+            raise RpcError(-32000, "nothing to write")
+        self.echo += raw
+        return None
+
+
+def param_ok(kind: str, value: Any) -> bool:
+    if kind in ("str", "path", "data"):
+        return isinstance(value, str) and (kind != "path" or bool(value))
+    if kind == "options":
+        return isinstance(value, dict)
+    if kind == "count":
+        return type(value) is int and value >= 1
+    return value is None or (type(value) in (int, float) and value >= 0)
+
+
+def is_value(kind: str, value: Any) -> bool:
+    return isinstance(value, PYTHON_TYPES[kind]) and (kind == "bool" or not isinstance(value, bool))
+
+
+def error_reply(request_id: Any, error: RpcError) -> dict[str, Any]:
+    body: dict[str, Any] = {"code": error.code, "message": error.message}
+    if error.detail:
+        body["data"] = {"detail": error.detail}
+    return {"jsonrpc": "2.0", "id": request_id, "error": body}
+
+
+def main(revision: int = 2, defect: str | None = None) -> None:
+    """Serve requests from --read-fd, replies to --write-fd, until end of file."""
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--read-fd", type=int, required=True)
+    parser.add_argument("--write-fd", type=int, required=True)
+    parser.add_argument("--debug", action="store_true")
+    args = parser.parse_args()
+    server = Server(revision, defect)
+    requests, replies = os.fdopen(args.read_fd, "rb"), os.fdopen(args.write_fd, "wb")
+    if defect == "reads_stdin":
+        sys.stdin.readline()
+    if defect == "crashes_on_start":
+        sys.exit("wire_server: cannot open the board (simulated crash)")
+    if defect == "logs_on_reply_channel":
+        replies.write(b"INFO wire server starting\n")
+    if defect == "leaves_child_behind":
+        subprocess.Popen(["sleep", "60"])
+    if defect == "floods_stderr":
+        sys.stderr.write("noise " * 2_000_000 + "\n")
+    for line in requests:
+        reply = server.handle_line(line)
+        if defect == "huge_reply":
+            reply = {**reply, "padding": "x" * (16 * 1024 * 1024)}
+        replies.write(json.dumps(reply).encode("utf-8") + b"\n")
+        replies.flush()
+    if defect == "no_exit_on_eof":
+        time.sleep(3600)
+    sys.exit(1 if defect == "exit_status_on_eof" else 0)
