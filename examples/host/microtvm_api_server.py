@@ -58,7 +58,7 @@ class HostPlatform(ProjectApiHandler):
     project_options = (
         ProjectOption("app", "str", "firmware to build: 'echo' writes back every byte it reads, "
                       "'model' answers each input frame with the model's output frame",
-                      optional=["generate_project"], default="model", choices=["echo", "model"]),
+                      optional=["generate_project"], default="echo", choices=["echo", "model"]),
         ProjectOption("workspace_size_bytes", "int", "bytes of the static workspace given to the model "
                       f"(at least the model's workspace; at most {MAX_WORKSPACE_BYTES})",
                       optional=["generate_project"], default=4096),

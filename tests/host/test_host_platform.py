@@ -28,7 +28,7 @@ def test_template_declares_its_options_with_full_metadata(revision: int) -> None
     assert info.model_library_format_path is None
     assert set(options) == {"app", "workspace_size_bytes", "verbose", "clean"}
     app = options["app"]
-    assert (app.type, app.default, list(app.choices), list(app.optional)) == ("str", "model", ["echo", "model"], ["generate_project"])
+    assert (app.type, app.default, list(app.choices), list(app.optional)) == ("str", "echo", ["echo", "model"], ["generate_project"])
     assert list(options["clean"].optional) == ["build"] and options["clean"].default is False
     assert all(o.help for o in options.values())
     if revision == 2:
