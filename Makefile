@@ -27,6 +27,10 @@ check: $(STAMP)
 	$(VENV)/bin/microtvm-project spec docs --check
 	$(PY) -m pytest -q tests/spec
 
+## demo: the reference host platform end to end through the typed client, then the conformance kit against it
+demo: $(STAMP)
+	$(PY) tools/demo.py
+
 ## test: the whole test suite
 test: $(STAMP)
 	$(PY) -m pytest
