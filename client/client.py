@@ -78,6 +78,7 @@ class ProjectApiClient:
         self.timeouts = timeouts or CallTimeouts()
         self.transcript = transcript
         self.check_options = check_options
+        self.tvm_version = tvm_version
         self._lock = threading.Lock()
         self._next_id = 1
         self._over: Exception | None = None
@@ -144,9 +145,9 @@ class ProjectApiClient:
 
     # The protocol methods.
 
-    def server_info_query(self, tvm_version: str = DEFAULT_TVM_VERSION, timeout: float | None = None) -> ServerInfo:
-        """Ask the server for its metadata again (the session's revision is kept)."""
-        info = self._call("server_info_query", {"tvm_version": tvm_version}, timeout)
+    def server_info_query(self, tvm_version: str | None = None, timeout: float | None = None) -> ServerInfo:
+        """Ask the server for its metadata again (the session's revision is kept; tvm_version defaults to the launch's)."""
+        info = self._call("server_info_query", {"tvm_version": tvm_version or self.tvm_version}, timeout)
         assert isinstance(info, (models.ServerInfoV1, models.ServerInfoV2))
         return info
 
