@@ -36,8 +36,16 @@ def _reject_constant(name: str) -> float:
 
 
 def encode_message(message: dict[str, Any]) -> bytes:
-    """One message as a compact UTF-8 JSON line ending in a single newline."""
-    return json.dumps(message, separators=(",", ":"), ensure_ascii=False, allow_nan=False).encode("utf-8") + b"\n"
+    """One message as a compact UTF-8 JSON line ending in a single newline.
+
+    A string holding a lone surrogate (valid in JSON text as an escape, not encodable as UTF-8; an
+    id or a parameter echoed back can carry one) is written as a \\u escape instead of failing.
+    """
+    text = json.dumps(message, separators=(",", ":"), ensure_ascii=False, allow_nan=False)
+    try:
+        return text.encode("utf-8") + b"\n"
+    except UnicodeEncodeError:
+        return json.dumps(message, separators=(",", ":"), allow_nan=False).encode("ascii") + b"\n"
 
 
 def decode_message(line: bytes) -> Any:
