@@ -176,14 +176,11 @@ class _Checker:
             self.report(line, f"request{v.pointer}: {v.message}")
         key = _id_key(message.get("id")) if isinstance(message, dict) else None
         if envelope:
+            self.abandon_pending(line)
             if key is not None:
                 self.pending[key] = _Pending(line, None, None)  # its reply must be an error; any error will do
             return
-        if self.pending:
-            waiting = ", ".join(repr(k[1]) for k in self.pending)
-            self.report(line, f"request sent while request id {waiting} is unanswered (one request in flight)")
-        if key in self.pending:
-            self.report(line, f"request id {message['id']!r} reused while still in flight")
+        self.abandon_pending(line)
         method, params = message["method"], message["params"]
         spec = self.revision.methods.get(method)
         if spec is not None:
@@ -192,6 +189,13 @@ class _Checker:
             if method == "write_transport" and isinstance(params.get("data"), str):
                 self.payload(line, f"{method} params/data", params["data"])
         self.pending[key] = _Pending(line, method, params)
+
+    def abandon_pending(self, line: int) -> None:
+        """One request in flight: a request sent before the previous one was answered leaves that one unanswered."""
+        for key, pending in self.pending.items():
+            self.report(pending.line, f"request id {key[1]!r} ({pending.method}) got no reply before the next request "
+                                      f"(line {line}; one request in flight)")
+        self.pending.clear()
 
     def reply(self, line: int, message: Any) -> None:
         envelope = self.registry.validate(message, self.reply_ref)
