@@ -20,6 +20,8 @@ from microtvm_project_api.protocol.errors import (
     ServerError,
     TransportClosedError,
 )
+from microtvm_project_api.protocol.registry import default_registry
+from microtvm_project_api.spec_tools.transcript_check import check_transcript
 
 LOOPBACK = Path(__file__).resolve().parents[2] / "examples" / "loopback"
 
@@ -114,3 +116,23 @@ def test_server_side_option_errors_are_typed(revision, env, mlf: Path, tmp_path:
     with ProjectApiClient.launch(tmp_path / "project", env=env) as checked:
         with pytest.raises(OptionsError, match=r"build: option 'build_type': 'fastest' is not one of its choices: debug, release"):
             checked.build({"build_type": "fastest"})
+
+
+def test_transcript_of_a_whole_session_passes_the_spec_check(revision, env, mlf: Path, tmp_path: Path) -> None:
+    """What the client records is what the spec tools check: a conforming session has no violation."""
+    transcript = tmp_path / "session.jsonl"
+    with ProjectApiClient.launch(LOOPBACK, env=env) as template:
+        template.generate_project(mlf, tmp_path, tmp_path / "project")
+    with ProjectApiClient.launch(tmp_path / "project", env=env, transcript=transcript) as client:
+        client.build()
+        client.open_transport()
+        client.write_transport(b"\x00\xff" * 100, 1.0)
+        client.read_transport(200, 1.0)
+        with pytest.raises(IoTimeoutError):
+            client.read_transport(1, 0)
+        client.close_transport()
+    with transcript.open(encoding="utf-8") as stream:
+        report = check_transcript(stream, default_registry())
+    assert report.revision == revision
+    assert report.records == 14
+    assert report.violations == []
