@@ -150,19 +150,11 @@ def test_generate_refuses_bad_options_and_an_existing_directory(archive: Path, t
 
 
 def _children(pid: int) -> list[int]:
-    """The live child processes of `pid` (the server's firmware), waiting briefly for one to appear."""
+    """The child processes of `pid` (the server's firmware), waiting briefly for one to appear."""
     deadline = time.monotonic() + 5.0
     while True:
-        found = []
-        for entry in os.scandir("/proc"):
-            if entry.name.isdigit():
-                try:
-                    with open(f"/proc/{entry.name}/stat", "rb") as stat:
-                        fields = stat.read().rpartition(b")")[2].split()
-                except OSError:
-                    continue
-                if int(fields[1]) == pid and fields[0] != b"Z":
-                    found.append(int(entry.name))
+        # The server's main thread starts the firmware, so the main thread's task lists it.
+        found = [int(child) for child in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
         if found or time.monotonic() > deadline:
             return found
         time.sleep(0.05)

@@ -48,19 +48,21 @@ def test_malicious_archive_is_refused_by_generate_project(template: ProjectApiCl
     assert sorted(p.name for p in tmp_path.rglob("*")) == ["evil.tar", "sandbox"]
 
 
-def test_an_archive_without_the_project_template_is_refused_for_the_model_app(template: ProjectApiClient, tmp_path: Path) -> None:
-    archive = SDK.build(tmp_path / "plain.tar", SDK.entry("metadata.json", b"{}"))
-    with pytest.raises(ServerError) as caught:
-        template.generate_project(archive, standalone_crt_dir(), tmp_path / "project", {"app": "model"})
-    assert caught.value.message == "generate_project: the archive has no templates/model_config.h.template, which app 'model' needs"
-    assert not (tmp_path / "project").exists()
+BAD_TEMPLATES = [
+    ("no-template", [SDK.entry("metadata.json", b"{}")],
+     "generate_project: the archive has no templates/model_config.h.template, which app 'model' needs"),
+    ("unknown-placeholder", [SDK.entry("templates/model_config.h.template", b"#define X $unknown\n")],
+     "generate_project: cannot render the archive's templates/model_config.h.template: KeyError('unknown')"),
+]
 
 
-def test_a_template_with_unknown_placeholders_is_refused(template: ProjectApiClient, tmp_path: Path) -> None:
-    archive = SDK.build(tmp_path / "odd.tar", SDK.entry("templates/model_config.h.template", b"#define X $unknown\n"))
+@pytest.mark.parametrize("name, members, message", BAD_TEMPLATES, ids=[c[0] for c in BAD_TEMPLATES])
+def test_an_unusable_project_template_is_refused_for_the_model_app(template: ProjectApiClient, tmp_path: Path, name, members,
+                                                                  message) -> None:
+    archive = SDK.build(tmp_path / "odd.tar", *members)
     with pytest.raises(ServerError) as caught:
         template.generate_project(archive, standalone_crt_dir(), tmp_path / "project", {"app": "model"})
-    assert caught.value.message == "generate_project: cannot render the archive's templates/model_config.h.template: KeyError('unknown')"
+    assert caught.value.message == message
     assert not (tmp_path / "project").exists()
 
 
