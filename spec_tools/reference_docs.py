@@ -12,7 +12,7 @@ from typing import Any
 
 from microtvm_project_api.protocol.registry import Revision, SchemaRegistry
 from microtvm_project_api.spec_tools.schema_view import (
-    Node, definition_name, deref, error_codes, node_at, reachable_definitions, x_rules)
+    Node, definition_name, deref, error_codes, method_examples, node_at, reachable_definitions, x_rules)
 
 HEADER = "<!-- GENERATED FILE, DO NOT EDIT. Source: schema/. Command: `make docs` (microtvm-project spec docs). -->"
 
@@ -177,12 +177,9 @@ class _Page:
         return out
 
     def examples(self, method: str, version: int) -> None:
-        document = next((e for e in self.registry.examples if e.get("method") == method), None)
-        if document is None:
-            return
         for part in ("params", "result"):
             for kind in ("valid", "invalid"):
-                cases = [c for c in document.get(part, {}).get(kind, []) if version in c["revisions"]]
+                cases = method_examples(self.registry, method, version, part, kind)
                 if not cases:
                     continue
                 self.add(f"**Examples: {kind} {part}**", "")
