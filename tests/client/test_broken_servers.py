@@ -18,6 +18,7 @@ from microtvm_project_api.client.errors import (
 )
 from microtvm_project_api.protocol.errors import (
     InvalidParamsError,
+    ParseError,
     IoTimeoutError,
     MethodNotFoundError,
     ServerError,
@@ -84,6 +85,30 @@ def test_wrong_id_is_mismatched_id_with_the_raw_line(launch, group_alive) -> Non
     assert mismatched.value.raw_line == b'{"jsonrpc": "2.0", "id": 102, "result": null}'
     assert "the reply answers id 102, the request in flight is 2" in str(mismatched.value)
     assert client.over and not group_alive(client.server.pid)
+
+
+def test_error_with_null_id_answers_the_request_in_flight(launch) -> None:
+    client = launch("null_id_error")
+    with pytest.raises(ParseError, match="parse error"):
+        client.build()
+    assert not client.over
+
+
+@pytest.mark.parametrize(
+    ("defect", "message", "pointers"),
+    [
+        ("result_and_error", "build: a reply is a JSON object with exactly one of result and error", []),
+        ("old_jsonrpc", "build: the reply breaks the JSON-RPC envelope", [("/jsonrpc", "literal_error")]),
+        ("null_id_result", "build: the reply breaks the JSON-RPC envelope", [("/id", "string_type")]),
+    ],
+)
+def test_broken_envelope_is_malformed_and_ends_the_session(launch, defect, message, pointers) -> None:
+    client = launch(defect)
+    with pytest.raises(MalformedReplyError) as malformed:
+        client.build()
+    assert str(malformed.value).startswith(message)
+    assert [(v.pointer, v.rule) for v in malformed.value.violations] == pointers
+    assert client.over
 
 
 def test_non_json_reply_is_malformed_and_ends_the_session(launch) -> None:

@@ -2,8 +2,8 @@
 
 Without a defect it answers server_info_query and every other method with null, except
 that `build` answers the error named by its `reply` option. Defects:
-crash_at_start, crash_mid_call, hang, wrong_id, non_json, schema_violation, bad_info,
-protocol_3, flood_stderr, long_line.
+crash_at_start, crash_mid_call, hang, wrong_id, null_id_error, null_id_result, result_and_error,
+old_jsonrpc, non_json, schema_violation, bad_info, protocol_3, flood_stderr, long_line.
 """
 
 import argparse
@@ -59,6 +59,14 @@ def answer(request):
             time.sleep(600)
         if DEFECT == "wrong_id":
             return {"jsonrpc": "2.0", "id": request_id + 100, "result": None}
+        if DEFECT == "null_id_error":
+            return {"jsonrpc": "2.0", "id": None, "error": {"code": -32700, "message": "parse error"}}
+        if DEFECT == "null_id_result":
+            return {"jsonrpc": "2.0", "id": None, "result": None}
+        if DEFECT == "result_and_error":
+            return {"jsonrpc": "2.0", "id": request_id, "result": None, "error": {"code": -32000, "message": "x"}}
+        if DEFECT == "old_jsonrpc":
+            return {"jsonrpc": "1.0", "id": request_id, "result": None}
         if DEFECT == "flood_stderr":
             chunk = b"log line of a very chatty build tool " * 20 + b"\n"
             for _ in range(FLOOD_BYTES // len(chunk)):
@@ -70,6 +78,9 @@ def answer(request):
     if method == "open_transport" and DEFECT == "schema_violation":
         return {"jsonrpc": "2.0", "id": request_id, "result": {"timeouts": {"session_start_retry_timeout_sec": 1.0,
                                                                              "session_start_timeout_sec": "soon"}}}
+    if method == "open_transport":
+        return {"jsonrpc": "2.0", "id": request_id, "result": {"timeouts": {"session_start_retry_timeout_sec": 1.0,
+                "session_start_timeout_sec": 1.0, "session_established_timeout_sec": 1.0}}}
     if method == "read_transport":
         return {"jsonrpc": "2.0", "id": request_id, "result": {"data": "AAAA"}}
     return {"jsonrpc": "2.0", "id": request_id, "result": None}
