@@ -23,6 +23,7 @@ class ServerExitedError(ClientError):
     def __init__(self, message: str, exit_code: int | None, stderr_tail: Sequence[str]) -> None:
         tail = "".join(f"\n    {line}" for line in stderr_tail)
         super().__init__(f"{message} (exit code {exit_code}){'; last lines of its stderr:' + tail if tail else ''}")
+        self.reason = message
         self.exit_code = exit_code
         self.stderr_tail = list(stderr_tail)
 

@@ -46,7 +46,9 @@ def test_crash_at_start_reports_exit_code_and_stderr(make_project, defect_env) -
         ProjectApiClient.launch(make_project("broken_server.py"), env=defect_env("crash_at_start"))
     assert exited.value.exit_code == 3
     assert exited.value.stderr_tail == ["cannot import the vendor SDK"]
-    assert "(exit code 3); last lines of its stderr:\n    cannot import the vendor SDK" in str(exited.value)
+    assert str(exited.value) == (
+        "server_info_query: the server closed its reply pipe (exit code 3); last lines of its stderr:\n"
+        "    cannot import the vendor SDK")
 
 
 def test_crash_mid_call_reports_exit_code_and_ends_the_session(launch, group_alive) -> None:
@@ -56,7 +58,7 @@ def test_crash_mid_call_reports_exit_code_and_ends_the_session(launch, group_ali
     assert exited.value.exit_code == 7
     assert exited.value.stderr_tail[-1] == "fatal: the build tool segfaulted"
     assert client.over and not group_alive(client.server.pid)
-    with pytest.raises(SessionOverError, match="flash: the session is over: the server closed its reply pipe"):
+    with pytest.raises(SessionOverError, match=r"flash: the session is over: build: the server closed its reply pipe \(exit code 7\)"):
         client.flash()
 
 
