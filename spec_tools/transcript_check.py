@@ -56,10 +56,11 @@ class _Pending:
     params: Any
 
 
-def check_transcript(stream: IO[str], registry: SchemaRegistry, protocol_version: int | None = None) -> TranscriptReport:
+def check_transcript(stream: IO[str], registry: SchemaRegistry, protocol_version: int | None = None,
+                     max_record_chars: int = MAX_RECORD_CHARS) -> TranscriptReport:
     """Check every record of `stream`; the revision is `protocol_version`, else the server_info_query reply's."""
     violations: list[TranscriptViolation] = []
-    records = _read_records(stream, violations)
+    records = _read_records(stream, violations, max_record_chars)
     version = protocol_version if protocol_version is not None else _announced_revision(records, registry, violations)
     checker = _Checker(registry, registry.revision(version), violations)
     for record in records:
@@ -69,17 +70,18 @@ def check_transcript(stream: IO[str], registry: SchemaRegistry, protocol_version
     return TranscriptReport(version, len(records), violations)
 
 
-def _read_records(stream: IO[str], violations: list[TranscriptViolation]) -> list[_Record]:
+def _read_records(stream: IO[str], violations: list[TranscriptViolation], limit: int) -> list[_Record]:
+    """The well-formed records, one per line, never holding more than `limit` characters of one line."""
     records = []
     number = 0
     while True:
-        text = stream.readline(MAX_RECORD_CHARS + 1)
+        text = stream.readline(limit + 1)
         if not text:
             return records
         number += 1
-        if len(text) > MAX_RECORD_CHARS and not text.endswith("\n"):
-            violations.append(TranscriptViolation(number, f"record longer than {MAX_RECORD_CHARS} characters; not read"))
-            while (rest := stream.readline(MAX_RECORD_CHARS + 1)) and not rest.endswith("\n"):
+        if len(text) > limit:
+            violations.append(TranscriptViolation(number, f"record longer than {limit} characters; not read"))
+            while not text.endswith("\n") and (text := stream.readline(limit + 1)):
                 pass
             continue
         if not text.strip():

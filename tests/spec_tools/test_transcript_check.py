@@ -103,10 +103,9 @@ def test_a_hand_broken_result_fails_at_its_line(recorded, tmp_path: Path) -> Non
         f"line {line}: open_transport result/timeouts/session_start_timeout_sec: -1 is less than the minimum of 0"]
 
 
+@pytest.mark.parametrize("recorded", [1], indirect=True, ids=["revision1"])  # base64's pattern rejects what it cannot decode
 def test_an_undecodable_payload_fails(recorded, tmp_path: Path) -> None:
-    revision, transcript = recorded
-    if revision != 1:
-        pytest.skip("revision 2's base64 pattern already rejects every string base64 cannot decode")
+    _, transcript = recorded
     broken = tmp_path / "undecodable.jsonl"
 
     def overflow(record):
@@ -234,3 +233,14 @@ def test_cli_reports_file_and_line(recorded, tmp_path: Path) -> None:
     assert missing.returncode == 2 and "No such file or directory" in missing.stderr
     unknown = run(transcript, "--protocol-version", "9")
     assert unknown.returncode == 2 and "protocol revision 9 is not defined" in unknown.stderr
+
+
+def test_an_overlong_record_is_skipped_unread(tmp_path: Path) -> None:
+    transcript = tmp_path / "t.jsonl"
+    request = {"time": 1.0, "direction": "request", "message": {"jsonrpc": "2.0", "method": "close_transport", "params": {}, "id": 1}}
+    reply = {"time": 2.0, "direction": "reply", "message": {"jsonrpc": "2.0", "id": 1, "result": None}}
+    transcript.write_text(json.dumps(request) + "\n" + "x" * 1000 + "\n" + json.dumps(reply) + "\n")
+    with transcript.open() as stream:
+        report = check_transcript(stream, default_registry(), protocol_version=2, max_record_chars=300)
+    assert [str(v) for v in report.violations] == ["line 2: record longer than 300 characters; not read"]
+    assert report.records == 2
