@@ -180,7 +180,7 @@ def _write_firmware_project(firmware: Path, extracted: Path, project_dir: Path, 
     shutil.copy2(firmware / "Makefile", project_dir / "Makefile")
     (project_dir / "config.mk").write_text(f"# Written by generate_project.\nAPP := {app}\n", encoding="utf-8")
     template = extracted / CONFIG_TEMPLATE
-    if not template.is_file() or template.is_symlink():
+    if not template.is_file():
         if app == "model":
             raise ServerError(f"generate_project: the archive has no {CONFIG_TEMPLATE}, which app 'model' needs")
         return

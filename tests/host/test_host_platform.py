@@ -3,6 +3,7 @@ and every failure the platform must report clearly (compiler errors, flashing un
 
 from __future__ import annotations
 
+import logging
 import os
 import random
 import signal
@@ -106,6 +107,18 @@ def test_compiler_errors_come_back_in_the_error_message(archive: Path, tmp_path:
         client.build({"clean": True})
     log = (project / "build.log").read_text()
     assert log.count("rm -rf build") == 1 and log.count("default_lib0.o model/codegen") == 3
+
+
+def test_verbose_logs_the_compiler_output(archive: Path, tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    project = tmp_path / "chatty"
+    generate(archive, project, 2, app="echo")
+    caplog.set_level(logging.INFO, logger="microtvm_project_api.server")
+    with launch(project, 2) as client:
+        client.build()
+    quiet = caplog.text
+    with launch(project, 2) as client:
+        client.build({"clean": True, "verbose": True})
+    assert "cc " not in quiet and "-c -o build/src/echo.o src/echo.c" in caplog.text
 
 
 def test_a_workspace_smaller_than_the_model_fails_at_compile_time(archive: Path, tmp_path: Path) -> None:
