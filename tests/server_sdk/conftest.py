@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import shutil
 from pathlib import Path
 from typing import Any, Callable, Iterator
@@ -53,8 +54,7 @@ class RawServer:
 
 
 def environment(revision: int, **extra: str) -> dict[str, str]:
-    import os
-
+    """The server's environment: the revision switch of the loopback and fixture servers, plus `extra`."""
     return {**os.environ, "LOOPBACK_PROTOCOL_REVISION": str(revision), "FIXTURE_PROTOCOL_REVISION": str(revision), **extra}
 
 

@@ -18,6 +18,7 @@ class FullHandler(ProjectApiHandler):
         ProjectOption("scale", "float", "A factor.", optional=("build",)),
         ProjectOption("verbose", "bool", "Chatty.", optional=("build", "flash"), default=False),
         ProjectOption("serial", "str", "Device serial number.", optional=("flash",)),
+        ProjectOption("forever", "bool", "Return infinite (not JSON) timeouts.", optional=("open_transport",), default=False),
     )
 
     def check_tvm_version(self, tvm_version):
@@ -34,7 +35,8 @@ class FullHandler(ProjectApiHandler):
         raise ServerError("bad data", {"detail": 5})
 
     def open_transport(self, options):
-        return {"session_start_retry_timeout_sec": -1, "session_start_timeout_sec": 1, "session_established_timeout_sec": 1}
+        retry = float("inf") if options["forever"] else -1
+        return {"session_start_retry_timeout_sec": retry, "session_start_timeout_sec": 1, "session_established_timeout_sec": 1}
 
     def close_transport(self):
         raise KeyError("close always fails")

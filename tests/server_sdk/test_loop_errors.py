@@ -74,26 +74,34 @@ def test_unknown_method(start, fixture_dir):
 
 
 @pytest.mark.parametrize(
-    "method, params, message",
+    "code, method, params, message",
     [
-        ("server_info_query", {}, "server_info_query: /tvm_version: Field required"),
-        ("server_info_query", {"tvm_version": 18}, "server_info_query: /tvm_version: Input should be a valid string"),
-        ("server_info_query", {"tvm_version": "0.18", "x": 1}, "server_info_query: /x: Extra inputs are not permitted"),
-        ("read_transport", {"n": 0, "timeout_sec": None}, "read_transport: /n: Input should be greater than or equal to 1"),
-        ("read_transport", {"n": 1, "timeout_sec": -1}, "read_transport: /timeout_sec: Input should be greater than or equal to 0"),
-        ("read_transport", {"n": True, "timeout_sec": "soon"},
+        (-32602, "server_info_query", {}, "server_info_query: /tvm_version: Field required"),
+        (-32602, "server_info_query", {"tvm_version": 18}, "server_info_query: /tvm_version: Input should be a valid string"),
+        (-32602, "server_info_query", {"tvm_version": "0.18", "x": 1}, "server_info_query: /x: Extra inputs are not permitted"),
+        (-32602, "read_transport", {"n": 0, "timeout_sec": None}, "read_transport: /n: Input should be greater than or equal to 1"),
+        (-32602, "read_transport", {"n": 1, "timeout_sec": -1}, "read_transport: /timeout_sec: Input should be greater than or equal to 0"),
+        (-32602, "read_transport", {"n": True, "timeout_sec": "soon"},
          "read_transport: /n: Input should be a valid integer; /timeout_sec: Input should be a valid number"),
-        ("write_transport", {"data": "not base64!", "timeout_sec": None},
+        (-32602, "write_transport", {"data": "not base64!", "timeout_sec": None},
          "write_transport: /data: String should match pattern "
          "'^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$'"),
-        ("build", {}, "build: /options: Field required"),
-        ("build", {"options": {"bad name": 1}}, "build: /options/bad name: String should match pattern '^[A-Za-z_][A-Za-z0-9_]*$'"),
-        ("close_transport", {"now": True}, "close_transport: /now: Extra inputs are not permitted"),
+        (-32602, "build", {}, "build: /options: Field required"),
+        (-32602, "build", {"options": {"bad name": 1}}, "build: /options/bad name: String should match pattern '^[A-Za-z_][A-Za-z0-9_]*$'"),
+        (-32602, "close_transport", {"now": True}, "close_transport: /now: Extra inputs are not permitted"),
+        (-32603, "open_transport", {"options": {}},
+         "open_transport returned an invalid result: /timeouts/session_start_retry_timeout_sec: "
+         "Input should be greater than or equal to 0"),
+        (-32603, "open_transport", {"options": {"forever": True}},
+         "open_transport returned a result that is not JSON: Out of range float values are not JSON compliant"),
+        (-32603, "read_transport", {"n": 1, "timeout_sec": 0}, "read_transport returned an invalid result: /data: 0 bytes, expected 1 to 1"),
+        (-32603, "read_transport", {"n": 4, "timeout_sec": 0}, "read_transport returned an invalid result: /data: 5 bytes, expected 1 to 4"),
     ],
 )
-def test_invalid_params_name_method_pointer_and_expectation(start, fixture_dir, method, params, message):
+def test_invalid_params_and_invalid_results_name_method_and_pointer(start, fixture_dir, code, method, params, message):
+    """-32602 for what the client sent wrong, -32603 for what the handler returned wrong."""
     server = start(fixture_dir)
-    assert server.error(method, params) == {"code": -32602, "message": message}
+    assert server.error(method, params) == {"code": code, "message": message}
     still_serving(server)
 
 
@@ -112,22 +120,6 @@ def test_other_exception_is_server_error_with_traceback(start, fixture_dir, tmp_
     error = server.error("generate_project", params)
     assert (error["code"], error["message"], sorted(error["data"])) == (-32000, "boom", ["traceback"])
     assert error["data"]["traceback"].rstrip().endswith("RuntimeError: boom")
-    still_serving(server)
-
-
-@pytest.mark.parametrize(
-    "method, params, message",
-    [
-        ("open_transport", {"options": {}},
-         "open_transport returned an invalid result: /timeouts/session_start_retry_timeout_sec: "
-         "Input should be greater than or equal to 0"),
-        ("read_transport", {"n": 1, "timeout_sec": 0}, "read_transport returned an invalid result: /data: 0 bytes, expected 1 to 1"),
-        ("read_transport", {"n": 4, "timeout_sec": 0}, "read_transport returned an invalid result: /data: 5 bytes, expected 1 to 4"),
-    ],
-)
-def test_invalid_result_is_internal_error(start, fixture_dir, method, params, message):
-    server = start(fixture_dir)
-    assert server.error(method, params) == {"code": -32603, "message": message}
     still_serving(server)
 
 

@@ -35,7 +35,7 @@ def test_bad_option_values_are_refused_naming_the_option(start, fixture_dir, rev
 def test_unknown_option_is_refused_in_revision_2(start, fixture_dir):
     server = start(fixture_dir)
     assert server.error("build", {"options": {"board": "a", "bord": "b"}}) == {
-        "code": -32602, "message": "build: /options/bord: unknown option 'bord'; valid options: board, jobs, scale, serial, verbose"}
+        "code": -32602, "message": "build: /options/bord: unknown option 'bord'; valid options: board, forever, jobs, scale, serial, verbose"}
 
 
 def test_unknown_option_is_dropped_in_revision_1(start, fixture_dir):
