@@ -117,9 +117,13 @@ class _Page:
         self.add("| name | type | constraints | required | description |", "| --- | --- | --- | --- | --- |")
         for name, schema in properties.items():
             field = node.child(schema)
-            target = deref(self.registry, field).schema
-            description = target.get("description", "") if isinstance(target, dict) else ""
-            self.add(f"| `{name}` | {_cell(self.type_label(field))} | {_cell(', '.join(self.constraints(field)) or '-')} "
+            target = deref(self.registry, field)
+            label, constraints = self.type_label(field), self.constraints(field)
+            if field.ref() is not None and isinstance(target.schema, dict) and "properties" not in target.schema:
+                label += f" ({self.type_label(target)})"  # a named scalar type: show what it is, and its constraints
+                constraints += self.constraints(target)
+            description = target.schema.get("description", "") if isinstance(target.schema, dict) else ""
+            self.add(f"| `{name}` | {_cell(label)} | {_cell(', '.join(constraints) or '-')} "
                      f"| {'yes' if name in required else 'no'} | {_cell(description)} |")
         closed = node.schema.get("additionalProperties") is False
         self.add("", "Other members are not allowed." if closed else "Other members are allowed.", "")

@@ -49,7 +49,7 @@ def test_every_method_has_its_tables_errors_and_examples() -> None:
 def test_params_rows_and_invalid_example_pointers() -> None:
     page = render_revision(default_registry(), 2)
     assert "| `n` | integer | >= 1 | yes | The most bytes to return. |" in page
-    assert "| `timeout_sec` | [TimeoutSec](#type-timeoutsec) | - | yes |" in page
+    assert "| `timeout_sec` | [TimeoutSec](#type-timeoutsec) (number \\| null) | >= 0 | yes |" in page
     assert "- n = 0 (fails at `/n`):" in page
     assert "1. at least one of required and optional is a non-empty list of methods" in page
     v1 = render_revision(default_registry(), 1)
