@@ -67,7 +67,7 @@ class Demo:
         try:
             step.note = action()
             step.status = "ok"
-        except (ProjectApiError, OSError, AssertionError, subprocess.SubprocessError) as exc:
+        except (ProjectApiError, OSError, ValueError, AssertionError, subprocess.SubprocessError) as exc:
             step.status, step.note = "FAILED", f"{type(exc).__name__}: {exc}"
         step.seconds = time.monotonic() - start
         print(f"    {step.status}: {step.note} ({step.seconds:.2f} s)", flush=True)
@@ -148,9 +148,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--revision", type=int, choices=(1, 2), default=2, help="protocol revision the servers speak")
     parser.add_argument("--keep", type=Path, help="work in this new directory and keep it (default: a temporary one)")
     args = parser.parse_args(argv)
+    if args.keep and args.keep.exists():
+        parser.error(f"--keep {args.keep}: the directory must not exist yet")
     workdir = args.keep or Path(tempfile.mkdtemp(prefix="microtvm-demo-"))
-    if args.keep:
-        workdir.mkdir(parents=True)
+    workdir.mkdir(parents=True, exist_ok=True)
     demo = Demo(workdir, args.revision)
     start = time.monotonic()
     try:
