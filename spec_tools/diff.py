@@ -23,6 +23,8 @@ LOWER_BOUNDS = ("minimum", "exclusiveMinimum", "minLength", "minItems")
 UPPER_BOUNDS = ("maximum", "exclusiveMaximum", "maxLength", "maxItems")
 OPAQUE_KEYWORDS = ("if", "then", "else", "not", "contains", "propertyNames", "oneOf")
 MAX_DEPTH = 32
+COMPARED_ELSEWHERE = frozenset({"x-methods", "x-protocol-version", "x-payload-encoding", "x-parse-error-reply",
+                                "x-common-errors", "x-common-server-errors", "x-errors"})
 
 
 @dataclass(frozen=True)
@@ -125,10 +127,11 @@ def diff_specs(old: SchemaRegistry, new: SchemaRegistry, old_label: str = "old",
             section.changes.append(Change("revision", f"revision {version} removed: peers that speak only it fail",
                                           frozenset({CLIENTS, SERVERS})))
         sections.append(section)
-    envelope = Section("Envelope and error catalogue", bumped=False)
+    envelope = Section("Envelope, error catalogue and schema files", bumped=False)
     for name, role in (("Request", CLIENT_WRITES), ("ResultReply", SERVER_WRITES), ("ErrorReply", SERVER_WRITES),
                        ("ErrorCode", CATALOGUE), ("ServerErrorName", CATALOGUE)):
         _compare_definition(old, new, name, role, envelope.changes)
+    _compare_documents(old, new, envelope.changes)
     sections.append(envelope)
     return DiffReport(old_label, new_label, sections)
 
@@ -157,7 +160,26 @@ def _find(registry: SchemaRegistry, name: str) -> str | None:
         return None
 
 
+def _compare_documents(old: SchemaRegistry, new: SchemaRegistry, out: list[Change]) -> None:
+    """File-level differences: files added or removed, their descriptions, and protocol-wide `x-` keywords."""
+    for uri in sorted(old.documents.keys() | new.documents.keys()):
+        where = uri.rsplit("/schema/", 1)[-1]
+        a, b = old.documents.get(uri), new.documents.get(uri)
+        if a is None or b is None:
+            out.append(Change(where, "schema file added" if a is None else "schema file removed"))
+            continue
+        described_elsewhere = "x-errors" in b or "x-protocol-version" in b  # reported with its method or revision
+        if a.get("description") != b.get("description") and not described_elsewhere:
+            out.append(Change(where, "file description changed"))
+        for key in sorted((a.keys() | b.keys()) - COMPARED_ELSEWHERE):
+            if key.startswith("x-") and a.get(key) != b.get(key):
+                out.append(Change(where, f"{key} {_short(a.get(key))} → {_short(b.get(key))} (a protocol-wide rule)",
+                                  frozenset({CLIENTS, SERVERS})))
+
+
 def _compare_revisions(old: SchemaRegistry, a: Revision, new: SchemaRegistry, b: Revision, out: list[Change]) -> None:
+    if a.description != b.description:
+        out.append(Change("revision", "revision description changed"))
     if a.codec.name != b.codec.name:
         out.append(Change("revision", f"transport payload encoding {a.codec.name} → {b.codec.name}",
                           frozenset({CLIENTS, SERVERS})))

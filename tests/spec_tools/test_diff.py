@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 from pathlib import Path
@@ -92,9 +93,25 @@ def test_method_removed_breaks_clients_and_added_is_compatible(tree) -> None:
     one = SchemaRegistry.from_directory(tree("one", obj({}), NULL, methods=("ping",)))
     removed = diff_specs(both, one).changes
     assert [(c.where, c.what, c.classification) for c in removed] == [
-        ("pong", "method removed: existing clients that call it fail", "breaks clients")]
+        ("pong", "method removed: existing clients that call it fail", "breaks clients"),
+        ("methods/pong.json", "schema file removed", "compatible")]
     added = diff_specs(one, both).changes
-    assert [(c.where, c.classification) for c in added] == [("pong", "compatible")]
+    assert [(c.where, c.classification) for c in added] == [("pong", "compatible"), ("methods/pong.json", "compatible")]
+
+
+def test_protocol_wide_keyword_and_file_description(tree) -> None:
+    old_root = tree("old", obj({}), NULL)
+    new_root = tree("new", obj({}), NULL)
+    for root, description, limit in ((old_root, "Old.", None), (new_root, "New.", 1024)):
+        document = {"$id": "https://microtvm.example/project-api/schema/jsonrpc.json", "description": description, "$defs": {}}
+        if limit is not None:
+            document["x-max-line-bytes"] = limit
+        (root / "jsonrpc.json").write_text(json.dumps(document))
+    report = diff_specs(SchemaRegistry.from_directory(old_root), SchemaRegistry.from_directory(new_root))
+    assert [(c.where, c.what, c.classification) for c in report.changes] == [
+        ("jsonrpc.json", "file description changed", "compatible"),
+        ("jsonrpc.json", "x-max-line-bytes null → 1024 (a protocol-wide rule)", "breaks clients and servers")]
+    assert report.exit_code == 1
 
 
 def test_payload_encoding_change_breaks_both(tree) -> None:
@@ -152,6 +169,7 @@ def test_between_revisions_lists_exactly_the_deliberate_differences() -> None:
         "a line that is not JSON now gets a -32700 reply (id null) and the server keeps serving",
         "error every method may raise MethodNotSupportedError added",
         "error every method may raise PARSE_ERROR added",
+        "revision description changed",
         "transport payload encoding base85 → base64",
     ]
     assert report.exit_code == 0
