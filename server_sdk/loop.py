@@ -90,7 +90,7 @@ class Server:
         }
 
     def serve(self, read_fd: int, write_fd: int) -> None:
-        """Answer requests until end of file on `read_fd`, then close the transport."""
+        """Answer requests until end of file on `read_fd` (or the client closing the reply fd), then close the transport."""
         reader = LineReader(read_fd, self.max_line_bytes)
         try:
             while True:
@@ -98,12 +98,17 @@ class Server:
                     line = reader.read_line(None)
                 except LineTooLong as exc:
                     logger.warning("discarded a request line: %s", exc)
-                    _write_all(write_fd, encode_message(error_reply(None, ErrorCode.INVALID_REQUEST, f"Invalid request: {exc}")))
-                    continue
-                if line is None:
-                    logger.debug("end of file on the request fd")
+                    reply = encode_message(error_reply(None, ErrorCode.INVALID_REQUEST, f"Invalid request: {exc}"))
+                else:
+                    if line is None:
+                        logger.debug("end of file on the request fd")
+                        return
+                    reply = self.handle_line(line)
+                try:
+                    _write_all(write_fd, reply)
+                except BrokenPipeError:
+                    logger.warning("the client closed the reply fd; ending the session")
                     return
-                _write_all(write_fd, self.handle_line(line))
         finally:
             self._close_transport_at_exit()
 

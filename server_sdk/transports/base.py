@@ -16,6 +16,9 @@ from microtvm_project_api.protocol.errors import TransportClosedError
 READ_CHUNK = 1024 * 1024
 """The most bytes read from the OS in one call: n may be huge and is never allocated up front."""
 
+MAX_READ_BYTES = 16 * 1024 * 1024
+"""The most bytes one read returns, whatever n is: a fast producer cannot grow one reply without bound."""
+
 
 class Deadline:
     """A point in time computed once from `timeout_sec`; None never expires."""

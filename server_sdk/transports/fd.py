@@ -7,7 +7,7 @@ import os
 import selectors
 
 from microtvm_project_api.protocol.errors import IoTimeoutError, TransportClosedError
-from microtvm_project_api.server_sdk.transports.base import READ_CHUNK, Deadline, Transport, not_open
+from microtvm_project_api.server_sdk.transports.base import MAX_READ_BYTES, READ_CHUNK, Deadline, Transport, not_open
 
 
 class FdTransport(Transport):
@@ -45,7 +45,7 @@ class FdTransport(Transport):
         if not self._wait(self.read_fd, selectors.EVENT_READ, Deadline(timeout_sec)):
             raise IoTimeoutError(f"no byte arrived within {timeout_sec} s")
         chunks = []
-        wanted = n
+        wanted = min(n, MAX_READ_BYTES)
         while wanted:
             try:
                 chunk = os.read(self.read_fd, min(wanted, READ_CHUNK))

@@ -4,9 +4,13 @@ is still served."""
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
 
 import pytest
 
+from microtvm_project_api.client.errors import ServerExitedError
 from microtvm_project_api.protocol.wire import MAX_LINE_BYTES
 
 INFO = ("server_info_query", {"tvm_version": "0.18.0"})
@@ -141,8 +145,6 @@ def test_unsupported_method(start, fixture_dir, revision):
 
 
 def test_declarations_breaking_the_spec_stop_the_server_at_start(start, fixture_dir):
-    from microtvm_project_api.client.errors import ServerExitedError
-
     server = start(fixture_dir, FIXTURE_VARIANT="bad_declaration")
     with pytest.raises(ServerExitedError) as caught:
         server.call(*INFO)
@@ -164,3 +166,19 @@ def test_end_of_file_exits_zero_even_when_close_transport_fails(start, fixture_d
     server = start(fixture_dir)
     still_serving(server)
     assert server.close() == 0
+
+
+def test_client_closing_the_reply_fd_ends_the_session_cleanly(fixture_dir):
+    request_read, request_write = os.pipe()
+    reply_read, reply_write = os.pipe()
+    os.close(reply_read)
+    process = subprocess.Popen(
+        [sys.executable, str(fixture_dir / "microtvm_api_server.py"), "--read-fd", str(request_read), "--write-fd", str(reply_write)],
+        cwd=fixture_dir, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, pass_fds=(request_read, reply_write))
+    os.close(request_read)
+    os.close(reply_write)
+    with os.fdopen(request_write, "wb") as requests:
+        requests.write(json.dumps(REQUEST).encode() + b"\n")
+    _, stderr = process.communicate(timeout=30)
+    assert process.returncode == 0
+    assert b"the client closed the reply fd; ending the session" in stderr
