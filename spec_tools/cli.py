@@ -25,7 +25,7 @@ def register(subparsers: Any) -> None:
     diff.add_argument("old", nargs="?", help="schema directory or git revision of schema/ (e.g. HEAD~1)")
     diff.add_argument("new", nargs="?", help="schema directory or git revision (default: the working tree's schema/)")
     diff.add_argument("--revisions", nargs=2, type=int, metavar=("A", "B"),
-                      help="compare revision A with revision B of one spec (NEW, or the installed spec)")
+                      help="compare revision A with revision B of one spec (the one given, else the installed spec)")
     diff.set_defaults(handler=_diff)
 
     transcript = commands.add_parser("check-transcript", help="check a recorded session (JSON Lines) against the spec")
