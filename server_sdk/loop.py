@@ -184,8 +184,8 @@ class Server:
             raise InternalError(f"read_transport returned an invalid result: /data: expected bytes, got {type(data).__name__}")
         if not 1 <= len(data) <= n:
             raise InternalError(f"read_transport returned an invalid result: /data: {len(data)} bytes, expected 1 to {n}")
-        head = json.dumps({"jsonrpc": JSONRPC, "id": request_id}, separators=(",", ":"), ensure_ascii=False)
-        return b"".join((head[:-1].encode("utf-8"), b',"result":{"data":"', self.codec.encode_bytes(data), b'"}}\n'))
+        head = json.dumps({"jsonrpc": JSONRPC, "id": request_id}, separators=(",", ":")).encode("ascii")
+        return b"".join((head[:-1], b',"result":{"data":"', self.codec.encode_bytes(data), b'"}}\n'))
 
     def _close_transport_at_exit(self) -> None:
         if "close_transport" not in self.supported:

@@ -71,6 +71,15 @@ def test_invalid_requests(start, fixture_dir, message, reply_id, text):
     still_serving(server)
 
 
+def test_ids_come_back_unchanged(start, loopback_dir):
+    server = start(loopback_dir)
+    server.result("open_transport", {"options": {}})
+    for request_id in ("\ud800 lone surrogate", "é", 2**70, -1, ""):
+        assert server.call("write_transport", {"data": "AAAA", "timeout_sec": 0}, request_id)["id"] == request_id
+        assert server.call("read_transport", {"n": 3, "timeout_sec": 0}, request_id) == {
+            "jsonrpc": "2.0", "id": request_id, "result": {"data": "AAAA"}}
+
+
 def test_unknown_method(start, fixture_dir):
     server = start(fixture_dir)
     error_of(server.send(json.dumps({**REQUEST, "method": "reboot"}).encode()), -32601, "Method not found: reboot", 7)
