@@ -96,7 +96,7 @@ def _handler(run: Callable[[argparse.Namespace, argparse.ArgumentParser], int], 
 
 def _launch(args: argparse.Namespace, project_dir: str) -> ProjectApiClient:
     return ProjectApiClient.launch(project_dir, python=args.python, transcript=args.transcript, tvm_version=args.tvm_version,
-                                   timeouts=CallTimeouts(), debug=args.verbose)
+                                   timeouts=CallTimeouts(), debug=getattr(args, "verbose", False))
 
 
 def _info(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:

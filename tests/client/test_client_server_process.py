@@ -24,7 +24,9 @@ def test_close_after_close_requests_leaves_other_descriptors_alone(make_project)
 def test_close_escalates_to_kill_for_a_server_ignoring_eof_and_term(make_project, defect_env, group_alive) -> None:
     server = ServerProcess(make_project("broken_server.py"), env=defect_env("hang"))
     server.send_line(b'{"jsonrpc":"2.0","method":"build","params":{"options":{}},"id":1}\n', 5)
-    time.sleep(0.5)  # the server is now inside the hanging build, ignoring SIGTERM
+    waited = time.monotonic() + 30
+    while "hanging, deaf to SIGTERM" not in server.stderr_tail and time.monotonic() < waited:
+        time.sleep(0.05)
     started = time.monotonic()
     assert server.close(grace=0.5) == -9
     assert time.monotonic() - started < 5

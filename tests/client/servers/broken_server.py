@@ -56,6 +56,7 @@ def answer(request):
         if DEFECT == "hang":
             signal.signal(signal.SIGTERM, signal.SIG_IGN)
             subprocess.Popen(["sleep", "600"])
+            print("hanging, deaf to SIGTERM", file=sys.stderr, flush=True)
             time.sleep(600)
         if DEFECT == "wrong_id":
             return {"jsonrpc": "2.0", "id": request_id + 100, "result": None}
