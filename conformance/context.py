@@ -51,12 +51,14 @@ class Context:
         self.workdir = Path(tempfile.mkdtemp(prefix="microtvm-conform-"))
         self.info: dict[str, Any] = {}
         self.revision = settings.protocol_version or LATEST_REVISION
+        self.known_revision = False
         self.options: dict[str, Any] = {}
         self._check_sessions: list[Session] = []
         self._shared: dict[Path, Session] = {}
         self._broken: dict[Path, str] = {}
         self._generated: Path | str | None = None
         self.generation_error: str | None = None
+        self._device_info: tuple[Session, dict[str, Any]] | None = None
         self.built = False
 
     # -- lifecycle -------------------------------------------------------------------------------
@@ -67,10 +69,14 @@ class Context:
         self._check_sessions.append(session)
         return session
 
-    def query_info(self, session: Session) -> dict[str, Any]:
-        """server_info_query on `session`; CheckFailed unless it returns a result."""
-        reply = session.call("server_info_query", {"tvm_version": TVM_VERSION})
-        if reply.error is not None:
+    def query_info(self, session: Session, strict: bool = True) -> dict[str, Any]:
+        """server_info_query on `session`; CheckFailed unless it returns an object (valid for the revision when `strict`).
+
+        Checks about something else read the server's declarations leniently, so that one schema
+        defect fails server_info.schema rather than every check.
+        """
+        reply = session.call("server_info_query", {"tvm_version": TVM_VERSION}, validate=strict)
+        if reply.error is not None or not isinstance(reply.result, dict):
             raise CheckFailed(f"server_info_query failed: {reply.describe()}")
         return reply.result
 
@@ -82,19 +88,20 @@ class Context:
             return current
         if where in self._broken:
             raise CheckSkipped(f"the server of {where} could not be started again: {self._broken[where]}")
-        session = Session(where, self.settings.timeout, self.transcript, self.revision)
+        session = Session(where, self.settings.timeout, self.transcript, self.revision if self.known_revision else None)
         self._shared[where] = session
         try:
-            self.query_info(session)
+            self.query_info(session, strict=False)
         except CheckFailed as exc:
             session.kill()
-            self._broken[where] = str(exc).splitlines()[-1]
+            self._broken[where] = str(exc).splitlines()[-1].strip()
             raise CheckSkipped(f"the server of {where} does not start: {self._broken[where]}") from None
         return session
 
     def set_revision(self, revision: int) -> None:
         """Judge every reply from now on in `revision`."""
         self.revision = revision
+        self.known_revision = True
         for session in self._shared.values():
             session.revision = revision
 
@@ -195,7 +202,10 @@ class Context:
         project = self.generated_project()
         if project == self.settings.project_dir:
             return self.info
-        return self.query_info(self.device_session())
+        session = self.device_session()
+        if self._device_info is None or self._device_info[0] is not session:
+            self._device_info = (session, self.query_info(session, strict=False))
+        return self._device_info[1]
 
     def _generate(self) -> Path | str:
         """Generate the run's project; a failure the server is to blame for is kept in generation_error."""

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
 
-from microtvm_project_api.client.errors import ServerExitedError
+from microtvm_project_api.client.errors import ServerExitedError, ServerNotFoundError
 from microtvm_project_api.client.server_process import ServerProcess
 from microtvm_project_api.conformance.check import CheckFailed
 from microtvm_project_api.protocol import wire
@@ -61,21 +61,27 @@ class Reply:
 
 
 class Session:
-    """One server process of the project under test, spoken to in raw wire lines."""
+    """One server process of the project under test, spoken to in raw wire lines.
+
+    `revision` None judges only the envelope: the first server_info_query, before the revision is known.
+    """
 
     def __init__(
         self,
         project_dir: Path,
         timeout: float,
         transcript: Transcript,
-        revision: int = 2,
+        revision: int | None = 2,
         stdin: int | IO[bytes] = subprocess.DEVNULL,
     ) -> None:
         self.project_dir = project_dir
         self.timeout = timeout
         self.transcript = transcript
         self.revision = revision
-        self.process = ServerProcess(project_dir, max_line_bytes=MAX_REPLY_BYTES, stdin=stdin)
+        try:
+            self.process = ServerProcess(project_dir, max_line_bytes=MAX_REPLY_BYTES, stdin=stdin)
+        except ServerNotFoundError as exc:
+            raise CheckFailed(f"the server cannot be started: {exc}") from None
         self.alive = True
         self._next_id = 1
 
@@ -83,13 +89,15 @@ class Session:
     def pid(self) -> int:
         return self.process.pid
 
-    def call(self, method: str, params: Any, timeout: float | None = None, request_id: int | str | None = None) -> Reply:
-        """Send a well-formed request and return its validated reply (result or error)."""
+    def call(
+        self, method: str, params: Any, timeout: float | None = None, request_id: int | str | None = None, validate: bool = True
+    ) -> Reply:
+        """Send a well-formed request and return its reply, judged as a reply and (unless `validate` is off) against the method's result schema."""
         if request_id is None:
             request_id = self._next_id
             self._next_id += 1
         line = wire.encode_message(wire.request(method, params, request_id))
-        return self.send_line(line, (request_id,), method, timeout)
+        return self.send_line(line, (request_id,), method if validate else None, timeout)
 
     def send_line(self, line: bytes, expect_ids: tuple[Any, ...], method: str | None = None, timeout: float | None = None) -> Reply:
         """Send any bytes as one request line and judge the one reply line, whose id must be one of `expect_ids`."""
@@ -105,7 +113,7 @@ class Session:
             wanted = " or ".join(map(repr, expect_ids))
             self._fail(line, raw, f"the reply id {message['id']!r} is not {wanted}"
                        " [MUST: a reply carries the id of the request it answers, jsonrpc.json#/$defs/Reply]")
-        if error is None and method is not None:
+        if error is None and method is not None and self.revision is not None:
             violations = default_registry().validate_result(self.revision, method, message["result"])
             if violations:
                 ref = default_registry().revision(self.revision).methods[method].result_ref.rsplit("/schema/", 1)[-1]

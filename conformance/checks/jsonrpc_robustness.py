@@ -10,7 +10,7 @@ from typing import Any, Callable
 
 from microtvm_project_api.conformance import expect
 from microtvm_project_api.conformance.check import CheckSkipped, check, must
-from microtvm_project_api.conformance.context import TVM_VERSION, Context
+from microtvm_project_api.conformance.context import OPTION_METHODS, TVM_VERSION, Context
 from microtvm_project_api.conformance.session import Session
 from microtvm_project_api.protocol.registry import default_registry
 
@@ -29,6 +29,10 @@ def parse_error(ctx: Context) -> None:
         reply = session.send_line(line, (None,))
         expect.error(reply, (PARSE_ERROR,), "the line is not one UTF-8 JSON text")
         expect.still_serving(session, f"the line {line!r}")
+
+
+def _line(message: Any) -> bytes:
+    return json.dumps(message).encode("utf-8") + b"\n"
 
 
 INVALID_REQUESTS: list[tuple[str, Any, tuple[Any, ...]]] = [
@@ -134,24 +138,49 @@ def params_mistyped(ctx: Context) -> None:
 
 
 OPTION_RULE = "revisions/v2.json (options checked by the server) and types.json#/$defs/ProjectOptionV2"
+Target = tuple[Session, dict[str, Any], str]
 
 
-def _option_target(ctx: Context, wanted: Callable[[dict[str, Any]], bool]) -> tuple[dict[str, Any], str]:
-    """A declared option satisfying `wanted` and a method of this server it is declared for, whose other required options were given."""
-    for option in ctx.declared_options():
-        if not wanted(option):
+def _option_servers(ctx: Context) -> list[tuple[Session, dict[str, Any]]]:
+    """The servers whose option checking is judged: PROJECT_DIR's, and the generated project's when there is one."""
+    servers = [(ctx.session(), ctx.info)]
+    if ctx.is_template:
+        try:
+            servers.append((ctx.device_session(), ctx.device_info()))
+        except CheckSkipped:
+            pass
+    return servers
+
+
+def _targets(ctx: Context, session: Session, info: dict[str, Any], option: dict[str, Any] | None) -> list[Target]:
+    """(server, its info, method) where `option` (or any option, when None) can be sent: the method is supported,
+    takes the option, and every other option it requires was given with --option."""
+    methods = OPTION_METHODS if option is None else [*(option.get("required") or []), *(option.get("optional") or [])]
+    out = []
+    for method in methods:
+        if not ctx.supported(method, info):
             continue
-        for method in [*(option.get("required") or []), *(option.get("optional") or [])]:
-            if ctx.supported(method):
-                try:
-                    ctx.options_for(method)
-                except CheckSkipped:
-                    continue
-                return option, method
+        try:
+            ctx.options_for(method, info)
+        except CheckSkipped:
+            continue
+        out.append((session, info, method))
+    return out
+
+
+def _first_option_target(ctx: Context, wanted: Callable[[dict[str, Any]], bool]) -> tuple[dict[str, Any], Target]:
+    """A declared option satisfying `wanted` and a place to send it."""
+    for session, info in _option_servers(ctx):
+        for option in info.get("project_options", []):
+            if isinstance(option, dict) and option.get("type") in ("bool", "str", "int", "float") and wanted(option):
+                targets = _targets(ctx, session, info, option)
+                if targets:
+                    return option, targets[0]
     raise CheckSkipped("the server declares no option of this kind for a method it supports with the given --option values")
 
 
-def _send_options(ctx: Context, session: Session, method: str, options: dict[str, Any], what: str, name: str) -> None:
+def _send_options(ctx: Context, target: Target, options: dict[str, Any], what: str, name: str) -> None:
+    session, _, method = target
     params = ctx.generate_params(ctx.new_path("kit-project"), options) if method == "generate_project" else {"options": options}
     reply = session.call(method, params)
     if reply.error is None and method == "open_transport":
@@ -164,16 +193,12 @@ def _send_options(ctx: Context, session: Session, method: str, options: dict[str
 @check("jsonrpc.option-unknown-name", "an option the server does not declare gets -32602 naming it",
        must("an undeclared option name is -32602 naming the option", OPTION_RULE), revisions=(2,))
 def option_unknown_name(ctx: Context) -> None:
-    session = ctx.session()
-    methods = [m for m in ("generate_project", "open_transport", "build", "flash") if ctx.supported(m)]
-    for method in methods:
-        try:
-            options = ctx.options_for(method)
-        except CheckSkipped:
-            continue
-        _send_options(ctx, session, method, {**options, BOGUS_OPTION: True}, f"option {BOGUS_OPTION}", BOGUS_OPTION)
-        return
-    raise CheckSkipped("no supported method that takes options has its required options given")
+    targets = [t for session, info in _option_servers(ctx) for t in _targets(ctx, session, info, None)]
+    if not targets:
+        raise CheckSkipped("no supported method that takes options has its required options given")
+    _, info, method = targets[0]
+    options = {**ctx.options_for(method, info), BOGUS_OPTION: True}
+    _send_options(ctx, targets[0], options, f"option {BOGUS_OPTION}", BOGUS_OPTION)
 
 
 def _wrong_type_value(kind: str) -> Any:
@@ -183,11 +208,13 @@ def _wrong_type_value(kind: str) -> Any:
 @check("jsonrpc.option-wrong-type", "a declared option with a value of another type gets -32602 naming it",
        must("an option value of the wrong type is -32602 naming the option", OPTION_RULE), revisions=(2,))
 def option_wrong_type(ctx: Context) -> None:
-    session = ctx.session()
-    option, method = _option_target(ctx, lambda o: o.get("type") in ("bool", "str", "int", "float"))
+    try:
+        option, target = _first_option_target(ctx, lambda o: not o.get("choices"))
+    except CheckSkipped:
+        option, target = _first_option_target(ctx, lambda o: True)
     value = _wrong_type_value(option["type"])
-    options = {**ctx.options_for(method), option["name"]: value}
-    _send_options(ctx, session, method, options, f"{option['name']}={value!r} (declared {option['type']})", option["name"])
+    options = {**ctx.options_for(target[2], target[1]), option["name"]: value}
+    _send_options(ctx, target, options, f"{option['name']}={value!r} (declared {option['type']})", option["name"])
 
 
 def _outside(option: dict[str, Any]) -> Any:
@@ -206,30 +233,24 @@ def _outside(option: dict[str, Any]) -> Any:
 @check("jsonrpc.option-not-in-choices", "a value outside an option's choices gets -32602 naming it",
        must("an option value outside its declared choices is -32602 naming the option", OPTION_RULE), revisions=(2,))
 def option_not_in_choices(ctx: Context) -> None:
-    session = ctx.session()
-    option, method = _option_target(ctx, lambda o: bool(o.get("choices")) and o.get("type") in ("bool", "str", "int", "float"))
+    option, target = _first_option_target(ctx, lambda o: bool(o.get("choices")))
     value = _outside(option)
-    options = {**ctx.options_for(method), option["name"]: value}
-    _send_options(ctx, session, method, options, f"{option['name']}={value!r} (choices {option['choices']})", option["name"])
+    options = {**ctx.options_for(target[2], target[1]), option["name"]: value}
+    _send_options(ctx, target, options, f"{option['name']}={value!r} (choices {option['choices']})", option["name"])
 
 
 @check("jsonrpc.option-missing-required", "a method called without an option it requires gets -32602 naming it",
        must("a missing option that is required for the method is -32602 naming the option", OPTION_RULE), revisions=(2,))
 def option_missing_required(ctx: Context) -> None:
-    session = ctx.session()
-    for option in ctx.declared_options():
-        for method in option.get("required") or []:
-            if not ctx.supported(method):
-                continue
-            others = {k: v for k, v in ctx.options.items() if k != option["name"]}
-            missing = [o["name"] for o in ctx.declared_options()
-                       if method in (o.get("required") or []) and o["name"] != option["name"] and o["name"] not in others]
-            if missing:
-                continue
-            _send_options(ctx, session, method, others, f"required option {option['name']} missing", option["name"])
-            return
+    for session, info in _option_servers(ctx):
+        for option in info.get("project_options", []):
+            for method in option.get("required") or []:
+                if not ctx.supported(method, info):
+                    continue
+                others = {k: v for k, v in ctx.options.items() if k != option["name"]}
+                if any(method in (o.get("required") or []) and o["name"] not in others and o is not option
+                       for o in info.get("project_options", [])):
+                    continue
+                _send_options(ctx, (session, info, method), others, f"required option {option['name']} missing", option["name"])
+                return
     raise CheckSkipped("the server declares no required option for a method it supports (or the others are not given)")
-
-
-def _line(message: Any) -> bytes:
-    return json.dumps(message).encode("utf-8") + b"\n"

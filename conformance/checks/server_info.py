@@ -7,7 +7,7 @@ from collections import Counter
 from pathlib import Path
 from typing import Any
 
-from microtvm_project_api.conformance.check import CheckFailed, check, must
+from microtvm_project_api.conformance.check import CheckFailed, CheckSkipped, check, must
 from microtvm_project_api.conformance.context import OPTION_METHODS, TRANSPORT_METHODS, Context
 from microtvm_project_api.protocol.registry import REVISIONS
 
@@ -24,7 +24,7 @@ def schema(ctx: Context) -> None:
 @check("server_info.revision", "protocol_version names a revision of the spec (and the one asked for)",
        must("protocol_version is the revision the server speaks for the rest of the session", f"{TYPES}/ServerInfoV2/properties/protocol_version"))
 def revision(ctx: Context) -> None:
-    reported = ctx.query_info(ctx.session()).get("protocol_version")
+    reported = ctx.query_info(ctx.session(), strict=False).get("protocol_version")
     if reported not in REVISIONS:
         raise CheckFailed(f"protocol_version is {reported!r}; the spec defines revisions {list(REVISIONS)}")
     forced = ctx.settings.protocol_version
@@ -35,8 +35,8 @@ def revision(ctx: Context) -> None:
 @check("server_info.option-names-unique", "no two project options share a name",
        must("option names are unique within a server's project_options", f"{TYPES}/ProjectOptionRules"))
 def option_names_unique(ctx: Context) -> None:
-    names = Counter(o.get("name") for o in ctx.query_info(ctx.session()).get("project_options", []))
-    twice = sorted(str(n) for n, count in names.items() if count > 1)
+    names = Counter(str(o.get("name")) for o in _options(ctx.query_info(ctx.session(), strict=False)))
+    twice = sorted(n for n, count in names.items() if count > 1)
     if twice:
         raise CheckFailed(f"project_options declares {', '.join(twice)} more than once")
 
@@ -46,14 +46,24 @@ def option_names_unique(ctx: Context) -> None:
             "default and choices are values of the declared type", f"{TYPES}/ProjectOptionRules"))
 def option_metadata(ctx: Context) -> None:
     problems = []
-    for index, option in enumerate(ctx.query_info(ctx.session()).get("project_options", [])):
+    for index, option in enumerate(_options(ctx.query_info(ctx.session(), strict=False))):
         problems += [f"/project_options/{index} ({option.get('name')}): {p}" for p in _option_problems(option)]
     if problems:
         raise CheckFailed("\n  ".join(problems))
 
 
+def _options(info: dict[str, Any]) -> list[dict[str, Any]]:
+    """The declared options that are objects at all (server_info.schema judges the rest)."""
+    options = info.get("project_options")
+    return [o for o in options if isinstance(o, dict)] if isinstance(options, list) else []
+
+
+def _methods(value: Any) -> list[str]:
+    return [str(m) for m in value] if isinstance(value, list) else []
+
+
 def _option_problems(option: dict[str, Any]) -> list[str]:
-    required, optional = option.get("required") or [], option.get("optional") or []
+    required, optional = _methods(option.get("required")), _methods(option.get("optional"))
     out = [f"{m!r} in required/optional is not a method that takes options ({', '.join(OPTION_METHODS)})"
            for m in [*required, *optional] if m not in OPTION_METHODS]
     if not required and not optional:
@@ -65,8 +75,12 @@ def _option_problems(option: dict[str, Any]) -> list[str]:
     default = option.get("default")
     if default is not None and not _is_value(kind, default):
         out.append(f"default {default!r} is not a {kind} value")
-    out += [f"choice {c!r} is not a {kind} value" for c in option.get("choices") or [] if not _is_value(kind, c)]
+    out += [f"choice {c!r} is not a {kind} value" for c in _list(option.get("choices")) if not _is_value(kind, c)]
     return out
+
+
+def _list(value: Any) -> list[Any]:
+    return value if isinstance(value, list) else []
 
 
 def _is_value(kind: str, value: Any) -> bool:
@@ -76,7 +90,7 @@ def _is_value(kind: str, value: Any) -> bool:
 @check("server_info.platform-slug", "platform_name is a short lowercase slug",
        must("platform_name matches ^[a-z0-9][a-z0-9_-]*$", f"{TYPES}/PlatformName"))
 def platform_slug(ctx: Context) -> None:
-    name = ctx.query_info(ctx.session()).get("platform_name")
+    name = ctx.query_info(ctx.session(), strict=False).get("platform_name")
     if not isinstance(name, str) or not re.fullmatch(r"[a-z0-9][a-z0-9_-]*", name):
         raise CheckFailed(f"platform_name {name!r} is not a lowercase slug")
 
@@ -85,8 +99,18 @@ def platform_slug(ctx: Context) -> None:
        must("supported_methods always includes server_info_query; the four transport methods are listed together or not at all; "
             "generate_project only by a template", f"{TYPES}/ServerInfoV2/properties/supported_methods"), revisions=(2,))
 def supported_methods(ctx: Context) -> None:
-    info = ctx.query_info(ctx.session())
-    methods = set(info.get("supported_methods", []))
+    problems = _supported_problems(ctx.query_info(ctx.session(), strict=False))
+    if ctx.is_template:
+        try:
+            problems += [f"generated project: {p}" for p in _supported_problems(ctx.device_info())]
+        except CheckSkipped:
+            pass
+    if problems:
+        raise CheckFailed("\n  ".join(problems))
+
+
+def _supported_problems(info: dict[str, Any]) -> list[str]:
+    methods = set(_methods(info.get("supported_methods")))
     problems = []
     if "server_info_query" not in methods:
         problems.append("server_info_query is missing")
@@ -95,15 +119,14 @@ def supported_methods(ctx: Context) -> None:
         problems.append(f"only some transport methods are listed: {sorted(listed)}")
     if "generate_project" in methods and not info.get("is_template"):
         problems.append("a generated project lists generate_project")
-    if problems:
-        raise CheckFailed(f"supported_methods {sorted(methods)}: {'; '.join(problems)}")
+    return [f"supported_methods {sorted(methods)}: {p}" for p in problems]
 
 
 @check("server_info.mlf-path", "model_library_format_path: empty for a template, an existing archive for a generated project",
        must("a template reports model_library_format_path null (or \"\" in revision 1); a generated project the path of an "
             "archive that exists", f"{TYPES}/ServerInfoV2/properties/model_library_format_path"))
 def mlf_path(ctx: Context) -> None:
-    check_mlf_path(ctx, ctx.query_info(ctx.session()), ctx.settings.project_dir)
+    check_mlf_path(ctx, ctx.query_info(ctx.session(), strict=False), ctx.settings.project_dir)
 
 
 def check_mlf_path(ctx: Context, info: dict[str, Any], project_dir: Path) -> None:

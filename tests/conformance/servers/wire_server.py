@@ -67,6 +67,7 @@ class Server:
         self.opened_once = False
         self.echo = bytearray()
         self.builds = 0
+        self.echoed = 0
 
     # -- metadata ----------------------------------------------------------------------------------
 
@@ -135,6 +136,8 @@ class Server:
             return error_reply(request_id, exc)
         if self.defect == "wrong_reply_id":
             request_id = request_id + 1 if isinstance(request_id, int) else request_id + "x"
+        if self.defect == "large_ids_truncated" and isinstance(request_id, int):
+            request_id &= 0xFFFFFFFF
         return {"jsonrpc": "2.0", "id": request_id, "result": result}
 
     def dispatch(self, method: str, params: dict[str, Any]) -> Any:
@@ -194,6 +197,8 @@ class Server:
         }
         if self.revision >= 2:
             info["supported_methods"] = self.supported()
+        if self.defect == "info_extra_member":
+            info["vendor"] = "acme"
         return info
 
     def generate_project(self, model_library_format_path: str, standalone_crt_dir: str, project_dir: str, options: dict[str, Any]) -> None:
@@ -201,7 +206,8 @@ class Server:
         if target.exists() and self.defect != "generate_overwrites_existing":
             raise RpcError(-32000, "project_dir exists", project_dir)
         target.mkdir(parents=True, exist_ok=True)
-        shutil.copy("microtvm_api_server.py", target / "microtvm_api_server.py")
+        if self.defect != "generate_without_server_copy":
+            shutil.copy("microtvm_api_server.py", target / "microtvm_api_server.py")
         shutil.copy(model_library_format_path, target / "model.tar")
         return None
 
@@ -214,7 +220,7 @@ class Server:
         return None
 
     def flash(self, options: dict[str, Any]) -> None:
-        if not self.builds:
+        if not self.builds or self.defect == "flash_always_fails":
             raise RpcError(-32000, "not built")
         return None
 
@@ -244,14 +250,15 @@ class Server:
                 return {"data": ""}
             if self.defect != "timeout_too_early":
                 time.sleep(timeout_sec if timeout_sec is not None else 3600)
-                if self.defect == "timeout_too_late":
-                    time.sleep(timeout_sec + 3)
+                if self.defect == "timeout_too_late" and timeout_sec:
+                    time.sleep(timeout_sec + 2.5)
             raise named("IoTimeoutError", f"no byte within {timeout_sec} s")
         count = len(self.echo) if self.defect == "read_more_than_n" else n
         data = bytes(self.echo[:count])
         del self.echo[:count]
-        if self.defect == "corrupts_large_payloads" and len(data) > 60000:
-            data = data[:100] + bytes([data[100] ^ 1]) + data[101:]
+        self.echoed += len(data)
+        if self.defect == "corrupts_after_half_a_mib" and self.echoed > 512 * 1024:
+            data = bytes([data[0] ^ 1]) + data[1:]
         return {"data": self.encode(data)}
 
     def write_transport(self, data: str, timeout_sec: float | None) -> None:

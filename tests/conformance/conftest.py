@@ -1,0 +1,43 @@
+"""Fixtures of the kit's own tests: project directories around the wire-only test server, and a kit runner."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from microtvm_project_api.cli.main import main as cli_main
+
+SERVERS = Path(__file__).parent / "servers"
+
+
+def write_project(directory: Path, revision: int = 2, defect: str | None = None) -> Path:
+    """A template project whose microtvm_api_server.py runs the wire-only server with `defect`."""
+    directory.mkdir(parents=True)
+    (directory / "microtvm_api_server.py").write_text(
+        "import sys\n"
+        f"sys.path.insert(0, {str(SERVERS)!r})\n"
+        "from wire_server import main\n"
+        f"main(revision={revision}, defect={defect!r})\n"
+    )
+    return directory
+
+
+@dataclass
+class KitRun:
+    status: int
+    out: str
+    err: str
+
+
+@pytest.fixture
+def conform(capsys: pytest.CaptureFixture[str]):
+    """Run `microtvm-project conform ARGS...` in this process and return its status and output."""
+
+    def run(*args: str) -> KitRun:
+        status = cli_main(["conform", *map(str, args)])
+        captured = capsys.readouterr()
+        return KitRun(status, captured.out, captured.err)
+
+    return run

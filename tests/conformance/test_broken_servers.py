@@ -1,0 +1,86 @@
+"""Deliberately broken servers, one defect each: the kit must fail the check of the rule each one breaks.
+
+Each row is one broken server (the wire-only server with one defect switched on), its revision,
+and the check that must catch it. Only that check runs (--skip every other), so the whole
+collection takes seconds; the coverage test makes sure every MUST check has a broken server.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from microtvm_project_api.conformance.check import Level, all_checks
+from tests.conformance.conftest import write_project
+
+HANG_TIMEOUT = "2"
+TIMEOUT = "20"
+
+# defect, revision, the check that catches it, whether it hangs (the kit waits --timeout for it)
+BROKEN: list[tuple[str, int, str, bool]] = [
+    ("crashes_on_start", 2, "process.starts", False),
+    ("logs_on_reply_channel", 2, "process.starts", False),
+    ("wrong_reply_id", 2, "process.starts", False),
+    ("huge_reply", 2, "process.starts", False),
+    ("reads_stdin", 2, "process.ignores-stdin", True),
+    ("no_exit_on_eof", 2, "process.exits-on-eof", True),
+    ("exit_status_on_eof", 1, "process.exits-on-eof", False),
+    ("leaves_child_behind", 2, "process.no-children-left", False),
+    ("info_extra_member", 2, "server_info.schema", False),
+    ("unknown_revision", 2, "server_info.revision", False),
+    ("duplicate_option_name", 2, "server_info.option-names-unique", False),
+    ("misspelled_option_method", 1, "server_info.option-metadata", False),
+    ("default_of_another_type", 2, "server_info.option-metadata", False),
+    ("platform_name_not_slug", 2, "server_info.platform-slug", False),
+    ("partial_transport_methods", 2, "server_info.supported-methods", False),
+    ("template_reports_empty_mlf_path", 2, "server_info.mlf-path", False),
+    ("stops_on_parse_error", 2, "jsonrpc.parse-error", False),
+    ("parse_error_with_id", 2, "jsonrpc.parse-error", False),
+    ("accepts_any_jsonrpc_version", 1, "jsonrpc.invalid-request", False),
+    ("batch_answered_as_array", 2, "jsonrpc.batch", False),
+    ("unknown_method_as_server_error", 1, "jsonrpc.unknown-method", False),
+    ("large_ids_truncated", 2, "jsonrpc.id-echo", False),
+    ("missing_params_crash_handler", 1, "jsonrpc.params-missing", False),
+    ("extra_params_accepted", 2, "jsonrpc.params-extra", False),
+    ("param_types_unchecked", 2, "jsonrpc.params-mistyped", False),
+    ("options_unchecked", 2, "jsonrpc.option-unknown-name", False),
+    ("option_error_unnamed", 2, "jsonrpc.option-unknown-name", False),
+    ("option_types_unchecked", 2, "jsonrpc.option-wrong-type", False),
+    ("option_choices_unchecked", 2, "jsonrpc.option-not-in-choices", False),
+    ("required_options_unchecked", 2, "jsonrpc.option-missing-required", False),
+    ("generate_without_server_copy", 2, "template.generate-project", False),
+    ("generate_overwrites_existing", 2, "template.generate-refuses-existing", False),
+    ("generated_reports_template", 2, "template.generated-server-starts", False),
+    ("hangs_on_build", 2, "template.build", True),
+    ("second_build_fails", 2, "template.build-again", False),
+    ("flash_always_fails", 2, "template.flash", False),
+    ("unsupported_as_method_not_found", 2, "template.unsupported-methods", False),
+    ("reopen_fails", 2, "transport.open-timeouts", False),
+    ("crash_before_open", 2, "transport.closed-before-open", False),
+    ("timeout_after_close", 2, "transport.closed-after-close", False),
+    ("close_twice_fails", 2, "transport.close-twice", False),
+    ("zero_byte_read", 1, "transport.read-timeout", False),
+    ("timeout_too_early", 2, "transport.read-timeout", False),
+    ("timeout_too_late", 2, "transport.read-timeout", False),
+    ("empty_write_fails", 2, "transport.write-timeout", False),
+    ("base85_in_v2", 2, "transport.echo-integrity", False),
+    ("corrupts_after_half_a_mib", 1, "transport.echo-integrity", False),
+    ("read_more_than_n", 2, "transport.read-at-most-n", False),
+]
+CHECKS = {c.id: c for c in all_checks()}
+
+
+@pytest.mark.parametrize("defect, revision, check_id, hangs", BROKEN, ids=[row[0] for row in BROKEN])
+def test_broken_server_fails_the_check_of_the_rule_it_breaks(tmp_path, conform, defect, revision, check_id, hangs) -> None:
+    project = write_project(tmp_path / "template", revision, defect)
+    skips = [arg for other in CHECKS if other != check_id for arg in ("--skip", other)]
+    run = conform(project, "--device", "echo", "--option", "serial_number=S1", "--timeout", HANG_TIMEOUT if hangs else TIMEOUT, *skips)
+    assert run.status == 1, run.out
+    failed = [line.split()[1] for line in run.out.splitlines() if line.startswith("FAIL ")]
+    assert check_id in failed, run.out
+    block = run.out.split(f"FAIL  {check_id}", 1)[1]
+    assert f"rule: {CHECKS[check_id].rule}" in block.splitlines()[1]
+
+
+def test_every_must_check_has_a_broken_server_that_it_catches() -> None:
+    caught = {row[2] for row in BROKEN}
+    assert sorted(c.id for c in CHECKS.values() if c.rule.level is Level.MUST and c.id not in caught) == []
