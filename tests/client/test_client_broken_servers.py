@@ -51,6 +51,14 @@ def test_crash_at_start_reports_exit_code_and_stderr(make_project, defect_env) -
         "    cannot import the vendor SDK")
 
 
+def test_server_silent_at_start_times_out_on_launch(make_project, defect_env) -> None:
+    project = make_project("broken_server.py")
+    started = time.monotonic()
+    with pytest.raises(CallTimeoutError, match=r"^server_info_query: no reply within 1 s; the server was stopped$"):
+        ProjectApiClient.launch(project, env=defect_env("hang_at_start"), timeouts=CallTimeouts(default=1.0))
+    assert time.monotonic() - started < 10
+
+
 def test_crash_mid_call_reports_exit_code_and_ends_the_session(launch, group_alive) -> None:
     client = launch("crash_mid_call")
     with pytest.raises(ServerExitedError) as exited:

@@ -2,7 +2,7 @@
 
 Without a defect it answers server_info_query and every other method with null, except
 that `build` answers the error named by its `reply` option. Defects:
-crash_at_start, crash_mid_call, hang, wrong_id, null_id_error, null_id_result, result_and_error,
+crash_at_start, hang_at_start, crash_mid_call, hang, wrong_id, null_id_error, null_id_result, result_and_error,
 old_jsonrpc, non_json, schema_violation, bad_info, protocol_3, flood_stderr, long_line.
 """
 
@@ -92,6 +92,8 @@ def main():
     parser.add_argument("--read-fd", type=int, required=True)
     parser.add_argument("--write-fd", type=int, required=True)
     args = parser.parse_args()
+    if DEFECT == "hang_at_start":
+        time.sleep(600)
     if DEFECT == "crash_at_start":
         print("cannot import the vendor SDK", file=sys.stderr, flush=True)
         sys.exit(3)
