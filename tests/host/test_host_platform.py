@@ -19,6 +19,7 @@ from microtvm_project_api.sample_model import INPUT_SIZE, run
 from microtvm_project_api.sample_model.frames import infer
 
 pytestmark = pytest.mark.timeout(60)
+CHUNK = 1024
 
 
 def test_template_declares_its_options_with_full_metadata(revision: int) -> None:
@@ -43,10 +44,11 @@ def test_echo_firmware_writes_back_every_byte(session: ProjectApiClient, revisio
     assert timeouts.session_start_timeout_sec > 0 and timeouts.session_established_timeout_sec > 0
     rng = random.Random(revision)
     sent = bytes(range(256)) + bytes(rng.randrange(256) for _ in range(4000))
-    session.write_transport(sent, 10.0)
     received = b""
-    while len(received) < len(sent):
-        received += session.read_transport(len(sent) - len(received), 10.0)
+    for start in range(0, len(sent), CHUNK):  # one chunk in flight: the pty's buffers never fill up
+        session.write_transport(sent[start : start + CHUNK], 10.0)
+        while len(received) < min(start + CHUNK, len(sent)):
+            received += session.read_transport(min(start + CHUNK, len(sent)) - len(received), 10.0)
     assert received == sent, "the line must be raw: no byte translated, dropped or added"
     session.close_transport()
     session.close_transport()  # closing twice is a no-op
