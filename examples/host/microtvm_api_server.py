@@ -41,7 +41,7 @@ MAX_WORKSPACE_BYTES = 16 * 1024 * 1024
 MAX_TEMPLATE_BYTES = 64 * 1024
 DETAIL_TAIL_BYTES = 8 * 1024
 FIRMWARE_STOP_GRACE_SEC = 2.0
-# A real board needs time to reset and boot after the port opens; the host firmware is running at once.
+# The host firmware runs as soon as the port opens (no boot to wait for); the margins are for a loaded machine.
 SESSION_TIMEOUTS = TransportTimeouts(
     session_start_retry_timeout_sec=2.0,
     session_start_timeout_sec=10.0,
