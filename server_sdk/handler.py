@@ -9,12 +9,14 @@ method is called, so methods receive plain Python values: Paths, bytes, checked 
 from __future__ import annotations
 
 import inspect
+import sys
 from pathlib import Path
 from typing import Any, ClassVar, Sequence
 
 from microtvm_project_api.generated.models import TransportTimeouts
 from microtvm_project_api.server_sdk.options import ProjectOption
 
+SERVER_FILE = "microtvm_api_server.py"
 MLF_ARCHIVE_NAME = "model.tar"
 """Where a generated project keeps the Model Library Format archive it was made from."""
 
@@ -34,7 +36,11 @@ class ProjectApiHandler:
 
     @classmethod
     def server_file(cls) -> Path:
-        """The file defining this handler: the microtvm_api_server.py that generate_project copies."""
+        """The microtvm_api_server.py that generate_project copies: the running script when it has that name
+        (the handler may live in a library the script imports), else the file defining this class."""
+        script = getattr(sys.modules.get("__main__"), "__file__", None)
+        if script and Path(script).name == SERVER_FILE:
+            return Path(script).resolve()
         return Path(inspect.getfile(cls)).resolve()
 
     def model_library_format_path(self) -> Path | None:

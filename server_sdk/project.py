@@ -12,9 +12,8 @@ import shutil
 from pathlib import Path
 
 from microtvm_project_api.server_sdk import mlf
-from microtvm_project_api.server_sdk.handler import MLF_ARCHIVE_NAME
+from microtvm_project_api.server_sdk.handler import MLF_ARCHIVE_NAME, SERVER_FILE
 
-SERVER_FILE = "microtvm_api_server.py"
 LAUNCH_SCRIPT = "launch_microtvm_api_server.sh"
 EXTRACTED_MODEL_DIR = "model"
 

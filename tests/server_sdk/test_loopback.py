@@ -145,3 +145,17 @@ def test_revision_1_session_written_like_tvms_client(start, loopback_dir, tmp_pa
         if method == "server_info_query":
             assert reply["result"]["protocol_version"] == 1 and reply["result"]["is_template"] is False
     assert generated.close() == 0
+
+
+def test_handler_in_a_library_copies_the_running_script(start, loopback_dir, tmp_path):
+    """A server script that imports its handler from a library: generate_project copies the script, not the library."""
+    template = tmp_path / "template"
+    template.mkdir()
+    (template / "loopback_lib.py").write_text((loopback_dir / "microtvm_api_server.py").read_text())
+    script = "import sys\nfrom loopback_lib import LoopbackHandler, main\nsys.exit(main(LoopbackHandler))\n"
+    (template / "microtvm_api_server.py").write_text(script)
+    archive = make_archive(tmp_path / "model.tar")
+    server = start(template)
+    assert server.result("generate_project", {"model_library_format_path": str(archive), "standalone_crt_dir": str(tmp_path),
+                                              "project_dir": str(tmp_path / "project"), "options": {}}) is None
+    assert (tmp_path / "project" / "microtvm_api_server.py").read_text() == script
