@@ -1,0 +1,126 @@
+"""pytest plugin: `pytest --microtvm-project DIR [--microtvm-device echo ...]` runs every conformance check as a test item.
+
+Items are named by check id, so -k, JUnit XML and CI integration come from pytest; pass, fail and
+skip (with the reason) mirror the kit's outcomes. The kit is imported only when the option is given.
+"""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import pytest
+
+if TYPE_CHECKING:
+    from microtvm_project_api.conformance.check import Check, Result
+    from microtvm_project_api.conformance.runner import Runner
+
+RUNNER_KEY = pytest.StashKey["Runner"]()
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    group = parser.getgroup("microtvm", "microTVM Project API conformance")
+    group.addoption("--microtvm-project", metavar="DIR", help="run the conformance checks against this template or generated project")
+    group.addoption("--microtvm-device", choices=("none", "echo"), default="none", help="echo: the device echoes every byte")
+    group.addoption("--microtvm-timeout", metavar="SEC", type=float, default=60.0, help="deadline for every call and for start-up")
+    group.addoption("--microtvm-protocol-version", choices=("auto", "1", "2"), default="auto", help="revision to judge in")
+    group.addoption("--microtvm-option", metavar="NAME=VALUE", action="append", default=[], help="a platform option (repeatable)")
+    group.addoption("--microtvm-mlf", metavar="FILE", help="Model Library Format archive for generate_project")
+    group.addoption("--microtvm-standalone-crt-dir", metavar="DIR", help="standalone CRT directory for generate_project")
+    group.addoption("--microtvm-expected-failures", metavar="FILE", help="check ids known to fail, one per line")
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_collection_modifyitems(session: pytest.Session, config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Append one item per check (before -k and -m deselect)."""
+    if not config.getoption("microtvm_project"):
+        return
+    from microtvm_project_api.conformance.check import all_checks
+
+    items.extend(ConformanceItem.from_parent(session, name=check.id, nodeid=f"microtvm-conformance::{check.id}", check=check)
+                 for check in all_checks())
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    runner = config.stash.get(RUNNER_KEY, None)
+    if runner is not None:
+        runner.close()
+
+
+class ConformanceFailure(Exception):
+    """A check failed: carries the kit's result for the report."""
+
+    def __init__(self, result: "Result") -> None:
+        super().__init__(result.message)
+        self.result = result
+
+
+class ConformanceItem(pytest.Item):
+    """One conformance check as a pytest test."""
+
+    def __init__(self, *, check: "Check", **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.check = check
+
+    def runtest(self) -> None:
+        from microtvm_project_api.conformance.check import Outcome
+
+        result = _runner(self.config).run(self.check)
+        if result.outcome is Outcome.SKIP:
+            pytest.skip(result.message)
+        if result.outcome is Outcome.XFAIL:
+            pytest.xfail(f"expected failure: {result.message.splitlines()[0] if result.message else ''}")
+        if result.outcome in (Outcome.FAIL, Outcome.STALE, Outcome.ERROR):
+            raise ConformanceFailure(result)
+        if result.outcome is Outcome.WARN:
+            self.warn(pytest.PytestWarning(f"{self.check.id} (SHOULD): {result.message}"))
+
+    def repr_failure(self, excinfo: pytest.ExceptionInfo[BaseException], style: Any = None) -> Any:
+        if isinstance(excinfo.value, ConformanceFailure):
+            from microtvm_project_api.conformance.report import line
+
+            return line(excinfo.value.result)
+        return super().repr_failure(excinfo, style)
+
+    def reportinfo(self) -> tuple[Path, int | None, str]:
+        return Path(str(self.config.getoption("microtvm_project"))), None, f"conformance {self.check.id}: {self.check.title}"
+
+
+def _runner(config: pytest.Config) -> "Runner":
+    """The run shared by every item: started at the first item, closed when pytest ends."""
+    runner = config.stash.get(RUNNER_KEY, None)
+    if runner is None:
+        runner = _start(config)
+        config.stash[RUNNER_KEY] = runner
+    return runner
+
+
+def _start(config: pytest.Config) -> "Runner":
+    from microtvm_project_api.conformance import expected_failures
+    from microtvm_project_api.conformance.check import all_checks
+    from microtvm_project_api.conformance.cli import add_arguments, settings_from
+    from microtvm_project_api.conformance.context import UsageError
+    from microtvm_project_api.conformance.runner import Runner
+
+    parser = argparse.ArgumentParser(prog="pytest --microtvm-project")
+    add_arguments(parser)
+    argv = [str(config.getoption("microtvm_project")), "--device", config.getoption("microtvm_device"),
+            "--timeout", str(config.getoption("microtvm_timeout")), "--protocol-version", config.getoption("microtvm_protocol_version")]
+    argv += [a for value in config.getoption("microtvm_option") for a in ("--option", value)]
+    for flag, name in (("--mlf", "microtvm_mlf"), ("--standalone-crt-dir", "microtvm_standalone_crt_dir")):
+        if config.getoption(name):
+            argv += [flag, config.getoption(name)]
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit:
+        raise pytest.UsageError(f"--microtvm-*: invalid arguments {argv}") from None
+    try:
+        settings = settings_from(args)
+        path = config.getoption("microtvm_expected_failures")
+        known = expected_failures.load(Path(path), {c.id for c in all_checks()}) if path else set()
+        runner = Runner(settings, known)
+        runner.start()
+    except UsageError as exc:
+        raise pytest.UsageError(f"--microtvm-project: {exc}") from None
+    return runner
