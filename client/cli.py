@@ -62,7 +62,7 @@ def _operation_parser(subparsers: Any, name: str, summary: str) -> argparse.Argu
 
 
 def _add_session_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--timeout", type=float, metavar="SEC", help="deadline of the main call in seconds")
+    parser.add_argument("--timeout", type=float, metavar="SEC", help="deadline of each call in seconds (default: 600 for generate, build and flash, 30 otherwise)")
     parser.add_argument("--python", metavar="PATH", help="interpreter for microtvm_api_server.py (default: this one)")
     parser.add_argument("--transcript", metavar="FILE", help="record every request and reply as JSON lines")
     parser.add_argument("--tvm-version", default="0.18.0", help="the compiler version sent to the server (default: %(default)s)")
@@ -96,7 +96,7 @@ def _handler(run: Callable[[argparse.Namespace, argparse.ArgumentParser], int], 
 
 def _launch(args: argparse.Namespace, project_dir: str) -> ProjectApiClient:
     return ProjectApiClient.launch(project_dir, python=args.python, transcript=args.transcript, tvm_version=args.tvm_version,
-                                   timeouts=CallTimeouts(), debug=getattr(args, "verbose", False))
+                                   timeouts=CallTimeouts() if args.timeout is None else CallTimeouts(default=args.timeout), debug=getattr(args, "verbose", False))
 
 
 def _info(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:

@@ -105,21 +105,32 @@ def test_unknown_option_exits_2_listing_valid_names(generated: Path) -> None:
     assert "unknown option 'opt'; valid options: baud, board, opt_level, verbose" in done.stderr
 
 
-def test_server_failure_exits_1_without_traceback(make_project, tmp_path: Path) -> None:
+def test_server_failure_exits_1_without_traceback(make_project) -> None:
     done = run("build", str(make_project("v1_server.py")))
     assert done.returncode == 1
     assert done.stderr.strip().endswith("microtvm-project build: error: ServerError: build: generate a project first")
     assert "Traceback" not in done.stderr
 
 
-def test_timeout_exits_1_naming_the_deadline(make_project, tmp_path: Path) -> None:
+def broken_project(make_project, defect: str) -> Path:
+    """broken_server.py with `defect`, selected by a launch script (the CLI passes no environment)."""
     project = make_project("broken_server.py")
     script = project / "launch_microtvm_api_server.sh"
-    script.write_text(f'#!/bin/sh\nFIXTURE_DEFECT=hang exec {sys.executable} "$@"\n')
+    script.write_text(f'#!/bin/sh\nFIXTURE_DEFECT={defect} exec {sys.executable} "$@"\n')
     script.chmod(0o755)
-    done = run("build", str(project), "--timeout", "1")
+    return project
+
+
+def test_timeout_exits_1_naming_the_deadline(make_project) -> None:
+    done = run("build", str(broken_project(make_project, "hang")), "--timeout", "1")
     assert done.returncode == 1
     assert "CallTimeoutError: build: no reply within 1 s; the server was stopped" in done.stderr
+
+
+def test_info_timeout_applies_to_the_launch(make_project) -> None:
+    done = run("info", str(broken_project(make_project, "hang_at_start")), "--timeout", "1")
+    assert done.returncode == 1
+    assert "CallTimeoutError: server_info_query: no reply within 1 s; the server was stopped" in done.stderr
 
 
 def test_transcript_option_records_the_session(make_project, tmp_path: Path) -> None:
