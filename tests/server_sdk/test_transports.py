@@ -25,32 +25,46 @@ def later(delay, action):
     return thread
 
 
+class FarEnd:
+    """The test's side of a transport: fds it owns, each closed exactly once."""
+
+    def __init__(self, **fds: int) -> None:
+        self.fds = fds
+
+    def __getattr__(self, name: str) -> int:
+        return self.fds[name]
+
+    def close(self, name: str) -> None:
+        os.close(self.fds.pop(name))
+
+    def close_all(self) -> None:
+        for name in list(self.fds):
+            self.close(name)
+
+
 @pytest.fixture
 def pipes():
-    """(transport over two pipes, fd the test writes the transport's input to, fd the test reads its output from)."""
+    """(transport over two pipes, FarEnd with `into`: the transport's input, `out`: its output)."""
     into_read, into_write = os.pipe()
     out_read, out_write = os.pipe()
     transport = FdTransport(into_read, out_write)
     transport.open()
-    yield transport, into_write, out_read
+    far = FarEnd(into=into_write, out=out_read)
+    yield transport, far
     transport.close()
-    for fd in (into_write, out_read):
-        try:
-            os.close(fd)
-        except OSError:
-            pass
+    far.close_all()
 
 
 def test_fd_read_returns_what_is_there_up_to_n(pipes):
-    transport, into, _ = pipes
-    os.write(into, b"hello")
+    transport, far = pipes
+    os.write(far.into, b"hello")
     assert transport.read(3, 0) == b"hel"
     assert transport.read(100, None) == b"lo"
 
 
 @pytest.mark.parametrize("timeout", [0, SMALL])
 def test_fd_read_times_out(pipes, timeout):
-    transport, _, _ = pipes
+    transport, _ = pipes
     started = time.monotonic()
     with pytest.raises(IoTimeoutError):
         transport.read(1, timeout)
@@ -58,26 +72,26 @@ def test_fd_read_times_out(pipes, timeout):
 
 
 def test_fd_read_without_deadline_waits_for_the_first_byte(pipes):
-    transport, into, _ = pipes
-    writer = later(SMALL, lambda: os.write(into, b"x"))
+    transport, far = pipes
+    writer = later(SMALL, lambda: os.write(far.into, b"x"))
     assert transport.read(10, None) == b"x"
     writer.join()
 
 
 def test_fd_write_all_and_timeout_when_nobody_reads(pipes):
-    transport, _, out = pipes
+    transport, far = pipes
     transport.write(b"abc", 0)
-    assert os.read(out, 10) == b"abc"
+    assert os.read(far.out, 10) == b"abc"
     with pytest.raises(IoTimeoutError, match="not written within 0.2 s"):
         transport.write(b"z" * (4 * 1024 * 1024), SMALL)
 
 
 def test_fd_far_end_closing(pipes):
-    transport, into, out = pipes
-    os.close(into)
+    transport, far = pipes
+    far.close("into")
     with pytest.raises(TransportClosedError, match="the far end closed the channel"):
         transport.read(1, None)
-    os.close(out)
+    far.close("out")
     with pytest.raises(TransportClosedError, match="write failed"):
         transport.write(b"x", None)
 
@@ -120,27 +134,25 @@ def test_subprocess_that_ignores_eof_is_killed_and_reaped():
 
 @pytest.fixture
 def pty_serial():
-    """(SerialTransport on the pty's slave, master fd)."""
+    """(SerialTransport on the pty's slave, FarEnd with `master`)."""
     master, slave = os.openpty()
     transport = SerialTransport(os.ttyname(slave))
     transport.open()
     os.close(slave)
-    yield transport, master
+    far = FarEnd(master=master)
+    yield transport, far
     transport.close()
-    try:
-        os.close(master)
-    except OSError:
-        pass
+    far.close_all()
 
 
 def test_serial_pty_both_directions(pty_serial):
-    transport, master = pty_serial
-    os.write(master, b"from device")
+    transport, far = pty_serial
+    os.write(far.master, b"from device")
     time.sleep(0.05)
     assert transport.read(4, SMALL) == b"from"
     assert transport.read(100, 0) == b" device"
     transport.write(b"to device", None)
-    assert os.read(master, 100) == b"to device"
+    assert os.read(far.master, 100) == b"to device"
 
 
 @pytest.mark.parametrize("timeout", [0, SMALL])
@@ -153,8 +165,8 @@ def test_serial_pty_read_times_out(pty_serial, timeout):
 
 
 def test_serial_pty_read_without_deadline(pty_serial):
-    transport, master = pty_serial
-    writer = later(SMALL, lambda: os.write(master, b"late"))
+    transport, far = pty_serial
+    writer = later(SMALL, lambda: os.write(far.master, b"late"))
     data = transport.read(4, None)
     writer.join()
     assert b"late".startswith(data) and data
@@ -167,8 +179,8 @@ def test_serial_pty_write_times_out_when_the_device_does_not_read(pty_serial):
 
 
 def test_serial_pty_far_end_closing(pty_serial):
-    transport, master = pty_serial
-    os.close(master)
+    transport, far = pty_serial
+    far.close("master")
     with pytest.raises(TransportClosedError):
         transport.read(1, None)
     with pytest.raises(TransportClosedError, match="not open"):
