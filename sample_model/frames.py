@@ -49,10 +49,14 @@ def infer(transport: FrameTransport, input_tensor: bytes, timeout_sec: float = 1
     """Send one input frame, read the reply frame within `timeout_sec`, and return the output tensor."""
     deadline = time.monotonic() + timeout_sec
     transport.write_transport(input_frame(input_tensor), timeout_sec)
-    reply = b""
-    while len(reply) < OUTPUT_FRAME_SIZE:
-        wanted = OUTPUT_FRAME_SIZE - len(reply) if reply[:2] != ERROR_HEADER else 1
-        reply += transport.read_transport(wanted, max(0.0, deadline - time.monotonic()))
-        if reply[:2] == ERROR_HEADER and len(reply) >= 3:
-            break
+    reply = _read_exactly(transport, len(ERROR_HEADER) + 1, deadline)  # an error frame is this long
+    if reply[:2] != ERROR_HEADER:
+        reply += _read_exactly(transport, OUTPUT_FRAME_SIZE - len(reply), deadline)
     return parse_output_frame(reply)
+
+
+def _read_exactly(transport: FrameTransport, n: int, deadline: float) -> bytes:
+    data = b""
+    while len(data) < n:
+        data += transport.read_transport(n - len(data), max(0.0, deadline - time.monotonic()))
+    return data

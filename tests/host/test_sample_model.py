@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from microtvm_project_api.sample_model import INPUT_SIZE, OUTPUT_SIZE, run, standalone_crt_dir, write_mlf_archive
+from microtvm_project_api.sample_model.frames import FrameError, input_frame, parse_output_frame
 from microtvm_project_api.sample_model.reference import MODEL_HEADER, MODEL_SOURCE, load_weights, requantise
 
 HARNESS = Path(__file__).parent / "model_harness.c"
@@ -118,3 +119,14 @@ def _read_params(blob: bytes) -> dict[str, tuple[int, ...]]:
 def test_standalone_crt_dir_is_a_real_directory() -> None:
     readme = standalone_crt_dir() / "README.md"
     assert standalone_crt_dir().is_dir() and "does not use TVM's runtime" in readme.read_text()
+
+
+def test_frames_carry_tensors_and_refuse_errors_and_garbage() -> None:
+    assert input_frame(bytes(range(16))) == b"MI" + bytes(range(16))
+    assert parse_output_frame(b"MO\x01\x02\xfe\x7f") == b"\x01\x02\xfe\x7f"
+    with pytest.raises(FrameError, match="the firmware's model returned error code -1"):
+        parse_output_frame(b"ME\xff")
+    with pytest.raises(FrameError, match=r"expected an output frame \(b'MO' \+ 4 bytes\), got b'XO\\x01\\x02\\x03\\x04'"):
+        parse_output_frame(b"XO\x01\x02\x03\x04")
+    with pytest.raises(ValueError, match="16 int8 elements, got 2 bytes"):
+        input_frame(b"ab")
