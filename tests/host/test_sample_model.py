@@ -6,6 +6,7 @@ import json
 import random
 import struct
 import subprocess
+import sys
 import tarfile
 from pathlib import Path
 
@@ -23,7 +24,7 @@ def harness(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The model's C source compiled with the system cc into a stdin-to-stdout batch runner."""
     binary = tmp_path_factory.mktemp("harness") / "model_harness"
     subprocess.run(
-        ["cc", "-std=c11", "-O2", "-Wall", "-Werror", f"-I{MODEL_HEADER.parent}", str(HARNESS), str(MODEL_SOURCE), "-o", str(binary)],
+        ["cc", "-std=c11", "-O2", "-Wall", "-Wextra", "-pedantic", "-Werror", f"-I{MODEL_HEADER.parent}", str(HARNESS), str(MODEL_SOURCE), "-o", str(binary)],
         check=True,
         capture_output=True,
     )
@@ -114,6 +115,13 @@ def _read_params(blob: bytes) -> dict[str, tuple[int, ...]]:
         values.append(tuple(int.from_bytes(data[i : i + width], "little", signed=True) for i in range(0, size, width)))
     assert offset == len(blob)
     return dict(zip(names, values))
+
+
+def test_the_module_writes_the_archive_from_the_command_line(tmp_path: Path) -> None:
+    completed = subprocess.run([sys.executable, "-m", "microtvm_project_api.sample_model", str(tmp_path / "m.tar")],
+                               capture_output=True, text=True, check=True, timeout=60)
+    assert completed.stdout.startswith(f"{tmp_path / 'm.tar'}: the sample model")
+    assert (tmp_path / "m.tar").read_bytes() == write_mlf_archive(tmp_path / "again.tar").read_bytes()
 
 
 def test_standalone_crt_dir_is_a_real_directory() -> None:
