@@ -156,7 +156,8 @@ class HostPlatform(ProjectApiHandler):
 
     def _make(self, targets: list[str], options: dict[str, Any]) -> None:
         """Run make in the project, its output appended to build.log; ServerError naming the first diagnostic."""
-        env = {k: v for k, v in os.environ.items() if k not in ("MAKEFLAGS", "MFLAGS", "MAKELEVEL")}
+        # A make that runs us (make demo) must not pass its flags or jobserver on; diagnostics in plain ASCII English.
+        env = {k: v for k, v in os.environ.items() if k not in ("MAKEFLAGS", "MFLAGS", "MAKELEVEL")} | {"LC_ALL": "C"}
         log_path = self.project_dir / BUILD_LOG
         start = log_path.stat().st_size if log_path.exists() else 0
         with log_path.open("ab") as log:
