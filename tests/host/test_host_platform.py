@@ -6,6 +6,7 @@ from __future__ import annotations
 import logging
 import os
 import random
+import re
 import signal
 import time
 from pathlib import Path
@@ -102,7 +103,8 @@ def test_compiler_errors_come_back_in_the_error_message(archive: Path, tmp_path:
             client.build()
         assert caught.value.code == -32000
         assert caught.value.message.startswith("build failed: make exited with status 2: ")
-        assert "default_lib0.c" in caught.value.message and "error: expected expression" in caught.value.message
+        diagnostic = r"model/codegen/host/src/default_lib0\.c:\d+:\d+: error: expected expression before ';' token"
+        assert re.fullmatch(r"build failed: make exited with status 2: " + diagnostic, caught.value.message)
         assert "this_is_broken = ;" in caught.value.detail
         source.write_text(good)
         client.build()  # building again in the same project works
