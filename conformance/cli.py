@@ -7,6 +7,7 @@ not run at all (no server in PROJECT_DIR, bad arguments).
 from __future__ import annotations
 
 import argparse
+import logging
 import sys
 from pathlib import Path
 from typing import Any
@@ -17,6 +18,7 @@ from microtvm_project_api.conformance.context import Settings, UsageError
 from microtvm_project_api.conformance.runner import Runner, exit_status
 
 USAGE_ERROR = 2
+SERVER_LOGS = "microtvm_project_api.server"
 
 
 def register(subparsers: Any) -> None:
@@ -48,6 +50,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def handle(args: argparse.Namespace) -> int:
+    """Run the checks, print one line per check, write the reports; the exit status of the contract."""
+    if not getattr(args, "verbose", False):
+        logging.getLogger(SERVER_LOGS).setLevel(logging.ERROR)  # failures carry the stderr tail they need
     checks = all_checks()
     if args.list_checks:
         print(report.check_listing(checks))

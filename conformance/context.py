@@ -60,6 +60,7 @@ class Context:
         self.generation_error: str | None = None
         self._device_info: tuple[Session, dict[str, Any]] | None = None
         self.built = False
+        self._prepared: str | None = None
 
     # -- lifecycle -------------------------------------------------------------------------------
 
@@ -206,6 +207,30 @@ class Context:
         if self._device_info is None or self._device_info[0] is not session:
             self._device_info = (session, self.query_info(session, strict=False))
         return self._device_info[1]
+
+    def prepare_device(self) -> None:
+        """Build and flash the device project once, as open_transport needs on a real platform; skip when that fails.
+
+        Flashing is left out when the user skips template.flash (no board attached).
+        """
+        if self._prepared is None:
+            self._prepared = self._build_and_flash()
+        if self._prepared:
+            raise CheckSkipped(f"the device project is not ready for open_transport: {self._prepared}")
+
+    def _build_and_flash(self) -> str:
+        info = self.device_info()
+        flash = not {"template", "template.flash"} & set(self.settings.skip)
+        for method in ("build", "flash") if flash else ("build",):
+            if not self.supported(method, info):
+                continue
+            try:
+                reply = self.device_session().call(method, {"options": self.options_for(method, info)})
+            except (CheckSkipped, CheckFailed) as exc:
+                return f"{method}: {str(exc).splitlines()[-1].strip()}"
+            if reply.error is not None:
+                return f"{method} failed (see template.{method}): {reply.error.get('message')}"
+        return ""
 
     def _generate(self) -> Path | str:
         """Generate the run's project; a failure the server is to blame for is kept in generation_error."""

@@ -54,6 +54,7 @@ def no_children_left(ctx: Context) -> None:
         info = ctx.device_info()
         ctx.require("open_transport", info)
         options = ctx.options_for("open_transport", info)
+        ctx.prepare_device()
     except CheckSkipped:
         return
     session = ctx.start(project)

@@ -26,8 +26,10 @@ NEEDS = (Need.GENERATED, Need.TRANSPORT)
 
 
 def _device(ctx: Context) -> tuple[Session, dict[str, Any]]:
+    """The device project's shared server, built and flashed, when it supports the transport."""
     info = ctx.device_info()
     ctx.require("open_transport", info)
+    ctx.prepare_device()
     return ctx.device_session(), info
 
 
