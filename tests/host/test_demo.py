@@ -1,4 +1,4 @@
-"""`make demo`'s driver as a user runs it: every step of the flow reported, the summary printed, the exit status honest."""
+"""`make demo`'s driver as a user runs it: every step passes (the conformance kit's included), the summary has timings."""
 
 from __future__ import annotations
 
@@ -19,7 +19,8 @@ def test_demo_runs_the_flow_and_prints_a_summary_with_timings() -> None:
     summary = completed.stdout.rpartition("\nsummary\n")[2]
     rows = dict(re.findall(r"^  (\w+)\s+(ok|FAILED|skipped)\s+\d+\.\d\d s", summary, re.MULTILINE))
     assert list(rows) == [*FLOW, "conformance"], completed.stdout
-    assert all(rows[step] == "ok" for step in FLOW), completed.stdout
+    assert all(status == "ok" for status in rows.values()), completed.stdout
     assert "equal to the Python reference bit for bit" in completed.stdout
     assert re.search(r"^  total\s+\d+\.\d\d s$", summary, re.MULTILINE)
-    assert completed.returncode == (0 if rows["conformance"] == "ok" else 1)
+    assert re.search(r"^\d+ checks: \d+ pass(?!.*fail).*exit status 0$", completed.stdout, re.MULTILINE), completed.stdout
+    assert completed.returncode == 0, completed.stderr
