@@ -209,7 +209,7 @@ def _first_diagnostic(output: str) -> str:
     """The compiler's (or make's) first error line in `output`, else its last line."""
     lines = [line for line in output.splitlines() if line.strip()]
     errors = [line for line in lines if re.search(r"\berror\b", line, re.IGNORECASE)]
-    return (errors or lines or ["no output"])[0]
+    return (errors[:1] or lines[-1:] or ["no output"])[0]
 
 
 def _stop(firmware: subprocess.Popen[bytes]) -> None:
