@@ -93,12 +93,14 @@ class HostPlatform(ProjectApiHandler):
 
     def build(self, options: dict[str, Any]) -> None:
         """Run make (after `make clean` when asked); a failure's message carries the compiler's first error."""
+        self._refuse_in_template("build")
         if options["clean"]:
             self._make(["clean"], options)
         self._make([], options)
 
     def flash(self, options: dict[str, Any]) -> None:
         """Install build/firmware into device/, refusing when there is no built image."""
+        self._refuse_in_template("flash")
         image = self.project_dir / BUILT_IMAGE
         if not image.is_file():
             raise ServerError(f"flash: no built firmware at {image}; run build first")
@@ -148,6 +150,14 @@ class HostPlatform(ProjectApiHandler):
 
     def write_transport(self, data: bytes, timeout_sec: float | None) -> None:
         self._open_line().write(data, timeout_sec)
+
+    def _refuse_in_template(self, method: str) -> None:
+        """The template directory is never built in or flashed from: that would write into the platform's own files.
+
+        (Revision 1 has no supported_methods to say so, and TVM's tools expect every method there.)
+        """
+        if self.is_template():
+            raise ServerError(f"{method}: {self.project_dir} is the template; generate a project and {method} that")
 
     def _open_line(self) -> SerialTransport:
         if self._serial is None:

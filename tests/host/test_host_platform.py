@@ -39,6 +39,21 @@ def test_template_declares_its_options_with_full_metadata(revision: int) -> None
                                           "close_transport", "read_transport", "write_transport"]
 
 
+@pytest.mark.parametrize("method", ["build", "flash"])
+def test_a_template_refuses_to_build_or_flash_itself(revision: int, method: str) -> None:
+    with launch(TEMPLATE_DIR, revision, check_options=False) as client:
+        with pytest.raises(ServerError) as caught:
+            getattr(client, method)()
+    assert caught.value.message == f"{method}: {TEMPLATE_DIR} is the template; generate a project and {method} that"
+    assert not (TEMPLATE_DIR / "build.log").exists() and not (TEMPLATE_DIR / "device").exists()
+
+
+def test_a_generated_project_supports_every_method_but_generate(flashed) -> None:
+    with launch(flashed("echo", 2), 2) as client:
+        assert client.server_info.supported_methods == ["server_info_query", "build", "flash", "open_transport",
+                                                        "close_transport", "read_transport", "write_transport"]
+
+
 @pytest.mark.app("echo")
 def test_echo_firmware_writes_back_every_byte(session: ProjectApiClient, revision: int) -> None:
     timeouts = session.open_transport().timeouts
