@@ -1,0 +1,130 @@
+"""The `conform` command-line contract: arguments, exit statuses, reports, expected failures, cleanup."""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+import pytest
+
+from microtvm_project_api.conformance.check import all_checks
+from tests.conformance.conftest import write_project
+
+QUICK = ("--timeout", "20", "--skip", "transport", "--skip", "template")
+
+
+def test_list_checks_shows_every_check_with_its_level_and_spec_reference(conform) -> None:
+    run = conform("--list-checks")
+    assert run.status == 0
+    for check in all_checks():
+        assert check.id in run.out
+        assert f"[{check.rule.ref}]" in run.out
+
+
+@pytest.mark.parametrize("args, message", [
+    (("{empty}",), "no microtvm_api_server.py or launch_microtvm_api_server.sh"),
+    (("{missing}",), "is not a directory"),
+    (("{good}", "--option", "no_such_option=1"), "--option no_such_option: the server declares no such option"),
+    (("{good}", "--option", "jobs=many"), "--option jobs=many: not a int value"),
+    (("{good}", "--option", "verbose=maybe"), "--option verbose=maybe: not a bool value"),
+    (("{good}", "--skip", "no.such-check"), "--skip no.such-check: no such check or group"),
+    (("{good}", "--mlf", "{missing}"), "no such file"),
+    (("{good}", "--expected-failures", "{bad_xfail}"), "'not.a-check' is not a check id"),
+])
+def test_the_kit_exits_2_when_it_cannot_run(tmp_path, conform, args, message) -> None:
+    paths = {"empty": tmp_path / "empty", "missing": tmp_path / "missing", "good": write_project(tmp_path / "good"),
+             "bad_xfail": tmp_path / "xfail.txt"}
+    paths["empty"].mkdir()
+    paths["bad_xfail"].write_text("# known issues\nnot.a-check\n")
+    run = conform(*(a.format(**paths) for a in args))
+    assert run.status == 2
+    assert message in run.err
+
+
+@pytest.mark.parametrize("args", [("--device", "usb"), ("--option", "novalue"), ("--timeout", "-1"), ("--protocol-version", "3")])
+def test_malformed_arguments_exit_2(tmp_path, conform, args) -> None:
+    with pytest.raises(SystemExit) as stopped:
+        conform(write_project(tmp_path / "good"), *args)
+    assert stopped.value.code == 2
+
+
+def test_reports_carry_check_ids_outcomes_and_spec_references(tmp_path, conform) -> None:
+    project = write_project(tmp_path / "template", 2, "platform_name_not_slug")
+    junit, report = tmp_path / "junit.xml", tmp_path / "report.json"
+    run = conform(project, *QUICK, "--junit-xml", junit, "--report-json", report)
+    assert run.status == 1
+    data = json.loads(report.read_text())
+    by_id = {c["id"]: c for c in data["checks"]}
+    assert data["protocol_version"] == 2
+    assert by_id["server_info.platform-slug"]["outcome"] == "fail"
+    assert by_id["server_info.platform-slug"]["spec_ref"] == "types.json#/$defs/PlatformName"
+    assert "'Wire Server' is not a lowercase slug" in by_id["server_info.platform-slug"]["message"]
+    assert by_id["server_info.schema"]["outcome"] == "fail"
+    assert by_id["transport.echo-integrity"]["outcome"] == "skip"
+    assert by_id["process.starts"]["outcome"] == "pass"
+    suite = ET.parse(junit).getroot()
+    cases = {c.get("name"): c for c in suite.iter("testcase")}
+    assert len(cases) == len(all_checks())
+    assert cases["server_info.platform-slug"].find("failure") is not None
+    assert cases["transport.echo-integrity"].find("skipped") is not None
+    assert cases["process.starts"].find("failure") is None
+    assert suite.get("failures") == "2"
+
+
+def test_expected_failures_turn_known_failures_into_xfail_and_report_stale_entries(tmp_path, conform) -> None:
+    project = write_project(tmp_path / "template", 2, "platform_name_not_slug")
+    known = tmp_path / "known.txt"
+    known.write_text("server_info.platform-slug  # slug fix pending\nserver_info.schema\n")
+    run = conform(project, *QUICK, "--expected-failures", known)
+    assert run.status == 0, run.out
+    assert "XFAIL server_info.platform-slug" in run.out
+    known.write_text("server_info.platform-slug\nserver_info.schema\njsonrpc.batch\n")
+    run = conform(project, *QUICK, "--expected-failures", known)
+    assert run.status == 1
+    assert "STALE jsonrpc.batch" in run.out
+    assert "listed as an expected failure, but it passes: remove it from the file" in run.out
+
+
+def test_a_forced_protocol_version_other_than_the_servers_fails_the_revision_check(tmp_path, conform) -> None:
+    run = conform(write_project(tmp_path / "template", 2), *QUICK, "--protocol-version", "1", "--skip", "jsonrpc")
+    assert run.status == 1
+    assert "protocol_version is 2, but --protocol-version 1 was asked for" in run.out
+
+
+def test_skip_by_group_and_by_id_is_reported_with_the_reason(tmp_path, conform) -> None:
+    run = conform(write_project(tmp_path / "template"), *QUICK, "--skip", "jsonrpc.batch")
+    assert run.status == 0
+    assert "skipped: skipped by --skip jsonrpc.batch" in run.out
+    assert "skipped: skipped by --skip transport" in run.out
+
+
+def test_a_run_leaves_no_process_and_no_directory_behind(tmp_path, conform, monkeypatch) -> None:
+    scratch = tmp_path / "scratch"
+    scratch.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(scratch))
+    projects = [write_project(tmp_path / defect, 2, defect) for defect in ("leaves_child_behind", "hangs_on_build")]
+    for project in projects:
+        assert conform(project, "--device", "echo", "--timeout", "2", "--option", "serial_number=S").status == 1
+    assert list(scratch.iterdir()) == []
+    assert [pid for pid in _pids() if any(str(p) in _cmdline(pid) or _cwd(pid).startswith(str(tmp_path)) for p in projects)] == []
+
+
+def _pids() -> list[int]:
+    return [int(p.name) for p in Path("/proc").iterdir() if p.name.isdigit() and int(p.name) != os.getpid()]
+
+
+def _cmdline(pid: int) -> str:
+    try:
+        return Path(f"/proc/{pid}/cmdline").read_bytes().decode(errors="replace")
+    except OSError:
+        return ""
+
+
+def _cwd(pid: int) -> str:
+    try:
+        return os.readlink(f"/proc/{pid}/cwd")
+    except OSError:
+        return ""
