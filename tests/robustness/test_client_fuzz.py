@@ -15,7 +15,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from conftest import child_pids, leaks, open_fds
+from leak_check import child_pids, leaks, open_fds
 from microtvm_project_api.client.client import CallTimeouts, ProjectApiClient
 from microtvm_project_api.client.errors import CallTimeoutError, ClientError, ServerExitedError
 from microtvm_project_api.protocol.errors import ProjectApiError, RemoteError

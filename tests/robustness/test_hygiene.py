@@ -1,4 +1,4 @@
-"""The leak detector of tests/conftest.py sees what it must: a new descriptor and a new child (reaped or not)."""
+"""The leak detector of tests/leak_check.py sees what it must: a new descriptor and a new child (reaped or not)."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import os
 import subprocess
 import sys
 
-from conftest import child_pids, leaks, open_fds
+from leak_check import child_pids, leaks, open_fds
 
 
 def test_a_new_pipe_is_a_leak_until_closed() -> None:
