@@ -34,9 +34,17 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 @pytest.hookimpl(tryfirst=True)
 def pytest_collection_modifyitems(session: pytest.Session, config: pytest.Config, items: list[pytest.Item]) -> None:
     """Append one item per check (before -k and -m deselect)."""
-    if not config.getoption("microtvm_project"):
+    project = config.getoption("microtvm_project")
+    if not project:
         return
+    from microtvm_project_api.client.errors import ServerNotFoundError
+    from microtvm_project_api.client.server_process import launch_command
     from microtvm_project_api.conformance.check import all_checks
+
+    try:
+        launch_command(Path(project))
+    except ServerNotFoundError as exc:
+        raise pytest.UsageError(f"--microtvm-project: {exc}") from None
 
     items.extend(ConformanceItem.from_parent(session, name=check.id, nodeid=f"microtvm-conformance::{check.id}", check=check)
                  for check in all_checks())

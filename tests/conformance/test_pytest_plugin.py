@@ -1,0 +1,61 @@
+"""The pytest plugin, as a platform's CI runs it: `pytest --microtvm-project DIR`, one item per check."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+from importlib.metadata import entry_points
+from pathlib import Path
+
+from microtvm_project_api.conformance.check import all_checks
+from tests.conformance.conftest import write_project
+
+
+def run_pytest(where: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    """pytest in its own process, in a directory holding no tests of ours: only the plugin's items run."""
+    where.mkdir(exist_ok=True)
+    return subprocess.run([sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "-rs", *args], cwd=where,
+                          capture_output=True, text=True, timeout=180)
+
+
+def counts(output: str) -> dict[str, int]:
+    last = output.strip().splitlines()[-1]
+    return {word: int(n) for n, word in re.findall(r"(\d+) (\w+)", last)}
+
+
+def test_the_plugin_is_registered_as_a_pytest11_entry_point() -> None:
+    names = {e.value for e in entry_points(group="pytest11")}
+    assert "microtvm_project_api.conformance.pytest_plugin" in names
+
+
+def test_a_correct_server_gives_one_passing_or_skipped_item_per_check(tmp_path) -> None:
+    project = write_project(tmp_path / "template")
+    done = run_pytest(tmp_path / "ci", "--microtvm-project", str(project), "--microtvm-device", "echo",
+                      "--microtvm-option", "serial_number=S1", "--microtvm-timeout", "20")
+    assert done.returncode == 0, done.stdout
+    found = counts(done.stdout)
+    assert found.get("passed", 0) + found.get("skipped", 0) == len(all_checks()), done.stdout
+
+
+def test_a_broken_server_fails_the_item_of_its_check_with_the_rule_and_k_selects(tmp_path) -> None:
+    project = write_project(tmp_path / "template", 2, "platform_name_not_slug")
+    done = run_pytest(tmp_path / "ci", "--microtvm-project", str(project), "--microtvm-timeout", "20", "-k", "slug or batch")
+    assert done.returncode == 1, done.stdout
+    assert counts(done.stdout) == {"failed": 1, "passed": 1, "deselected": len(all_checks()) - 2}, done.stdout
+    assert "FAIL  server_info.platform-slug" in done.stdout
+    assert "rule: MUST: platform_name matches ^[a-z0-9][a-z0-9_-]*$ [types.json#/$defs/PlatformName]" in done.stdout
+
+
+def test_a_project_without_a_server_is_a_usage_error(tmp_path) -> None:
+    (tmp_path / "empty").mkdir()
+    done = run_pytest(tmp_path / "ci", "--microtvm-project", str(tmp_path / "empty"))
+    assert done.returncode != 0
+    assert "no microtvm_api_server.py" in done.stdout + done.stderr
+
+
+def test_without_the_option_the_plugin_adds_nothing(tmp_path) -> None:
+    (tmp_path / "ci").mkdir()
+    (tmp_path / "ci" / "test_own.py").write_text("def test_own():\n    pass\n")
+    done = run_pytest(tmp_path / "ci")
+    assert counts(done.stdout) == {"passed": 1}, done.stdout
