@@ -7,7 +7,7 @@ from collections import Counter
 from pathlib import Path
 from typing import Any
 
-from microtvm_project_api.conformance.check import CheckFailed, CheckSkipped, check, must
+from microtvm_project_api.conformance.check import CheckFailed, CheckSkipped, check, must, should
 from microtvm_project_api.conformance.context import OPTION_METHODS, TRANSPORT_METHODS, Context
 from microtvm_project_api.protocol.registry import REVISIONS
 
@@ -85,6 +85,15 @@ def _list(value: Any) -> list[Any]:
 
 def _is_value(kind: str, value: Any) -> bool:
     return isinstance(value, VALUE_TYPES[kind]) and (kind == "bool" or not isinstance(value, bool))
+
+
+@check("server_info.option-help", "every option has a one-line help text",
+       should("help is one line for humans: what the option does", f"{TYPES}/ProjectOptionV2/properties/help"))
+def option_help(ctx: Context) -> None:
+    unhelpful = [str(o.get("name")) for o in _options(ctx.query_info(ctx.session(), strict=False))
+                 if not isinstance(o.get("help"), str) or not o["help"].strip() or "\n" in o["help"].strip()]
+    if unhelpful:
+        raise CheckFailed(f"options without a one-line help text: {', '.join(unhelpful)}")
 
 
 @check("server_info.platform-slug", "platform_name is a short lowercase slug",

@@ -84,3 +84,12 @@ def test_broken_server_fails_the_check_of_the_rule_it_breaks(tmp_path, conform, 
 def test_every_must_check_has_a_broken_server_that_it_catches() -> None:
     caught = {row[2] for row in BROKEN}
     assert sorted(c.id for c in CHECKS.values() if c.rule.level is Level.MUST and c.id not in caught) == []
+
+
+def test_a_broken_should_rule_warns_without_failing_the_run(tmp_path, conform) -> None:
+    project = write_project(tmp_path / "template", 2, "empty_option_help")
+    run = conform(project, "--timeout", TIMEOUT, "--skip", "transport", "--skip", "template", "--skip", "jsonrpc")
+    assert run.status == 0, run.out
+    assert "WARN  server_info.option-help" in run.out
+    assert "rule: SHOULD: help is one line for humans: what the option does" in run.out
+    assert "options without a one-line help text: board" in run.out

@@ -77,6 +77,8 @@ class Server:
             options[1]["optional"] = ["biuld"]
         if self.defect == "default_of_another_type":
             options[2]["default"] = "2"
+        if self.defect == "empty_option_help":
+            options[0]["help"] = ""
         if self.defect == "duplicate_option_name":
             options.append(dict(options[0]))
         if self.revision == 1:
