@@ -10,11 +10,11 @@ import os
 def open_fds() -> dict[int, str]:
     """This process's open descriptors and what each points at."""
     fds = {}
-    for entry in os.scandir("/proc/self/fd"):
+    for name in os.listdir("/proc/self/fd"):
         try:
-            fds[int(entry.name)] = os.readlink(entry.path)
+            fds[int(name)] = os.readlink(f"/proc/self/fd/{name}")
         except OSError:
-            pass  # the descriptor scandir itself used, closed by now
+            pass  # the descriptor listdir itself used, closed by now
     return fds
 
 
