@@ -53,6 +53,7 @@ class Context:
         self.revision = settings.protocol_version or LATEST_REVISION
         self.known_revision = False
         self.options: dict[str, Any] = {}
+        self.hung: dict[tuple[Path, str], str] = {}
         self._check_sessions: list[Session] = []
         self._shared: dict[Path, Session] = {}
         self._broken: dict[Path, str] = {}
@@ -66,7 +67,7 @@ class Context:
 
     def start(self, project_dir: Path | None = None, stdin: int | IO[bytes] = subprocess.DEVNULL) -> Session:
         """A fresh server for the running check only; it is closed when the check ends."""
-        session = Session(project_dir or self.settings.project_dir, self.settings.timeout, self.transcript, self.revision, stdin)
+        session = Session(project_dir or self.settings.project_dir, self.settings.timeout, self.transcript, self.revision, stdin, self.hung)
         self._check_sessions.append(session)
         return session
 
@@ -89,7 +90,8 @@ class Context:
             return current
         if where in self._broken:
             raise CheckSkipped(f"the server of {where} could not be started again: {self._broken[where]}")
-        session = Session(where, self.settings.timeout, self.transcript, self.revision if self.known_revision else None)
+        session = Session(where, self.settings.timeout, self.transcript, self.revision if self.known_revision else None,
+                          hung=self.hung)
         self._shared[where] = session
         try:
             self.query_info(session, strict=False)

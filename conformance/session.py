@@ -64,6 +64,8 @@ class Session:
     """One server process of the project under test, spoken to in raw wire lines.
 
     `revision` None judges only the envelope: the first server_info_query, before the revision is known.
+    A method that hung is remembered in `hung` (shared by the run's sessions, per project) and not
+    called again: later calls fail at once, so one hanging method costs one deadline, not one per check.
     """
 
     def __init__(
@@ -73,8 +75,10 @@ class Session:
         transcript: Transcript,
         revision: int | None = 2,
         stdin: int | IO[bytes] = subprocess.DEVNULL,
+        hung: dict[tuple[Path, str], str] | None = None,
     ) -> None:
         self.project_dir = project_dir
+        self.hung = {} if hung is None else hung
         self.timeout = timeout
         self.transcript = transcript
         self.revision = revision
@@ -93,6 +97,8 @@ class Session:
         self, method: str, params: Any, timeout: float | None = None, request_id: int | str | None = None, validate: bool = True
     ) -> Reply:
         """Send a well-formed request and return its reply, judged as a reply and (unless `validate` is off) against the method's result schema."""
+        if (self.project_dir, method) in self.hung:
+            raise CheckFailed(f"{method} hung earlier in this run and is not called again:\n  {self.hung[self.project_dir, method]}")
         if request_id is None:
             request_id = self._next_id
             self._next_id += 1
@@ -104,7 +110,7 @@ class Session:
         deadline = self.timeout if timeout is None else timeout
         self.transcript.add("->", line.rstrip(b"\n"))
         started = time.monotonic()
-        raw = self._exchange(line, deadline)
+        raw = self._exchange(line, deadline, method)
         seconds = time.monotonic() - started
         self.transcript.add("<-", raw)
         message = self._decode(line, raw)
@@ -133,7 +139,7 @@ class Session:
         self.alive = False
         self.process.kill()
 
-    def _exchange(self, line: bytes, deadline: float) -> bytes:
+    def _exchange(self, line: bytes, deadline: float, method: str | None) -> bytes:
         if not self.alive:
             raise CheckFailed("the server is no longer running (it failed an earlier exchange in this check)")
         try:
@@ -142,8 +148,11 @@ class Session:
         except TimeoutError:
             tail = self._tail()
             self.kill()
-            raise CheckFailed(f"sent {shown(line.rstrip())}\n  got  nothing within {deadline:g} s: the server hangs"
-                              f" [MUST: one reply per request, before the caller's deadline]{tail}") from None
+            failure = (f"sent {shown(line.rstrip())}\n  got  nothing within {deadline:g} s: the server hangs"
+                       f" [MUST: one reply per request, before the caller's deadline]{tail}")
+            if method not in (None, "server_info_query"):  # a silent server_info_query is judged by process.starts
+                self.hung[self.project_dir, method] = failure
+            raise CheckFailed(failure) from None
         except ServerExitedError as exc:
             self.alive = False
             self.process.close(grace=0.5)
