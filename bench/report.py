@@ -9,7 +9,7 @@ from typing import Any
 from bench.suite import CHUNKS, Figures
 from bench.targets import Target
 
-SUBJECT_ORDER = ("floor", "plain", "ours-v1", "ours-v2")
+SUBJECT_ORDER = ("floor", "plain", "plain+sdk", "typed+plain", "ours-v1", "ours-v2")
 
 
 def _row(label: str, samples: Any, baseline: Any = None, higher_is_better: bool = False) -> str:

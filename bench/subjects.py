@@ -1,14 +1,24 @@
-"""The client/server pairs under measurement, behind one small interface: launch, call, move bytes, close."""
+"""The client/server pairs under measurement, behind one small interface: launch, call, move bytes, close.
+
+Besides the plain pair and ours, two crossed pairs split our cost between the sides: the plain client
+talking to the SDK's server, and the typed client talking to the plain server.
+"""
 
 from __future__ import annotations
 
+import atexit
 import os
+import shutil
+import tempfile
+from functools import lru_cache
 from pathlib import Path
 from typing import Callable, Protocol
 
+from bench.plain_jsonrpc.client import SERVER as PLAIN_SERVER
 from bench.plain_jsonrpc.client import PlainClient
 
 LOOPBACK_DIR = Path(__file__).resolve().parent.parent / "examples" / "loopback"
+SERVER_FILE = "microtvm_api_server.py"
 
 
 class Session(Protocol):
@@ -29,13 +39,12 @@ class Session(Protocol):
 
 
 class OursSession:
-    """The typed client and the SDK loopback server, validating on both sides, in one protocol revision."""
+    """The typed client, validating every reply, with the server of `project_dir` (the SDK loopback by default)."""
 
-    def __init__(self, revision: int) -> None:
+    def __init__(self, revision: int, project_dir: Path = LOOPBACK_DIR) -> None:
         from microtvm_project_api.client.client import ProjectApiClient
 
-        env = {**os.environ, "LOOPBACK_PROTOCOL_REVISION": str(revision)}
-        self.client = ProjectApiClient.launch(LOOPBACK_DIR, env=env)
+        self.client = ProjectApiClient.launch(project_dir, env=revision_env(revision))
         assert self.client.revision == revision, f"asked for revision {revision}, the server speaks {self.client.revision}"
 
     @property
@@ -58,20 +67,36 @@ class OursSession:
         self.client.close()
 
 
-def plain_session() -> Session:
-    """The plain pair, launched and answered once (ours asks server_info_query as part of launching)."""
-    session = PlainClient()
+def revision_env(revision: int) -> dict[str, str]:
+    """The environment that makes the loopback example serve `revision`."""
+    return {**os.environ, "LOOPBACK_PROTOCOL_REVISION": str(revision)}
+
+
+@lru_cache(maxsize=1)
+def plain_project() -> Path:
+    """A project directory whose server is the plain one, for the typed client's launch convention (removed at exit)."""
+    directory = Path(tempfile.mkdtemp(prefix="bench-plain-"))
+    shutil.copy2(PLAIN_SERVER, directory / SERVER_FILE)
+    atexit.register(shutil.rmtree, directory, ignore_errors=True)
+    return directory
+
+
+def plain_session(server: str = PLAIN_SERVER, cwd: Path | None = None, env: dict[str, str] | None = None) -> Session:
+    """A plain client, launched and answered once (ours asks server_info_query as part of launching)."""
+    session = PlainClient(server, None if cwd is None else str(cwd), env)
     session.server_info()
     return session
 
 
 SUBJECTS: dict[str, Callable[[], Session]] = {
     "plain": plain_session,
+    "plain+sdk": lambda: plain_session(str(LOOPBACK_DIR / SERVER_FILE), LOOPBACK_DIR, revision_env(2)),
+    "typed+plain": lambda: OursSession(2, plain_project()),
     "ours-v1": lambda: OursSession(1),
     "ours-v2": lambda: OursSession(2),
 }
-"""Launch functions by name, each returning once the server answered its first call: the plain stdlib
-pair (the baseline), then ours in each revision."""
+"""Launch functions by name, each returning once the server answered its first call: the plain stdlib pair
+(the baseline), the crossed pairs (plain client + SDK server v2, typed client + plain server), then ours."""
 
 
 def round_trip(session: Session, data: bytes) -> None:

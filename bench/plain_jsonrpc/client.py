@@ -14,10 +14,10 @@ SERVER = str(Path(__file__).with_name("server.py"))
 
 
 class PlainClient:
-    """Launches the plain server and calls it."""
+    """Launches a server (the plain one unless told otherwise) and calls it."""
 
-    def __init__(self) -> None:
-        self.child = PipeChild(lambda r, w: [sys.executable, SERVER, "--read-fd", str(r), "--write-fd", str(w)])
+    def __init__(self, server: str = SERVER, cwd: str | None = None, env: dict[str, str] | None = None) -> None:
+        self.child = PipeChild(lambda r, w: [sys.executable, server, "--read-fd", str(r), "--write-fd", str(w)], cwd=cwd, env=env)
         self._next_id = 0
 
     @property

@@ -10,8 +10,9 @@ INFO = {
     "protocol_version": 2,
     "platform_name": "plain_loopback",
     "is_template": False,
-    "model_library_format_path": None,
+    "model_library_format_path": "model.tar",
     "project_options": [],
+    "supported_methods": ["server_info_query", "open_transport", "close_transport", "read_transport", "write_transport"],
 }
 TIMEOUTS = {"session_start_retry_timeout_sec": 0, "session_start_timeout_sec": 0, "session_established_timeout_sec": 0}
 
