@@ -97,7 +97,7 @@ class Context:
             self.query_info(session, strict=False)
         except CheckFailed as exc:
             session.kill()
-            self._broken[where] = str(exc).splitlines()[-1].strip()
+            self._broken[where] = " ".join(line.strip() for line in str(exc).splitlines())[:600]
             raise CheckSkipped(f"the server of {where} does not start: {self._broken[where]}") from None
         return session
 
@@ -130,14 +130,17 @@ class Context:
     def is_template(self) -> bool:
         return bool(self.info.get("is_template"))
 
-    def declared_options(self) -> list[dict[str, Any]]:
-        return [o for o in self.info.get("project_options", []) if isinstance(o, dict)]
+    def declared_options(self, info: dict[str, Any] | None = None) -> list[dict[str, Any]]:
+        """The options a server declared that are objects with a name (server_info.schema judges the rest)."""
+        options = (self.info if info is None else info).get("project_options")
+        return [o for o in options if isinstance(o, dict) and isinstance(o.get("name"), str)] if isinstance(options, list) else []
 
     def supported(self, method: str, info: dict[str, Any] | None = None) -> bool:
         """Whether the server implements `method`: declared in revision 2; in revision 1 by project kind."""
         info = self.info if info is None else info
         if self.revision >= 2:
-            return method in info.get("supported_methods", ())
+            methods = info.get("supported_methods")
+            return isinstance(methods, list) and method in methods
         if method == "generate_project":
             return bool(info.get("is_template"))
         return method == "server_info_query" or not info.get("is_template")
@@ -150,8 +153,8 @@ class Context:
     def options_for(self, method: str, info: dict[str, Any] | None = None) -> dict[str, Any]:
         """The user's --option values (all of them, as TVM sends every option to every method); skip when a required one is missing."""
         info = self.info if info is None else info
-        for option in info.get("project_options", []):
-            if method in (option.get("required") or []) and option["name"] not in self.options:
+        for option in self.declared_options(info):
+            if method in option_methods(option, "required") and option["name"] not in self.options:
                 raise CheckSkipped(f"option {option['name']} is required for {method}: pass --option {option['name']}=VALUE")
         return dict(self.options)
 
@@ -249,6 +252,12 @@ class Context:
             self.generation_error = f"{reply.describe()}\n  expected a result: generate_project into a fresh directory"
             return "generate_project failed (see template.generate-project)"
         return target
+
+
+def option_methods(option: dict[str, Any], member: str) -> list[str]:
+    """The method names in an option's `required` or `optional` list (absent, null or malformed: none)."""
+    value = option.get(member)
+    return [m for m in value if isinstance(m, str)] if isinstance(value, list) else []
 
 
 def parse_option_value(option: dict[str, Any], text: str) -> Any:

@@ -10,7 +10,7 @@ from typing import Any, Callable
 
 from microtvm_project_api.conformance import expect
 from microtvm_project_api.conformance.check import CheckSkipped, check, must
-from microtvm_project_api.conformance.context import OPTION_METHODS, TVM_VERSION, Context
+from microtvm_project_api.conformance.context import OPTION_METHODS, TVM_VERSION, Context, option_methods
 from microtvm_project_api.conformance.session import Reply, Session
 from microtvm_project_api.protocol.registry import default_registry
 
@@ -166,7 +166,7 @@ def _option_servers(ctx: Context) -> list[tuple[Session, dict[str, Any]]]:
 def _targets(ctx: Context, session: Session, info: dict[str, Any], option: dict[str, Any] | None) -> list[Target]:
     """(server, its info, method) where `option` (or any option, when None) can be sent: the method is supported,
     takes the option, and every other option it requires was given with --option."""
-    methods = OPTION_METHODS if option is None else [*(option.get("required") or []), *(option.get("optional") or [])]
+    methods = OPTION_METHODS if option is None else [*option_methods(option, "required"), *option_methods(option, "optional")]
     out = []
     for method in methods:
         if not ctx.supported(method, info):
@@ -182,8 +182,8 @@ def _targets(ctx: Context, session: Session, info: dict[str, Any], option: dict[
 def _first_option_target(ctx: Context, wanted: Callable[[dict[str, Any]], bool]) -> tuple[dict[str, Any], Target]:
     """A declared option satisfying `wanted` and a place to send it."""
     for session, info in _option_servers(ctx):
-        for option in info.get("project_options", []):
-            if isinstance(option, dict) and option.get("type") in ("bool", "str", "int", "float") and wanted(option):
+        for option in ctx.declared_options(info):
+            if option.get("type") in ("bool", "str", "int", "float") and wanted(option):
                 targets = _targets(ctx, session, info, option)
                 if targets:
                     return option, targets[0]
@@ -254,13 +254,13 @@ def option_not_in_choices(ctx: Context) -> None:
        must("a missing option that is required for the method is -32602 naming the option", OPTION_RULE), revisions=(2,))
 def option_missing_required(ctx: Context) -> None:
     for session, info in _option_servers(ctx):
-        for option in info.get("project_options", []):
-            for method in option.get("required") or []:
+        for option in ctx.declared_options(info):
+            for method in option_methods(option, "required"):
                 if not ctx.supported(method, info):
                     continue
                 others = {k: v for k, v in ctx.options.items() if k != option["name"]}
-                if any(method in (o.get("required") or []) and o["name"] not in others and o is not option
-                       for o in info.get("project_options", [])):
+                if any(method in option_methods(o, "required") and o["name"] not in others and o is not option
+                       for o in ctx.declared_options(info)):
                     continue
                 _send_options(ctx, (session, info, method), others, f"required option {option['name']} missing", option["name"])
                 return

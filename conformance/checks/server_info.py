@@ -35,7 +35,7 @@ def revision(ctx: Context) -> None:
 @check("server_info.option-names-unique", "no two project options share a name",
        must("option names are unique within a server's project_options", f"{TYPES}/ProjectOptionRules"))
 def option_names_unique(ctx: Context) -> None:
-    names = Counter(str(o.get("name")) for o in _options(ctx.query_info(ctx.session(), strict=False)))
+    names = Counter(str(o.get("name")) for o in ctx.declared_options(ctx.query_info(ctx.session(), strict=False)))
     twice = sorted(n for n, count in names.items() if count > 1)
     if twice:
         raise CheckFailed(f"project_options declares {', '.join(twice)} more than once")
@@ -46,16 +46,13 @@ def option_names_unique(ctx: Context) -> None:
             "default and choices are values of the declared type", f"{TYPES}/ProjectOptionRules"))
 def option_metadata(ctx: Context) -> None:
     problems = []
-    for index, option in enumerate(_options(ctx.query_info(ctx.session(), strict=False))):
+    options = ctx.query_info(ctx.session(), strict=False).get("project_options")
+    for index, option in enumerate(options if isinstance(options, list) else []):
+        if not isinstance(option, dict):
+            continue
         problems += [f"/project_options/{index} ({option.get('name')}): {p}" for p in _option_problems(option)]
     if problems:
         raise CheckFailed("\n  ".join(problems))
-
-
-def _options(info: dict[str, Any]) -> list[dict[str, Any]]:
-    """The declared options that are objects at all (server_info.schema judges the rest)."""
-    options = info.get("project_options")
-    return [o for o in options if isinstance(o, dict)] if isinstance(options, list) else []
 
 
 def _methods(value: Any) -> list[str]:
@@ -90,7 +87,7 @@ def _is_value(kind: str, value: Any) -> bool:
 @check("server_info.option-help", "every option has a one-line help text",
        should("help is one line for humans: what the option does", f"{TYPES}/ProjectOptionV2/properties/help"))
 def option_help(ctx: Context) -> None:
-    unhelpful = [str(o.get("name")) for o in _options(ctx.query_info(ctx.session(), strict=False))
+    unhelpful = [str(o.get("name")) for o in ctx.declared_options(ctx.query_info(ctx.session(), strict=False))
                  if not isinstance(o.get("help"), str) or not o["help"].strip() or "\n" in o["help"].strip()]
     if unhelpful:
         raise CheckFailed(f"options without a one-line help text: {', '.join(unhelpful)}")
