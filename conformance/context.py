@@ -89,7 +89,7 @@ class Context:
         if current is not None and current.alive:
             return current
         if where in self._broken:
-            raise CheckSkipped(f"the server of {where} could not be started again: {self._broken[where]}")
+            raise CheckSkipped(f"the server of {where} does not start (see process.starts): {self._broken[where]}")
         session = Session(where, self.settings.timeout, self.transcript, self.revision if self.known_revision else None,
                           hung=self.hung)
         self._shared[where] = session
@@ -98,7 +98,7 @@ class Context:
         except CheckFailed as exc:
             session.kill()
             self._broken[where] = " ".join(line.strip() for line in str(exc).splitlines())[:600]
-            raise CheckSkipped(f"the server of {where} does not start: {self._broken[where]}") from None
+            raise CheckSkipped(f"the server of {where} does not start (see process.starts): {self._broken[where]}") from None
         return session
 
     def set_revision(self, revision: int) -> None:

@@ -7,8 +7,11 @@ collection takes seconds; the coverage test makes sure every MUST check has a br
 
 from __future__ import annotations
 
+import dataclasses
+
 import pytest
 
+from microtvm_project_api.conformance.check import CHECKS as CHECK_LIST
 from microtvm_project_api.conformance.check import Level, all_checks
 from tests.conformance.conftest import write_project
 
@@ -93,3 +96,32 @@ def test_a_broken_should_rule_warns_without_failing_the_run(tmp_path, conform) -
     assert "WARN  server_info.option-help" in run.out
     assert "rule: SHOULD: help is one line for humans: what the option does" in run.out
     assert "options without a one-line help text: board" in run.out
+
+
+def test_a_crash_is_reported_with_its_exit_code_and_stderr_tail(tmp_path, conform) -> None:
+    run = conform(write_project(tmp_path / "template", 2, "crashes_on_start"), "--timeout", TIMEOUT)
+    assert run.status == 1
+    block = run.out.split("FAIL  process.starts", 1)[1]
+    assert "(exit code 1)" in block
+    assert "wire_server: cannot open the board (simulated crash)" in block
+    assert "skipped: the server of" in run.out and "does not start" in run.out
+
+
+def test_a_hang_is_reported_with_what_was_sent_and_the_deadline(tmp_path, conform) -> None:
+    skips = [arg for other in CHECKS if other != "template.build" for arg in ("--skip", other)]
+    run = conform(write_project(tmp_path / "template", 2, "hangs_on_build"), "--timeout", HANG_TIMEOUT, *skips)
+    assert run.status == 1
+    assert 'sent {"jsonrpc":"2.0","method":"build","params":{"options":{}}' in run.out
+    assert f"got  nothing within {HANG_TIMEOUT} s: the server hangs" in run.out
+
+
+def test_a_bug_in_the_kit_is_an_error_blamed_on_the_kit_with_exit_status_2(tmp_path, conform, monkeypatch) -> None:
+    def broken_check(ctx: object) -> None:
+        raise KeyError("a bug in the kit")
+
+    patched = [dataclasses.replace(c, run=broken_check) if c.id == "server_info.platform-slug" else c for c in CHECK_LIST]
+    monkeypatch.setattr("microtvm_project_api.conformance.cli.all_checks", lambda: patched)
+    run = conform(write_project(tmp_path / "template"), "--timeout", TIMEOUT, "--skip", "transport", "--skip", "template")
+    assert run.status == 2
+    assert "ERROR server_info.platform-slug" in run.out
+    assert "harness error (a bug in the kit, not in the server): KeyError('a bug in the kit')" in run.out
