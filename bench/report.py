@@ -49,10 +49,11 @@ def table(figures: Figures, imports: dict[str, Any], targets: list[Target]) -> s
                  f"ours {imports['ours_total_ms']:.1f} ms, of which pydantic {imports['pydantic_ms']:.1f} ms "
                  f"and our own module bodies {imports['ours_own_modules_ms']:.1f} ms")
     lines.append("  slowest module bodies: " + ", ".join(f"{name} {ms:.1f} ms" for name, ms in imports["ours_slowest_self_ms"].items()))
-    lines.append("targets (ratio of best runs; of medians in brackets)")
+    lines.append("targets: ratio of the best runs, then of the medians, each judged")
     for target in targets:
         sign = "<=" if target.at_most else ">="
-        lines.append(f"  {'PASS' if target.passed else 'MISS'}  {target.name}: {target.best:.3g} ({target.median:.3g}) {sign} {target.limit:g}")
+        lines.append(f"  {target.verdict(target.best)} {target.verdict(target.median)}  {target.name} {sign} {target.limit:g}: "
+                     f"{target.best:.3g} best, {target.median:.3g} median")
     return "\n".join(lines)
 
 
@@ -68,7 +69,7 @@ def plot(path: Path, figures: Figures) -> None:
     matplotlib.use("Agg")
     from matplotlib import pyplot
 
-    figure, axes = pyplot.subplots(figsize=(7, 4.5), dpi=110)
+    figure, axes = pyplot.subplots(figsize=(9.5, 4.5), dpi=110)
     for codec in ("base64", "base85"):
         axes.plot(CHUNKS, [figures["codec_MBps", codec, str(c)].median for c in CHUNKS], "--", label=f"{codec} encode+decode (codec floor)")
     for subject in SUBJECT_ORDER[1:]:
@@ -78,8 +79,9 @@ def plot(path: Path, figures: Figures) -> None:
     axes.set(xscale="log", yscale="log", xlabel="chunk size (bytes)", ylabel="payload MB/s (median; triangles: best run)",
              title="Loopback payload throughput against chunk size")
     axes.set_xticks(CHUNKS, ["64 B", "1 KiB", "16 KiB", "64 KiB", "1 MiB"])
-    axes.grid(True, which="both", alpha=0.3)
-    axes.legend(fontsize=8)
+    axes.minorticks_off()
+    axes.grid(True, alpha=0.3)
+    axes.legend(fontsize=8, loc="center left", bbox_to_anchor=(1.02, 0.5))
     figure.tight_layout()
     figure.savefig(path)
     pyplot.close(figure)

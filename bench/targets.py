@@ -14,7 +14,10 @@ RSS_CHUNK = str(16 * 1024 * 1024)
 
 @dataclass(frozen=True)
 class Target:
-    """One target: the ratio from the best runs and from the medians, the limit, and which side must hold."""
+    """One target: the ratio from the best runs and from the medians, the limit, and which side must hold.
+
+    Both ratios are judged: the best runs are the least disturbed estimate of a cost on a shared machine,
+    the medians what a user sees on it (pipe latency here is bimodal, by whether two processes share a core)."""
 
     name: str
     best: float
@@ -22,14 +25,13 @@ class Target:
     limit: float
     at_most: bool
 
-    @property
-    def passed(self) -> bool:
-        """Judged on the best runs: on a shared machine they are the least disturbed estimate of the cost."""
-        return self.best <= self.limit if self.at_most else self.best >= self.limit
+    def verdict(self, value: float) -> str:
+        """PASS or MISS for one ratio."""
+        return "PASS" if (value <= self.limit if self.at_most else value >= self.limit) else "MISS"
 
     def as_dict(self) -> dict[str, object]:
-        return {"name": self.name, "best": self.best, "median": self.median, "limit": self.limit,
-                "at_most": self.at_most, "verdict": "PASS" if self.passed else "MISS"}
+        return {"name": self.name, "best": self.best, "median": self.median, "limit": self.limit, "at_most": self.at_most,
+                "verdict_best": self.verdict(self.best), "verdict_median": self.verdict(self.median)}
 
 
 def ratio(numerator: Samples, denominator: Samples) -> tuple[float, float]:
