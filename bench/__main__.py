@@ -15,6 +15,7 @@ HERE = Path(__file__).resolve().parent
 
 
 def main(argv: list[str] | None = None) -> int:
+    """Measure everything, print the table, write the outputs; 0 (targets are reported, not enforced)."""
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
     parser.add_argument("--rounds", type=int, default=7, help="runs of every timed figure (interleaved)")
     parser.add_argument("--rss-runs", type=int, default=3, help="runs of every peak-RSS figure")

@@ -46,6 +46,7 @@ def parse(stderr: str) -> list[Entry]:
 
 
 def total_us(roots: list[Entry]) -> int:
+    """Time of every import up to the first reply."""
     return sum(root.cumulative_us for root in roots)
 
 

@@ -58,6 +58,7 @@ def table(figures: Figures, imports: dict[str, Any], targets: list[Target]) -> s
 
 
 def write_json(path: Path, figures: Figures, imports: dict[str, Any], targets: list[Target], machine: dict[str, Any]) -> None:
+    """results.json: the machine, every figure's runs, the import summary and the judged targets."""
     document = {"machine": machine, "figures": figures.as_tree(), "imports": imports, "targets": [t.as_dict() for t in targets]}
     path.write_text(json.dumps(document, indent=1) + "\n")
 

@@ -31,6 +31,7 @@ class Figures:
         self.samples: dict[tuple[str, ...], Samples] = {}
 
     def add(self, path: tuple[str, ...], unit: str, value: float, higher_is_better: bool = False) -> None:
+        """One more run of the figure at `path`."""
         self.samples.setdefault(path, Samples(unit, higher_is_better)).add(value)
 
     def __getitem__(self, path: tuple[str, ...]) -> Samples:

@@ -25,6 +25,7 @@ class PlainClient:
         return self.child.pid
 
     def call(self, method: str, params: dict[str, Any]) -> Any:
+        """One request, its reply's result; RuntimeError carrying an error reply's message."""
         self._next_id += 1
         request = {"jsonrpc": "2.0", "method": method, "params": params, "id": self._next_id}
         self.child.send(json.dumps(request, separators=(",", ":")).encode() + b"\n")

@@ -17,6 +17,7 @@ import time
 
 
 def request_id(line: bytes) -> object:
+    """The id of a request line, or None when the line has none."""
     try:
         message = json.loads(line)
     except ValueError:
@@ -25,6 +26,7 @@ def request_id(line: bytes) -> object:
 
 
 def run(read_fd: int, write_fd: int) -> None:
+    """Play script.json, one step per request line."""
     with open("script.json") as script_file:
         script = json.load(script_file)
     with os.fdopen(read_fd, "rb") as requests:

@@ -73,10 +73,12 @@ def project(directory: Path, steps: list[dict[str, Any]]) -> Path:
 
 
 def reply_step(line: bytes) -> dict[str, str]:
+    """The script step that sends `line` as one reply line."""
     return {"reply": base64.b64encode(line + b"\n").decode()}
 
 
 def launch(directory: Path) -> ProjectApiClient:
+    """The typed client on `directory`, with short deadlines and a 1 MiB bound on reply lines."""
     return ProjectApiClient.launch(directory, timeouts=CallTimeouts(default=DEADLINE, long_running=DEADLINE, transport_margin=DEADLINE),
                                    max_line_bytes=MAX_LINE)
 

@@ -33,6 +33,7 @@ SENTINEL = "__RAW_JSON__"
 
 @lru_cache(maxsize=None)
 def params_strategy(revision: int, method: str) -> st.SearchStrategy[Any]:
+    """Params the spec allows for `method`, from its schema (built once: building is slow)."""
     registry = default_registry()
     return from_schema(resolved(registry, registry.revision(revision).methods[method].params_ref))
 
