@@ -44,10 +44,12 @@ class Rule:
 
 
 def must(text: str, ref: str) -> Rule:
+    """A MUST rule: breaking it fails the run."""
     return Rule(Level.MUST, text, ref)
 
 
 def should(text: str, ref: str) -> Rule:
+    """A SHOULD rule: breaking it is reported as a warning."""
     return Rule(Level.SHOULD, text, ref)
 
 
@@ -108,6 +110,7 @@ def check(
     """Register the decorated function as a check with this id, rule, revisions and needs."""
 
     def register(function: Callable[["Context"], None]) -> Callable[["Context"], None]:
+        """Add `function` to CHECKS under this id (ids are unique)."""
         if any(c.id == check_id for c in CHECKS):
             raise ValueError(f"duplicate check id {check_id}")
         CHECKS.append(Check(check_id, title, rule, function, tuple(revisions), tuple(needs)))

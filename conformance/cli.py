@@ -30,6 +30,7 @@ def register(subparsers: Any) -> None:
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
+    """The options of the contract (shared with the pytest plugin, which builds the same Settings)."""
     parser.add_argument("project_dir", metavar="PROJECT_DIR", nargs="?", type=Path, help="a template or generated project directory")
     parser.add_argument("--device", choices=("none", "echo"), default="none",
                         help="echo: the device echoes every byte, enabling the data-integrity checks")
@@ -85,6 +86,7 @@ def handle(args: argparse.Namespace) -> int:
 
 
 def totals_line(results: list[Result]) -> str:
+    """The last line: how many checks ended how."""
     return f"{len(results)} checks: {report.totals(results)}"
 
 

@@ -128,6 +128,7 @@ class Context:
 
     @property
     def is_template(self) -> bool:
+        """Whether PROJECT_DIR's server reports is_template true."""
         return bool(self.info.get("is_template"))
 
     def declared_options(self, info: dict[str, Any] | None = None) -> list[dict[str, Any]]:

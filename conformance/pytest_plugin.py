@@ -20,6 +20,7 @@ RUNNER_KEY = pytest.StashKey["Runner"]()
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
+    """The --microtvm-* options, mirroring `microtvm-project conform`."""
     group = parser.getgroup("microtvm", "microTVM Project API conformance")
     group.addoption("--microtvm-project", metavar="DIR", help="run the conformance checks against this template or generated project")
     group.addoption("--microtvm-device", choices=("none", "echo"), default="none", help="echo: the device echoes every byte")
@@ -51,6 +52,7 @@ def pytest_collection_modifyitems(session: pytest.Session, config: pytest.Config
 
 
 def pytest_unconfigure(config: pytest.Config) -> None:
+    """Stop the servers and remove what the run created."""
     runner = config.stash.get(RUNNER_KEY, None)
     if runner is not None:
         runner.close()
@@ -72,6 +74,7 @@ class ConformanceItem(pytest.Item):
         self.check = check
 
     def runtest(self) -> None:
+        """Run the check; map its outcome to pytest's (skip and xfail with the reason)."""
         from microtvm_project_api.conformance.check import Outcome
 
         result = _runner(self.config).run(self.check)
@@ -85,6 +88,7 @@ class ConformanceItem(pytest.Item):
             self.warn(pytest.PytestWarning(f"{self.check.id} (SHOULD): {result.message}"))
 
     def repr_failure(self, excinfo: pytest.ExceptionInfo[BaseException], style: Any = None) -> Any:
+        """The kit's own failure text: what was sent, what came back, the rule."""
         if isinstance(excinfo.value, ConformanceFailure):
             from microtvm_project_api.conformance.report import line
 
@@ -92,6 +96,7 @@ class ConformanceItem(pytest.Item):
         return super().repr_failure(excinfo, style)
 
     def reportinfo(self) -> tuple[Path, int | None, str]:
+        """Where the item comes from: the project under test and the check."""
         return Path(str(self.config.getoption("microtvm_project"))), None, f"conformance {self.check.id}: {self.check.title}"
 
 

@@ -30,6 +30,7 @@ def line(result: Result) -> str:
 
 
 def totals(results: list[Result]) -> str:
+    """How many checks ended in each outcome, e.g. "30 pass, 2 skip"."""
     counts = Counter(r.outcome.value for r in results)
     return ", ".join(f"{counts[o.value]} {o.value}" for o in Outcome if counts[o.value])
 
@@ -91,8 +92,10 @@ def as_junit(results: list[Result]) -> ET.ElementTree:
 
 
 def write_json(results: list[Result], path: Path, project_dir: Path, revision: int | None) -> None:
+    """Write the JSON report to `path`."""
     path.write_text(json.dumps(as_json(results, project_dir, revision), indent=2) + "\n", encoding="utf-8")
 
 
 def write_junit(results: list[Result], path: Path) -> None:
+    """Write the JUnit XML report to `path`."""
     as_junit(results).write(path, encoding="utf-8", xml_declaration=True)

@@ -39,9 +39,11 @@ class Transcript:
         self.lines: list[str] = []
 
     def add(self, direction: str, data: bytes | str) -> None:
+        """Record one line sent (->) or received (<-), shortened for reports."""
         self.lines.append(f"{direction} {shown(data)}")
 
     def take(self) -> list[str]:
+        """The lines recorded since the last take (the finished check's), and start afresh."""
         lines, self.lines = self.lines, []
         return lines
 
@@ -57,6 +59,7 @@ class Reply:
     seconds: float
 
     def describe(self) -> str:
+        """What was sent and what came back, for a failure message."""
         return f"sent {shown(self.sent.rstrip())}\n  got  {shown(self.raw)}"
 
 
@@ -91,6 +94,7 @@ class Session:
 
     @property
     def pid(self) -> int:
+        """The server's process id (and process group id)."""
         return self.process.pid
 
     def call(
@@ -136,6 +140,7 @@ class Session:
         self.process.close(grace=1.0)
 
     def kill(self) -> None:
+        """Stop the server at once (after a hang or a protocol violation) and reap its group."""
         self.alive = False
         self.process.kill()
 

@@ -46,6 +46,7 @@ def opened(ctx: Context) -> Iterator[Session]:
 
 
 def write(ctx: Context, session: Session, data: bytes, timeout_sec: float | None = 5.0) -> None:
+    """write_transport `data` in the revision's encoding; CheckFailed unless it succeeds."""
     codec = default_registry().revision(ctx.revision).codec
     reply = session.call("write_transport", {"data": codec.encode(data), "timeout_sec": timeout_sec})
     expect.result(reply, f"write_transport of {len(data)} bytes with timeout_sec {timeout_sec}")
