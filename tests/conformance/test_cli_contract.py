@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import io
 import json
 import os
+import tarfile
 import tempfile
 import xml.etree.ElementTree as ET
 from pathlib import Path
@@ -129,3 +131,21 @@ def _cwd(pid: int) -> str:
         return os.readlink(f"/proc/{pid}/cwd")
     except OSError:
         return ""
+
+
+def test_mlf_and_standalone_crt_dir_are_what_generate_project_receives(tmp_path, conform) -> None:
+    archive, crt = tmp_path / "tiny.tar", tmp_path / "crt"
+    with tarfile.open(archive, "w") as tar:
+        member = tarfile.TarInfo("metadata.json")
+        member.size = 2
+        tar.addfile(member, io.BytesIO(b"{}"))
+    crt.mkdir()
+    report = tmp_path / "report.json"
+    skips = [a for skip in ("process", "server_info", "jsonrpc", "transport") for a in ("--skip", skip)]
+    run = conform(write_project(tmp_path / "template"), "--timeout", "20", "--mlf", archive, "--standalone-crt-dir", crt,
+                  "--report-json", report, *skips)
+    assert run.status == 0, run.out
+    generate = next(c for c in json.loads(report.read_text())["checks"] if c["id"] == "template.generate-project")
+    sent = "\n".join(generate["exchanges"])
+    assert f'"model_library_format_path":"{archive}"' in sent
+    assert f'"standalone_crt_dir":"{crt}"' in sent
