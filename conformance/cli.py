@@ -24,7 +24,9 @@ SERVER_LOGS = "microtvm_project_api.server"
 def register(subparsers: Any) -> None:
     """Add the `conform` subcommand."""
     parser = subparsers.add_parser("conform", help="check a Project API server against the spec",
-                                   description="Check a template or generated project's Project API server against the spec, over the wire only.")
+                                   description="Check a template or generated project's Project API server against the spec, over the wire only.",
+                                   epilog="exit status: 0 every applicable MUST check passed, 1 a check failed (or an expected "
+                                          "failure passed), 2 the kit could not run (no server, bad arguments)")
     add_arguments(parser)
     parser.set_defaults(handler=handle)
 

@@ -12,7 +12,7 @@ from microtvm_project_api.cli.main import main as cli_main
 SERVERS = Path(__file__).parent / "servers"
 
 
-def write_project(directory: Path, revision: int = 2, defect: str | None = None) -> Path:
+def _write_project(directory: Path, revision: int = 2, defect: str | None = None) -> Path:
     """A template project whose microtvm_api_server.py runs the wire-only server with `defect`."""
     directory.mkdir(parents=True)
     (directory / "microtvm_api_server.py").write_text(
@@ -22,6 +22,12 @@ def write_project(directory: Path, revision: int = 2, defect: str | None = None)
         f"main(revision={revision}, defect={defect!r})\n"
     )
     return directory
+
+
+@pytest.fixture
+def write_project():
+    """`write_project(directory, revision=2, defect=None)`: a template project around the wire-only server."""
+    return _write_project
 
 
 @dataclass

@@ -13,7 +13,6 @@ import pytest
 
 from microtvm_project_api.conformance.check import CHECKS as CHECK_LIST
 from microtvm_project_api.conformance.check import Level, all_checks
-from tests.conformance.conftest import write_project
 
 HANG_TIMEOUT = "2"
 TIMEOUT = "20"
@@ -73,7 +72,8 @@ CHECKS = {c.id: c for c in all_checks()}
 
 
 @pytest.mark.parametrize("defect, revision, check_id, hangs", BROKEN, ids=[row[0] for row in BROKEN])
-def test_broken_server_fails_the_check_of_the_rule_it_breaks(tmp_path, conform, defect, revision, check_id, hangs) -> None:
+def test_broken_server_fails_the_check_of_the_rule_it_breaks(tmp_path, conform, write_project, defect, revision, check_id,
+                                                             hangs) -> None:
     project = write_project(tmp_path / "template", revision, defect)
     skips = [arg for other in CHECKS if other != check_id for arg in ("--skip", other)]
     run = conform(project, "--device", "echo", "--option", "serial_number=S1", "--timeout", HANG_TIMEOUT if hangs else TIMEOUT, *skips)
@@ -89,7 +89,7 @@ def test_every_must_check_has_a_broken_server_that_it_catches() -> None:
     assert sorted(c.id for c in CHECKS.values() if c.rule.level is Level.MUST and c.id not in caught) == []
 
 
-def test_a_broken_should_rule_warns_without_failing_the_run(tmp_path, conform) -> None:
+def test_a_broken_should_rule_warns_without_failing_the_run(tmp_path, conform, write_project) -> None:
     project = write_project(tmp_path / "template", 2, "empty_option_help")
     run = conform(project, "--timeout", TIMEOUT, "--skip", "transport", "--skip", "template", "--skip", "jsonrpc")
     assert run.status == 0, run.out
@@ -98,7 +98,7 @@ def test_a_broken_should_rule_warns_without_failing_the_run(tmp_path, conform) -
     assert "options without a one-line help text: board" in run.out
 
 
-def test_a_crash_is_reported_with_its_exit_code_and_stderr_tail(tmp_path, conform) -> None:
+def test_a_crash_is_reported_with_its_exit_code_and_stderr_tail(tmp_path, conform, write_project) -> None:
     run = conform(write_project(tmp_path / "template", 2, "crashes_on_start"), "--timeout", TIMEOUT)
     assert run.status == 1
     block = run.out.split("FAIL  process.starts", 1)[1]
@@ -107,7 +107,7 @@ def test_a_crash_is_reported_with_its_exit_code_and_stderr_tail(tmp_path, confor
     assert "skipped: the server of" in run.out and "does not start" in run.out
 
 
-def test_a_hang_is_reported_with_what_was_sent_and_the_deadline(tmp_path, conform) -> None:
+def test_a_hang_is_reported_with_what_was_sent_and_the_deadline(tmp_path, conform, write_project) -> None:
     skips = [arg for other in CHECKS if other != "template.build" for arg in ("--skip", other)]
     run = conform(write_project(tmp_path / "template", 2, "hangs_on_build"), "--timeout", HANG_TIMEOUT, *skips)
     assert run.status == 1
@@ -115,7 +115,7 @@ def test_a_hang_is_reported_with_what_was_sent_and_the_deadline(tmp_path, confor
     assert f"got  nothing within {HANG_TIMEOUT} s: the server hangs" in run.out
 
 
-def test_a_bug_in_the_kit_is_an_error_blamed_on_the_kit_with_exit_status_2(tmp_path, conform, monkeypatch) -> None:
+def test_a_bug_in_the_kit_is_an_error_blamed_on_the_kit_with_exit_status_2(tmp_path, conform, monkeypatch, write_project) -> None:
     def broken_check(ctx: object) -> None:
         raise KeyError("a bug in the kit")
 

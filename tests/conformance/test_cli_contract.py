@@ -13,7 +13,6 @@ from pathlib import Path
 import pytest
 
 from microtvm_project_api.conformance.check import all_checks
-from tests.conformance.conftest import write_project
 
 QUICK = ("--timeout", "20", "--skip", "transport", "--skip", "template")
 
@@ -36,7 +35,7 @@ def test_list_checks_shows_every_check_with_its_level_and_spec_reference(conform
     (("{good}", "--mlf", "{missing}"), "no such file"),
     (("{good}", "--expected-failures", "{bad_xfail}"), "'not.a-check' is not a check id"),
 ])
-def test_the_kit_exits_2_when_it_cannot_run(tmp_path, conform, args, message) -> None:
+def test_the_kit_exits_2_when_it_cannot_run(tmp_path, conform, args, message, write_project) -> None:
     paths = {"empty": tmp_path / "empty", "missing": tmp_path / "missing", "good": write_project(tmp_path / "good"),
              "bad_xfail": tmp_path / "xfail.txt"}
     paths["empty"].mkdir()
@@ -47,13 +46,13 @@ def test_the_kit_exits_2_when_it_cannot_run(tmp_path, conform, args, message) ->
 
 
 @pytest.mark.parametrize("args", [("--device", "usb"), ("--option", "novalue"), ("--timeout", "-1"), ("--protocol-version", "3")])
-def test_malformed_arguments_exit_2(tmp_path, conform, args) -> None:
+def test_malformed_arguments_exit_2(tmp_path, conform, args, write_project) -> None:
     with pytest.raises(SystemExit) as stopped:
         conform(write_project(tmp_path / "good"), *args)
     assert stopped.value.code == 2
 
 
-def test_reports_carry_check_ids_outcomes_and_spec_references(tmp_path, conform) -> None:
+def test_reports_carry_check_ids_outcomes_and_spec_references(tmp_path, conform, write_project) -> None:
     project = write_project(tmp_path / "template", 2, "platform_name_not_slug")
     junit, report = tmp_path / "junit.xml", tmp_path / "report.json"
     run = conform(project, *QUICK, "--junit-xml", junit, "--report-json", report)
@@ -76,7 +75,7 @@ def test_reports_carry_check_ids_outcomes_and_spec_references(tmp_path, conform)
     assert suite.get("failures") == "2"
 
 
-def test_expected_failures_turn_known_failures_into_xfail_and_report_stale_entries(tmp_path, conform) -> None:
+def test_expected_failures_turn_known_failures_into_xfail_and_report_stale_entries(tmp_path, conform, write_project) -> None:
     project = write_project(tmp_path / "template", 2, "platform_name_not_slug")
     known = tmp_path / "known.txt"
     known.write_text("server_info.platform-slug  # slug fix pending\nserver_info.schema\n")
@@ -90,20 +89,20 @@ def test_expected_failures_turn_known_failures_into_xfail_and_report_stale_entri
     assert "listed as an expected failure, but it passes: remove it from the file" in run.out
 
 
-def test_a_forced_protocol_version_other_than_the_servers_fails_the_revision_check(tmp_path, conform) -> None:
+def test_a_forced_protocol_version_other_than_the_servers_fails_the_revision_check(tmp_path, conform, write_project) -> None:
     run = conform(write_project(tmp_path / "template", 2), *QUICK, "--protocol-version", "1", "--skip", "jsonrpc")
     assert run.status == 1
     assert "protocol_version is 2, but --protocol-version 1 was asked for" in run.out
 
 
-def test_skip_by_group_and_by_id_is_reported_with_the_reason(tmp_path, conform) -> None:
+def test_skip_by_group_and_by_id_is_reported_with_the_reason(tmp_path, conform, write_project) -> None:
     run = conform(write_project(tmp_path / "template"), *QUICK, "--skip", "jsonrpc.batch")
     assert run.status == 0
     assert "skipped: skipped by --skip jsonrpc.batch" in run.out
     assert "skipped: skipped by --skip transport" in run.out
 
 
-def test_a_run_leaves_no_process_and_no_directory_behind(tmp_path, conform, monkeypatch) -> None:
+def test_a_run_leaves_no_process_and_no_directory_behind(tmp_path, conform, monkeypatch, write_project) -> None:
     scratch = tmp_path / "scratch"
     scratch.mkdir()
     monkeypatch.setattr(tempfile, "tempdir", str(scratch))
@@ -133,7 +132,7 @@ def _cwd(pid: int) -> str:
         return ""
 
 
-def test_mlf_and_standalone_crt_dir_are_what_generate_project_receives(tmp_path, conform) -> None:
+def test_mlf_and_standalone_crt_dir_are_what_generate_project_receives(tmp_path, conform, write_project) -> None:
     archive, crt = tmp_path / "tiny.tar", tmp_path / "crt"
     with tarfile.open(archive, "w") as tar:
         member = tarfile.TarInfo("metadata.json")

@@ -9,7 +9,6 @@ from pathlib import Path
 
 import pytest
 
-from tests.conformance.conftest import write_project
 
 REPO = Path(__file__).resolve().parents[2]
 ECHO = ("--device", "echo", "--timeout", "20")
@@ -20,7 +19,7 @@ def failures(out: str) -> list[str]:
 
 
 @pytest.mark.parametrize("revision", [1, 2])
-def test_the_wire_only_server_passes_every_check_with_an_echo_device(tmp_path, conform, revision) -> None:
+def test_the_wire_only_server_passes_every_check_with_an_echo_device(tmp_path, conform, revision, write_project) -> None:
     project = write_project(tmp_path / "template", revision)
     run = conform(project, *ECHO, "--option", "serial_number=S1", "--option", "jobs=4", "--option", "verbose=true")
     assert (run.status, failures(run.out)) == (0, []), run.out
@@ -29,7 +28,7 @@ def test_the_wire_only_server_passes_every_check_with_an_echo_device(tmp_path, c
     assert "template.flash" in run.out and "SKIP  template.flash" not in run.out
 
 
-def test_without_an_echo_device_the_integrity_checks_are_skipped_with_the_reason(tmp_path, conform) -> None:
+def test_without_an_echo_device_the_integrity_checks_are_skipped_with_the_reason(tmp_path, conform, write_project) -> None:
     run = conform(write_project(tmp_path / "template"), "--timeout", "20")
     assert run.status == 0, run.out
     assert "SKIP  transport.echo-integrity" in run.out
@@ -37,7 +36,7 @@ def test_without_an_echo_device_the_integrity_checks_are_skipped_with_the_reason
     assert "skipped: option serial_number is required for flash: pass --option serial_number=VALUE" in run.out
 
 
-def test_a_generated_project_is_judged_directly_and_template_checks_say_why_they_skip(tmp_path, conform) -> None:
+def test_a_generated_project_is_judged_directly_and_template_checks_say_why_they_skip(tmp_path, conform, write_project) -> None:
     project = write_project(tmp_path / "generated")
     (project / "model.tar").write_bytes(b"an archive")
     run = conform(project, *ECHO, "--option", "serial_number=S1")
@@ -46,7 +45,7 @@ def test_a_generated_project_is_judged_directly_and_template_checks_say_why_they
     assert "PASS  transport.echo-integrity" in run.out
 
 
-def test_a_hostile_but_conforming_server_flooding_stderr_passes(tmp_path, conform) -> None:
+def test_a_hostile_but_conforming_server_flooding_stderr_passes(tmp_path, conform, write_project) -> None:
     run = conform(write_project(tmp_path / "template", 2, "floods_stderr"), "--timeout", "20", "--skip", "transport")
     assert (run.status, failures(run.out)) == (0, []), run.out
 
@@ -67,7 +66,7 @@ def test_the_reference_host_platform_passes_with_an_echo_device(conform, monkeyp
     assert (run.status, failures(run.out)) == (0, []), run.out
 
 
-def test_the_console_script_runs_the_kit_as_a_separate_process(tmp_path) -> None:
+def test_the_console_script_runs_the_kit_as_a_separate_process(tmp_path, write_project) -> None:
     good = write_project(tmp_path / "good")
     bad = write_project(tmp_path / "bad", 2, "platform_name_not_slug")
     script = Path(sys.executable).with_name("microtvm-project")

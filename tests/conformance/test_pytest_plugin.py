@@ -9,7 +9,6 @@ from importlib.metadata import entry_points
 from pathlib import Path
 
 from microtvm_project_api.conformance.check import all_checks
-from tests.conformance.conftest import write_project
 
 
 def run_pytest(where: Path, *args: str) -> subprocess.CompletedProcess[str]:
@@ -29,7 +28,7 @@ def test_the_plugin_is_registered_as_a_pytest11_entry_point() -> None:
     assert "microtvm_project_api.conformance.pytest_plugin" in names
 
 
-def test_a_correct_server_gives_one_passing_or_skipped_item_per_check(tmp_path) -> None:
+def test_a_correct_server_gives_one_passing_or_skipped_item_per_check(tmp_path, write_project) -> None:
     project = write_project(tmp_path / "template")
     done = run_pytest(tmp_path / "ci", "--microtvm-project", str(project), "--microtvm-device", "echo",
                       "--microtvm-option", "serial_number=S1", "--microtvm-timeout", "20")
@@ -38,7 +37,7 @@ def test_a_correct_server_gives_one_passing_or_skipped_item_per_check(tmp_path) 
     assert found.get("passed", 0) + found.get("skipped", 0) == len(all_checks()), done.stdout
 
 
-def test_a_broken_server_fails_the_item_of_its_check_with_the_rule_and_k_selects(tmp_path) -> None:
+def test_a_broken_server_fails_the_item_of_its_check_with_the_rule_and_k_selects(tmp_path, write_project) -> None:
     project = write_project(tmp_path / "template", 2, "platform_name_not_slug")
     done = run_pytest(tmp_path / "ci", "--microtvm-project", str(project), "--microtvm-timeout", "20", "-k", "slug or batch")
     assert done.returncode == 1, done.stdout
