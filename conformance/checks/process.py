@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import subprocess
 from pathlib import Path
+from typing import Any
 
 from microtvm_project_api.conformance.check import CheckFailed, CheckSkipped, check, must
 from microtvm_project_api.conformance.context import Context
@@ -37,17 +38,13 @@ def ignores_stdin(ctx: Context) -> None:
 @check("process.exits-on-eof", "the server exits by itself when its request pipe reaches end of file",
        must("the server serves until the request pipe reaches end of file, then exits", LAUNCH))
 def exits_on_eof(ctx: Context) -> None:
-    session = ctx.start()
-    ctx.query_info(session, strict=False)
-    _end_requests(ctx, session)
+    _serve_until_eof(ctx, ctx.settings.project_dir, None)
 
 
 @check("process.no-children-left", "nothing of the server's process group survives its exit",
        must("a server that exits leaves no child process behind (its process group is empty)", LAUNCH))
 def no_children_left(ctx: Context) -> None:
-    session = ctx.start()
-    ctx.query_info(session, strict=False)
-    _end_requests(ctx, session)
+    session = _serve_until_eof(ctx, ctx.settings.project_dir, None)
     _group_is_empty(session, "after serving server_info_query")
     try:
         project = ctx.generated_project()
@@ -57,13 +54,20 @@ def no_children_left(ctx: Context) -> None:
         ctx.prepare_device()
     except CheckSkipped:
         return
+    session = _serve_until_eof(ctx, project, options)
+    _group_is_empty(session, "after its request pipe ended with the transport open")
+
+
+def _serve_until_eof(ctx: Context, project: Path, transport_options: dict[str, Any] | None) -> Session:
+    """A fresh server of `project` that answers server_info_query (and opens its transport when options are given), then gets EOF."""
     session = ctx.start(project)
     ctx.query_info(session, strict=False)
-    reply = session.call("open_transport", {"options": options})
-    if reply.error is not None:
-        raise CheckFailed(f"open_transport failed: {reply.describe()}")
+    if transport_options is not None:
+        reply = session.call("open_transport", {"options": transport_options})
+        if reply.error is not None:
+            raise CheckFailed(f"open_transport failed: {reply.describe()}")
     _end_requests(ctx, session)
-    _group_is_empty(session, "after its request pipe ended with the transport open")
+    return session
 
 
 def _end_requests(ctx: Context, session: Session) -> None:
