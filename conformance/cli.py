@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from microtvm_project_api.conformance import expected_failures, report
-from microtvm_project_api.conformance.check import Result, all_checks
+from microtvm_project_api.conformance.check import Outcome, Result, all_checks
 from microtvm_project_api.conformance.context import Settings, UsageError
 from microtvm_project_api.conformance.runner import Runner, exit_status
 
@@ -88,8 +88,9 @@ def handle(args: argparse.Namespace) -> int:
 
 
 def totals_line(results: list[Result]) -> str:
-    """The last line: how many checks ended how."""
-    return f"{len(results)} checks: {report.totals(results)}"
+    """The last line: how many checks ended how, and which failed."""
+    failed = [r.check.id for r in results if r.outcome in (Outcome.FAIL, Outcome.STALE, Outcome.ERROR)]
+    return f"{len(results)} checks: {report.totals(results)}" + (f" (failed: {', '.join(failed)})" if failed else "")
 
 
 def settings_from(args: argparse.Namespace) -> Settings:

@@ -14,11 +14,11 @@ SHOWN_EXCHANGES = 6
 
 
 def line(result: Result) -> str:
-    """The summary line of one check, followed for failures by the indented details."""
+    """The summary line of one check (a skip with its reason), followed for failures by the indented details."""
     check = result.check
-    head = f"{result.outcome.value.upper():5} {check.id:38} {check.title}"
     if result.outcome is Outcome.SKIP:
-        return f"{head}\n      skipped: {result.message}"
+        return f"SKIP  {check.id:38} skipped: {result.message}"
+    head = f"{result.outcome.value.upper():5} {check.id:38} {check.title}"
     if result.outcome in (Outcome.PASS, Outcome.XFAIL):
         return head
     details = [f"      rule: {check.rule}"]
