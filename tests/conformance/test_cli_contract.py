@@ -102,14 +102,16 @@ def test_skip_by_group_and_by_id_is_reported_with_the_reason(tmp_path, conform, 
     assert "skipped: skipped by --skip transport" in run.out
 
 
-def test_a_run_leaves_no_process_and_no_directory_behind(tmp_path, conform, monkeypatch, write_project) -> None:
+def test_a_run_leaves_no_process_no_fd_and_no_directory_behind(tmp_path, conform, monkeypatch, write_project) -> None:
     scratch = tmp_path / "scratch"
     scratch.mkdir()
     monkeypatch.setattr(tempfile, "tempdir", str(scratch))
     projects = [write_project(tmp_path / defect, 2, defect) for defect in ("leaves_child_behind", "hangs_on_build")]
     quick = [a for skip in ("jsonrpc", "server_info", "transport", "template.build-again", "template.flash") for a in ("--skip", skip)]
+    fds_before = len(os.listdir("/proc/self/fd"))
     for project in projects:
         assert conform(project, "--timeout", "2", *quick).status == 1
+    assert len(os.listdir("/proc/self/fd")) == fds_before
     assert list(scratch.iterdir()) == []
     assert [pid for pid in _pids() if any(str(p) in _cmdline(pid) or _cwd(pid).startswith(str(tmp_path)) for p in projects)] == []
 
