@@ -40,9 +40,15 @@ def opened(ctx: Context) -> Iterator[Session]:
     expect.result(session.call("open_transport", {"options": ctx.options_for("open_transport", info)}), "open_transport")
     try:
         yield session
-    finally:
-        if session.alive:
-            session.call("close_transport", {})
+    except BaseException:
+        if session.alive:  # close quietly: the check's own failure is the one to report
+            try:
+                session.call("close_transport", {})
+            except CheckFailed:
+                session.kill()
+        raise
+    if session.alive:
+        expect.result(session.call("close_transport", {}), "close_transport at the end of the check")
 
 
 def write(ctx: Context, session: Session, data: bytes, timeout_sec: float | None = 5.0) -> None:
