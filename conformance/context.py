@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from microtvm_project_api.conformance.check import CheckFailed, CheckSkipped
-from microtvm_project_api.conformance.session import Session, Transcript
+from microtvm_project_api.conformance.session import Reply, Session, Transcript
 from microtvm_project_api.protocol.registry import LATEST_REVISION, REVISIONS
 
 TVM_VERSION = "0.18.0"
@@ -224,10 +224,19 @@ class Context:
         if self._prepared:
             raise CheckSkipped(f"the device project is not ready for open_transport: {self._prepared}")
 
+    @property
+    def flash_skipped(self) -> bool:
+        """Whether the user skipped flashing (--skip template.flash or template): no board is attached."""
+        return bool({"template", "template.flash"} & set(self.settings.skip))
+
+    def excuse_unflashed(self, reply: Reply, info: dict[str, Any]) -> None:
+        """Skip rather than fail when open_transport was refused on a platform that flashes while flashing is skipped."""
+        if reply.error is not None and self.flash_skipped and self.supported("flash", info):
+            raise CheckSkipped(f"open_transport failed, and flashing is skipped (--skip): {reply.error.get('message')}")
+
     def _build_and_flash(self) -> str:
         info = self.device_info()
-        flash = not {"template", "template.flash"} & set(self.settings.skip)
-        for method in ("build", "flash") if flash else ("build",):
+        for method in ("build",) if self.flash_skipped else ("build", "flash"):
             if not self.supported(method, info):
                 continue
             try:

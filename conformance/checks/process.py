@@ -50,20 +50,21 @@ def no_children_left(ctx: Context) -> None:
         project = ctx.generated_project()
         info = ctx.device_info()
         ctx.require("open_transport", info)
-        options = ctx.options_for("open_transport", info)
+        ctx.options_for("open_transport", info)
         ctx.prepare_device()
+        session = _serve_until_eof(ctx, project, info)
     except CheckSkipped:
         return
-    session = _serve_until_eof(ctx, project, options)
     _group_is_empty(session, "after its request pipe ended with the transport open")
 
 
-def _serve_until_eof(ctx: Context, project: Path, transport_options: dict[str, Any] | None) -> Session:
-    """A fresh server of `project` that answers server_info_query (and opens its transport when options are given), then gets EOF."""
+def _serve_until_eof(ctx: Context, project: Path, transport_info: dict[str, Any] | None) -> Session:
+    """A fresh server of `project` that answers server_info_query (and opens its transport given the project's info), then gets EOF."""
     session = ctx.start(project)
     ctx.query_info(session, strict=False)
-    if transport_options is not None:
-        reply = session.call("open_transport", {"options": transport_options})
+    if transport_info is not None:
+        reply = session.call("open_transport", {"options": ctx.options_for("open_transport", transport_info)})
+        ctx.excuse_unflashed(reply, transport_info)
         if reply.error is not None:
             raise CheckFailed(f"open_transport failed: {reply.describe()}")
     _end_requests(ctx, session)

@@ -125,3 +125,13 @@ def test_a_bug_in_the_kit_is_an_error_blamed_on_the_kit_with_exit_status_2(tmp_p
     assert run.status == 2
     assert "ERROR server_info.platform-slug" in run.out
     assert "harness error (a bug in the kit, not in the server): KeyError('a bug in the kit')" in run.out
+
+
+def test_with_flashing_skipped_a_transport_that_needs_flashing_is_skipped_not_failed(tmp_path, conform, write_project) -> None:
+    run = conform(write_project(tmp_path / "template", 2, "open_needs_flash"), "--device", "echo", "--timeout", TIMEOUT,
+                  "--option", "serial_number=S1", "--skip", "template.flash", "--skip", "jsonrpc")
+    assert run.status == 0, run.out
+    assert "SKIP  transport.echo-integrity               skipped: open_transport failed, and flashing is skipped (--skip): not flashed" in run.out
+    run = conform(write_project(tmp_path / "again", 2, "open_needs_flash"), "--device", "echo", "--timeout", TIMEOUT,
+                  "--option", "serial_number=S1", "--skip", "jsonrpc")
+    assert (run.status, "PASS  transport.echo-integrity" in run.out) == (0, True), run.out

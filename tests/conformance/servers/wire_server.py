@@ -3,7 +3,8 @@
 The kit's tests build each deliberately broken server from this one by naming a single defect;
 `defect=None` is the correct server the kit must pass. Revision 1 or 2 is chosen by the caller.
 A project directory holding `model.tar` is a generated project; otherwise it is a template.
-The device is an in-memory echo: every byte written comes back on read.
+The device is an in-memory echo: every byte written comes back on read. One switch value is a
+platform variant rather than a defect: `open_needs_flash` refuses open_transport until flashed.
 """
 
 from __future__ import annotations
@@ -224,9 +225,12 @@ class Server:
     def flash(self, options: dict[str, Any]) -> None:
         if not self.builds or self.defect == "flash_always_fails":
             raise RpcError(-32000, "not built")
+        Path("flashed").touch()
         return None
 
     def open_transport(self, options: dict[str, Any]) -> dict[str, Any]:
+        if self.defect == "open_needs_flash" and not Path("flashed").exists():
+            raise RpcError(-32000, "not flashed")
         if self.open and self.defect == "reopen_fails":
             raise RpcError(-32000, "already open")
         self.open = self.opened_once = True
