@@ -76,6 +76,7 @@ def _end_requests(ctx: Context, session: Session) -> None:
     try:
         code = session.process.process.wait(timeout=ctx.settings.timeout)
     except subprocess.TimeoutExpired:
+        session.kill()
         raise CheckFailed(f"the server (pid {session.pid}) is still running {ctx.settings.timeout:g} s after its request"
                           " pipe reached end of file") from None
     session.alive = False
