@@ -12,9 +12,10 @@ from pathlib import Path
 from typing import Any, Callable
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from fuzz_settings import FUZZ
 from leak_check import child_pids, leaks, open_fds
 from microtvm_project_api.client.client import CallTimeouts, ProjectApiClient
 from microtvm_project_api.client.errors import CallTimeoutError, ClientError, ServerExitedError
@@ -60,7 +61,6 @@ ERRORS = (
 )
 RAW_LINES = (b"", b"nope", b"NaN", b"[]", b"null", b"\xff\xfe", b'{"jsonrpc":"2.0","id":"__ID__","result":NaN}',
              b"[" * 50_000 + b"]" * 50_000, b'{"jsonrpc":"2.0","id":"__ID__","result":null,"result":null}')
-FUZZ = settings(max_examples=50, deadline=None, database=None, suppress_health_check=list(HealthCheck))
 
 
 def project(directory: Path, steps: list[dict[str, Any]]) -> Path:

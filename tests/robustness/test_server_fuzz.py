@@ -12,17 +12,17 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from hypothesis import HealthCheck, event, given, settings
+from hypothesis import event, given, settings
 from hypothesis import strategies as st
 from hypothesis_jsonschema import from_schema
 
 from microtvm_project_api.client.server_process import ServerProcess
 from microtvm_project_api.protocol.registry import default_registry
 from microtvm_project_api.protocol.wire import MAX_LINE_BYTES, encode_message, request
+from fuzz_settings import FUZZ
 from spec_schemas import resolved
 from wire_oracle import INVALID_REQUEST, PARSE_ERROR, REPLY_DEADLINE, check_reply, loopback_server
 
-FUZZ = settings(max_examples=60, deadline=None, database=None, suppress_health_check=list(HealthCheck))
 REVISIONS = (1, 2)
 ENVELOPE = ("jsonrpc", "method", "params", "id")
 JSON_VALUES = (None, True, False, 0, -1, 7, 2.5, "", "text", [], [1, "a"], {}, {"k": 1})
@@ -112,7 +112,7 @@ def test_every_valid_request_gets_one_reply_the_spec_allows(revision: int, tmp_p
     with loopback_server(tmp_path / "server", revision) as server:
         tags = iter(range(10**9))
 
-        @FUZZ
+        @settings(FUZZ, max_examples=60)
         @given(valid_requests(revision, tmp_path))
         def check(message: dict[str, Any]) -> None:
             line = encode_message(message).rstrip(b"\n")
