@@ -77,9 +77,11 @@ class Server:
         self.options = OptionChecker(handler.project_options, revision)
         self.max_line_bytes = max_line_bytes
         self.supported = frozenset(handler.supported_methods())
-        check_declarations(handler, revision)
+        # Declarations are fixed for the life of the process: the server_info_query result is built
+        # and validated once, here, instead of on every call.
+        self.server_info = check_declarations(handler, revision)
         self._dispatch: dict[str, Callable[[Any], Any]] = {
-            "server_info_query": self._server_info_query,
+            "server_info_query": lambda p: self.handler.check_tvm_version(p.tvm_version),
             "generate_project": self._generate_project,
             "build": lambda p: handler.build(self.options.check("build", p.options)),
             "flash": lambda p: handler.flash(self.options.check("flash", p.options)),
@@ -130,7 +132,7 @@ class Server:
             data = {"traceback": traceback.format_exc()}
             return _error_line(request_id, method, ServerError(str(exc) or type(exc).__name__, data).to_error_object())
 
-    def _call(self, request_id: int | str, method: str, params: dict[str, Any]) -> bytes:
+    def _call(self, request_id: int | float | str, method: str, params: dict[str, Any]) -> bytes:
         if method not in self.methods:
             raise MethodNotFoundError(f"Method not found: {method}")
         if method not in self.supported:
@@ -141,6 +143,8 @@ class Server:
         if violations:
             raise InvalidParamsError(f"{method}: " + "; ".join(f"{v.pointer or '/'}: {v.message}" for v in violations))
         result = self._dispatch[method](model)
+        if method == "server_info_query":
+            return encode_message(result_reply(request_id, self.server_info))
         if method == "read_transport":
             return self._read_reply(request_id, result, model.n)
         self._check_result(method, result)
@@ -155,9 +159,6 @@ class Server:
             where = "; ".join(f"{v.pointer or '/'}: {v.message}" for v in violations)
             raise InternalError(f"{method} returned an invalid result: {where}")
 
-    def _server_info_query(self, params: Any) -> dict[str, Any]:
-        self.handler.check_tvm_version(params.tvm_version)
-        return self.handler.server_info(self.revision)
 
     def _generate_project(self, params: Any) -> None:
         options = self.options.check("generate_project", params.options)
@@ -178,7 +179,7 @@ class Server:
             raise InvalidParamsError(f"write_transport: /data: {exc}") from None
         return self.handler.write_transport(data, params.timeout_sec)
 
-    def _read_reply(self, request_id: int | str, data: Any, n: int) -> bytes:
+    def _read_reply(self, request_id: int | float | str, data: Any, n: int) -> bytes:
         """The read_transport reply, encoded straight from the bytes (valid by construction once 1 <= len <= n)."""
         if not isinstance(data, (bytes, bytearray, memoryview)):
             raise InternalError(f"read_transport returned an invalid result: /data: expected bytes, got {type(data).__name__}")
@@ -196,9 +197,10 @@ class Server:
             logger.exception("close_transport failed at exit")
 
 
-def check_declarations(handler: ProjectApiHandler, revision: int) -> None:
-    """Fail loudly, at start-up, when the platform's declarations break the spec."""
-    problems = [str(v) for v in typed.parse_result(revision, "server_info_query", handler.server_info(revision))[1]]
+def check_declarations(handler: ProjectApiHandler, revision: int) -> dict[str, Any]:
+    """The handler's server_info_query result, validated; fails loudly, at start-up, when the declarations break the spec."""
+    info = handler.server_info(revision)
+    problems = [str(v) for v in typed.parse_result(revision, "server_info_query", info)[1]]
     supported = handler.supported_methods()
     transports = [m for m in TRANSPORT_METHODS if m in supported]
     if transports and len(transports) != len(TRANSPORT_METHODS):
@@ -208,13 +210,18 @@ def check_declarations(handler: ProjectApiHandler, revision: int) -> None:
         problems.extend(f"option {option.name!r}: {m} takes no options" for m in option.methods() if m not in OPTION_METHODS)
     if problems:
         raise DeclarationError(f"{type(handler).__name__} declares what the spec forbids:\n  " + "\n  ".join(problems))
+    return info
 
 
-def _request_id(message: Any) -> int | str | None:
-    """The request's id when it is a valid one (string or integer, not a boolean), else None."""
+def _request_id(message: Any) -> int | float | str | None:
+    """The request's id when it is a valid one, else None: a string or an integer, not a boolean; an integer
+    written with a fraction or exponent (1.0, 1e3) is one too, as schema/jsonrpc.json#/$defs/RequestId says,
+    and is echoed as it was read."""
     if isinstance(message, dict):
         request_id = message.get("id")
         if isinstance(request_id, str) or (isinstance(request_id, int) and not isinstance(request_id, bool)):
+            return request_id
+        if isinstance(request_id, float) and request_id.is_integer():
             return request_id
     return None
 
@@ -241,7 +248,7 @@ def _check_envelope(message: Any) -> None:
         raise InvalidRequestError(f"Invalid request: unexpected members {', '.join(extra)}")
 
 
-def _error_line(request_id: int | str | None, method: Any, error: dict[str, Any]) -> bytes:
+def _error_line(request_id: int | float | str | None, method: Any, error: dict[str, Any]) -> bytes:
     """An error reply line; an error object the spec does not allow becomes an internal error saying where."""
     try:
         ErrorObject.model_validate(error)

@@ -60,19 +60,6 @@ def request_id(line: bytes) -> Any:
     return None
 
 
-def integral_float_id(line: bytes) -> bool:
-    """Whether the request's id is written as a float with no fractional part (1.0, 1e300). JSON Schema counts
-    such a number as an integer, so schema/jsonrpc.json allows it as an id; JSON-RPC 2.0 says ids SHOULD NOT
-    have fractional parts, and the SDK refuses any id Python reads as a float (-32600). Until the spec says
-    which, both answers pass."""
-    try:
-        message = decode_message(line)
-    except WireDecodeError:
-        return False
-    found = message.get("id") if isinstance(message, dict) else None
-    return isinstance(found, float) and found.is_integer()
-
-
 def check_reply(revision: int, line: bytes, reply_line: bytes, registry: SchemaRegistry | None = None) -> dict[str, Any]:
     """Assert that `reply_line` is a reply the spec allows to `line`; the decoded reply."""
     registry = registry or default_registry()
@@ -87,8 +74,6 @@ def check_reply(revision: int, line: bytes, reply_line: bytes, registry: SchemaR
         assert not registry.validate_result(revision, method, reply["result"]), f"{method} result breaks the spec: {reply_line[:300]!r}"
         return reply
     code = reply["error"]["code"]
-    if code == INVALID_REQUEST and integral_float_id(line):
-        return reply  # a spec gap: see integral_float_id
     if expected is not None:
         assert code == expected, f"expected {expected}, got {reply['error']} for {line[:300]!r}"
     else:

@@ -74,7 +74,8 @@ def test_invalid_requests(start, fixture_dir, message, reply_id, text):
 def test_ids_come_back_unchanged(start, loopback_dir):
     server = start(loopback_dir)
     server.result("open_transport", {"options": {}})
-    for request_id in ("\ud800 lone surrogate", "é", 2**70, -1, ""):
+    # 1.0 and 1e3 are integers to JSON Schema, so valid ids (schema/jsonrpc.json#/$defs/RequestId).
+    for request_id in ("\ud800 lone surrogate", "é", 2**70, -1, "", 1.0, 1e3):
         assert server.call("write_transport", {"data": "AAAA", "timeout_sec": 0}, request_id)["id"] == request_id
         assert server.call("read_transport", {"n": 3, "timeout_sec": 0}, request_id) == {
             "jsonrpc": "2.0", "id": request_id, "result": {"data": "AAAA"}}
