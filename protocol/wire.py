@@ -48,6 +48,13 @@ def encode_message(message: dict[str, Any]) -> bytes:
         return json.dumps(message, separators=(",", ":"), allow_nan=False).encode("ascii") + b"\n"
 
 
+def result_reply_line(request_id: int | float | str, *encoded_result: bytes) -> bytes:
+    """A result reply line around a result that is already JSON text (given in parts), so a large or
+    fixed result is not encoded again: the same message encode_message(result_reply(...)) writes."""
+    head = json.dumps({"jsonrpc": JSONRPC, "id": request_id}, separators=(",", ":")).encode("ascii")
+    return b"".join((head[:-1], b',"result":', *encoded_result, b"}\n"))
+
+
 def decode_message(line: bytes) -> Any:
     """Parse one line (its trailing newline optional); WireDecodeError if it is not UTF-8 JSON."""
     try:

@@ -18,7 +18,6 @@ Replies go out whole with os.write; logs go to stderr only.
 
 from __future__ import annotations
 
-import json
 import logging
 import os
 import re
@@ -52,6 +51,7 @@ from microtvm_project_api.protocol.wire import (
     encode_message,
     error_reply,
     result_reply,
+    result_reply_line,
 )
 from microtvm_project_api.server_sdk.handler import OPTION_METHODS, TRANSPORT_METHODS, ProjectApiHandler
 from microtvm_project_api.server_sdk.options import OptionChecker
@@ -78,8 +78,9 @@ class Server:
         self.max_line_bytes = max_line_bytes
         self.supported = frozenset(handler.supported_methods())
         # Declarations are fixed for the life of the process: the server_info_query result is built
-        # and validated once, here, instead of on every call.
+        # validated and encoded once, here, instead of on every call.
         self.server_info = check_declarations(handler, revision)
+        self._server_info_json = encode_message(self.server_info)[:-1]
         self._dispatch: dict[str, Callable[[Any], Any]] = {
             "server_info_query": lambda p: self.handler.check_tvm_version(p.tvm_version),
             "generate_project": self._generate_project,
@@ -144,7 +145,7 @@ class Server:
             raise InvalidParamsError(f"{method}: " + "; ".join(f"{v.pointer or '/'}: {v.message}" for v in violations))
         result = self._dispatch[method](model)
         if method == "server_info_query":
-            return encode_message(result_reply(request_id, self.server_info))
+            return result_reply_line(request_id, self._server_info_json)
         if method == "read_transport":
             return self._read_reply(request_id, result, model.n)
         self._check_result(method, result)
@@ -185,8 +186,7 @@ class Server:
             raise InternalError(f"read_transport returned an invalid result: /data: expected bytes, got {type(data).__name__}")
         if not 1 <= len(data) <= n:
             raise InternalError(f"read_transport returned an invalid result: /data: {len(data)} bytes, expected 1 to {n}")
-        head = json.dumps({"jsonrpc": JSONRPC, "id": request_id}, separators=(",", ":")).encode("ascii")
-        return b"".join((head[:-1], b',"result":{"data":"', self.codec.encode_bytes(data), b'"}}\n'))
+        return result_reply_line(request_id, b'{"data":"', self.codec.encode_bytes(data), b'"}')
 
     def _close_transport_at_exit(self) -> None:
         if "close_transport" not in self.supported:

@@ -79,3 +79,11 @@ def test_encode_is_one_compact_utf8_line() -> None:
     assert wire.decode_message(line) == {"jsonrpc": "2.0", "method": "build", "params": {"options": {"name": "na\nme é"}}, "id": 7}
     with pytest.raises(ValueError):
         wire.encode_message({"x": float("nan")})
+
+
+@pytest.mark.parametrize("request_id", [7, -1, 2**70, 1.0, "", "é", "\ud800 lone surrogate"], ids=repr)
+def test_result_reply_line_is_the_reply_encode_message_writes(request_id) -> None:
+    result = {"data": "AAAA", "nested": ["é", None]}
+    line = wire.result_reply_line(request_id, wire.encode_message(result)[:-1])
+    assert line.endswith(b"\n") and line.count(b"\n") == 1
+    assert wire.decode_message(line) == wire.decode_message(wire.encode_message(wire.result_reply(request_id, result)))
