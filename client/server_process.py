@@ -12,7 +12,7 @@ from __future__ import annotations
 import collections
 import logging
 import os
-import selectors
+import select
 import signal
 import subprocess
 import sys
@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import IO
 
 from microtvm_project_api.client.errors import ServerExitedError, ServerNotFoundError
-from microtvm_project_api.protocol.wire import MAX_LINE_BYTES, LineReader, ReadTimeout
+from microtvm_project_api.protocol.wire import MAX_LINE_BYTES, LineReader, ReadTimeout, milliseconds_until
 
 SERVER_FILE = "microtvm_api_server.py"
 LAUNCH_SCRIPT = "launch_microtvm_api_server.sh"
@@ -80,6 +80,8 @@ class ServerProcess:
             os.close(request_read)
             os.close(reply_write)
         os.set_blocking(self._request_write, False)
+        self._writable = select.poll()  # waits only when a write would block; reused for every request
+        self._writable.register(self._request_write, select.POLLOUT)
         self._reader = LineReader(self._reply_read, max_line_bytes)
         self._stderr_tail: collections.deque[str] = collections.deque(maxlen=STDERR_TAIL_LINES)
         log = logging.getLogger(f"microtvm_project_api.server.{self.project_dir.name or 'server'}")
@@ -103,21 +105,21 @@ class ServerProcess:
     def send_line(self, line: bytes, timeout: float | None) -> None:
         """Write one whole line to the request pipe, or raise TimeoutError / ServerExitedError."""
         deadline = None if timeout is None else time.monotonic() + timeout
+        if self._request_write < 0:
+            raise self.exited_error("the request pipe was closed")
         view = memoryview(line)
-        with selectors.DefaultSelector() as selector:
-            if self._request_write < 0:
-                raise self.exited_error("the request pipe was closed")
-            selector.register(self._request_write, selectors.EVENT_WRITE)
-            while view:
-                try:
-                    written = os.write(self._request_write, view)
-                except BlockingIOError:
-                    written = 0
-                except (BrokenPipeError, OSError):
-                    raise self.exited_error("the server closed its request pipe") from None
-                view = view[written:]
-                if view and not selector.select(None if deadline is None else max(0.0, deadline - time.monotonic())):
-                    raise TimeoutError("the server did not read its request before the deadline")
+        while True:
+            try:
+                written = os.write(self._request_write, view)
+            except BlockingIOError:
+                written = 0
+            except OSError:
+                raise self.exited_error("the server closed its request pipe") from None
+            view = view[written:]
+            if not view:
+                return
+            if not self._writable.poll(None if deadline is None else milliseconds_until(deadline)):
+                raise TimeoutError("the server did not read its request before the deadline")
 
     def read_line(self, timeout: float | None) -> bytes:
         """The next reply line (without newline); TimeoutError past the deadline, ServerExitedError at EOF."""

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import json
 import os
-import selectors
+import math
+import select
 import time
 from typing import Any
 
@@ -87,6 +88,11 @@ def error_reply(request_id: int | str | None, code: int, message: str, data: dic
     return {"jsonrpc": JSONRPC, "id": request_id, "error": error}
 
 
+def milliseconds_until(deadline: float) -> int:
+    """Time left until a time.monotonic() deadline, as a poll() timeout: whole milliseconds, rounded up, >= 0."""
+    return max(0, math.ceil((deadline - time.monotonic()) * 1000))
+
+
 class LineReader:
     """Reads newline-terminated lines from a file descriptor, never holding more than `limit` bytes of one.
 
@@ -102,6 +108,8 @@ class LineReader:
         self._scanned = 0
         self._discarding = False
         self._eof = False
+        self._poll = select.poll()  # one poll object for the reader's life: no setup syscalls per read
+        self._poll.register(fd, select.POLLIN)
 
     def read_line(self, timeout: float | None = None) -> bytes | None:
         deadline = None if timeout is None else time.monotonic() + timeout
@@ -134,12 +142,8 @@ class LineReader:
             self._fill(deadline)
 
     def _fill(self, deadline: float | None) -> None:
-        if deadline is not None:
-            remaining = max(0.0, deadline - time.monotonic())
-            with selectors.DefaultSelector() as selector:
-                selector.register(self.fd, selectors.EVENT_READ)
-                if not selector.select(remaining):
-                    raise ReadTimeout("no complete line before the deadline")
+        if deadline is not None and not self._poll.poll(milliseconds_until(deadline)):
+            raise ReadTimeout("no complete line before the deadline")
         chunk = os.read(self.fd, READ_CHUNK)
         if not chunk:
             self._eof = True
