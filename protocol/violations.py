@@ -21,6 +21,11 @@ class Violation:
         return f"{self.pointer or '/'}: {self.message} ({self.rule})"
 
 
+def describe(violations: Iterable[Violation]) -> str:
+    """The violations as error messages carry them: "pointer: message", joined by "; "."""
+    return "; ".join(f"{v.pointer or '/'}: {v.message}" for v in violations)
+
+
 def pointer(path: Iterable[Any]) -> str:
     """RFC 6901 JSON pointer for a sequence of keys and indexes."""
     return "".join("/" + str(p).replace("~", "~0").replace("/", "~1") for p in path)

@@ -40,7 +40,7 @@ from microtvm_project_api.protocol.errors import (
 )
 from microtvm_project_api.protocol.payload import PayloadDecodeError
 from microtvm_project_api.protocol.registry import default_registry
-from microtvm_project_api.protocol.violations import from_pydantic
+from microtvm_project_api.protocol.violations import describe, from_pydantic
 from microtvm_project_api.protocol.wire import (
     MAX_LINE_BYTES,
     JSONRPC,
@@ -142,7 +142,7 @@ class Server:
             raise MethodNotSupportedError(reason) if self.revision >= 2 else ServerError(reason)
         model, violations = typed.parse_params(self.revision, method, params)
         if violations:
-            raise InvalidParamsError(f"{method}: " + "; ".join(f"{v.pointer or '/'}: {v.message}" for v in violations))
+            raise InvalidParamsError(f"{method}: {describe(violations)}")
         result = self._dispatch[method](model)
         if method == "server_info_query":
             return result_reply_line(request_id, self._server_info_json)
@@ -157,7 +157,7 @@ class Server:
     def _check_result(self, method: str, result: Any) -> None:
         _, violations = typed.parse_result(self.revision, method, result)
         if violations:
-            where = "; ".join(f"{v.pointer or '/'}: {v.message}" for v in violations)
+            where = describe(violations)
             raise InternalError(f"{method} returned an invalid result: {where}")
 
 
@@ -254,7 +254,7 @@ def _error_line(request_id: int | float | str | None, method: Any, error: dict[s
         ErrorObject.model_validate(error)
         return encode_message({"jsonrpc": JSONRPC, "id": request_id, "error": error})
     except ValidationError as exc:
-        problem = "; ".join(f"{v.pointer or '/'}: {v.message}" for v in from_pydantic(exc))
+        problem = describe(from_pydantic(exc))
     except (TypeError, ValueError) as exc:
         problem = f"not JSON: {exc}"
     message = f"{method} raised an error the spec does not allow: {problem}"
