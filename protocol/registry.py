@@ -62,9 +62,9 @@ class Revision:
 class SchemaRegistry:
     """Every schema file, addressable by `$id`, and the revisions they define."""
 
-    def __init__(self, documents: dict[str, dict[str, Any]], examples: list[dict[str, Any]] | None = None) -> None:
+    def __init__(self, documents: dict[str, dict[str, Any]], examples_folder: Any = None) -> None:
         self.documents = documents
-        self.examples = examples or []
+        self._examples_folder = examples_folder
         self._validators: dict[str, Any] = {}
         self.revisions = {rev.version: rev for rev in map(self._revision, self._revision_documents())}
 
@@ -75,18 +75,22 @@ class SchemaRegistry:
 
     @classmethod
     def from_directory(cls, folder: Any) -> "SchemaRegistry":
-        """The spec in a schema/ tree (a path or importlib Traversable), its examples/ folder included."""
+        """The spec in a schema/ tree (a path or importlib Traversable); its examples/ folder is read when first asked for."""
         folder = Path(folder) if isinstance(folder, str) else folder
         documents = {}
         for path in _walk(folder):
             document = json.loads(path.read_text(encoding="utf-8"))
             documents[document["$id"]] = document
-        examples_folder = folder / "examples"
-        examples = []
-        if examples_folder.is_dir():
-            entries = sorted(examples_folder.iterdir(), key=lambda e: e.name)
-            examples = [json.loads(e.read_text(encoding="utf-8")) for e in entries if e.name.endswith(".json")]
-        return cls(documents, examples)
+        return cls(documents, folder / "examples")
+
+    @cached_property
+    def examples(self) -> list[dict[str, Any]]:
+        """The documents of examples/, read on first use: only the docs tools need them, not a server starting."""
+        folder = self._examples_folder
+        if folder is None or not folder.is_dir():
+            return []
+        entries = sorted(folder.iterdir(), key=lambda e: e.name)
+        return [json.loads(e.read_text(encoding="utf-8")) for e in entries if e.name.endswith(".json")]
 
     def revision(self, version: int) -> Revision:
         """The revision numbered `version`; KeyError naming the known ones otherwise."""
