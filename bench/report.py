@@ -6,45 +6,47 @@ import json
 from pathlib import Path
 from typing import Any
 
-from bench.suite import CHUNKS, Figures
+from bench.placement import PLACEMENTS
+from bench.subjects import PAYLOAD_SUBJECTS, SUBJECTS
+from bench.suite import CALLS, CHUNKS, DIRECTIONS, Figures
 from bench.targets import Target
 
-SUBJECT_ORDER = ("floor", "plain", "plain+sdk", "typed+plain", "ours-v1", "ours-v2")
 
-
-def _row(label: str, samples: Any, baseline: Any = None, higher_is_better: bool = False) -> str:
+def _row(label: str, samples: Any, baseline: Any = None) -> str:
     text = f"  {label:<34} {samples.best:>12.4g} {samples.median:>12.4g}"
     if baseline is not None and baseline is not samples:
-        best, median = samples.best / baseline.best, samples.median / baseline.median
-        text += f"   x{best:<8.3g} x{median:<8.3g}"
+        text += f"   x{samples.best / baseline.best:<8.3g} x{samples.median / baseline.median:<8.3g}"
     return text
 
 
 def table(figures: Figures, imports: dict[str, Any], targets: list[Target]) -> str:
-    """Every figure with its best and median run, next to its baseline (plain, or the floor named)."""
+    """Every figure with its best and median run, next to its baseline (plain, or the floor named), per placement."""
     lines = [f"  {'figure':<34} {'best':>12} {'median':>12}   {'/ baseline best, median'}"]
-    lines.append("launch to first reply (ms; baseline: plain)")
-    for subject in SUBJECT_ORDER:
-        lines.append(_row(subject, figures["launch_ms", subject], figures["launch_ms", "plain"]))
-    for call in ("server_info_query", "write_transport_1B"):
-        lines.append(f"calls per second, {call} (baseline: plain; floor: one-line ping-pong)")
-        lines.append(_row("floor", figures["calls_per_s", "floor"]))
-        for subject in SUBJECT_ORDER[1:]:
-            lines.append(_row(subject, figures["calls_per_s", call, subject], figures["calls_per_s", call, "plain"]))
-    lines.append(f"pipe bandwidth (MB/s): best {figures['pipe_MBps',].best:.0f}, median {figures['pipe_MBps',].median:.0f}")
-    for chunk in map(str, CHUNKS):
-        lines.append(f"payload MB/s, write then read, {chunk} B chunks (baseline: base64 codec floor)")
-        floor = figures["codec_MBps", "base64", chunk]
-        lines.append(_row("codec floor base64", floor))
-        lines.append(_row("codec floor base85", figures["codec_MBps", "base85", chunk], floor))
-        for subject in SUBJECT_ORDER[1:]:
-            lines.append(_row(subject, figures["throughput_MBps", subject, chunk], floor))
-    for path, samples in figures.samples.items():
-        if path[0] == "rss_x_payload":
-            _, side, subject, chunk = path
-            above = figures["rss_above_idle_MiB", side, subject, chunk]
-            lines.append(f"  peak RSS above idle, {side:<6} {subject:<8} {int(chunk) >> 20:>3} MiB chunk: "
-                         f"{above.best:7.1f} MiB best, {above.median:7.1f} median = x{samples.best:.2f} / x{samples.median:.2f} payload")
+    for where in PLACEMENTS:
+        lines.append(f"=== placement: {where} ({'client and server on one CPU' if where == 'pinned' else 'free'})")
+        lines.append("launch to first reply (ms; baseline: plain)")
+        for subject in ("floor", *SUBJECTS):
+            lines.append(_row(subject, figures["launch_ms", where, subject], figures["launch_ms", where, "plain"]))
+        for call in CALLS:
+            lines.append(f"time per call, {call} (us; baseline: plain)")
+            lines.append(_row("floor: one-line ping-pong", figures["call_us", where, "ping-pong", "floor"]))
+            for subject in SUBJECTS:
+                lines.append(_row(subject, figures["call_us", where, call, subject], figures["call_us", where, call, "plain"]))
+        lines.append(f"pipe bandwidth (MB/s): best {figures['pipe_MBps', where].best:.0f}, median {figures['pipe_MBps', where].median:.0f}")
+        for direction in DIRECTIONS:
+            for chunk in map(str, CHUNKS):
+                lines.append(f"one-way {direction} MB/s, {chunk} B chunks (baseline: base64 encode+decode floor)")
+                floor = figures["codec_MBps", where, "base64", chunk]
+                lines.append(_row("codec floor base64", floor))
+                lines.append(_row("codec floor base85 (stdlib)", figures["codec_MBps", where, "base85", chunk], floor))
+                for subject in PAYLOAD_SUBJECTS:
+                    lines.append(_row(subject, figures["oneway_MBps", where, direction, subject, chunk], floor))
+        for path, samples in figures.samples.items():
+            if path[0] == "rss_x_payload" and path[1] == where:
+                _, _, side, subject, chunk = path
+                above = figures["rss_above_idle_MiB", where, side, subject, chunk]
+                lines.append(f"  peak RSS above the pre-call size, {side:<6} {subject:<9} {int(chunk) >> 20:>3} MiB chunk: "
+                             f"{above.best:7.1f} MiB best, {above.median:7.1f} median = x{samples.best:.2f} / x{samples.median:.2f} payload")
     lines.append(f"imports up to the first reply (python -X importtime): plain {imports['plain_total_ms']:.1f} ms, "
                  f"ours {imports['ours_total_ms']:.1f} ms, of which pydantic {imports['pydantic_ms']:.1f} ms "
                  f"and our own module bodies {imports['ours_own_modules_ms']:.1f} ms")
@@ -58,31 +60,33 @@ def table(figures: Figures, imports: dict[str, Any], targets: list[Target]) -> s
 
 
 def write_json(path: Path, figures: Figures, imports: dict[str, Any], targets: list[Target], machine: dict[str, Any]) -> None:
-    """results.json: the machine, every figure's runs, the import summary and the judged targets."""
+    """results.json: the machine and date, every figure's runs, the import summary and the judged targets."""
     document = {"machine": machine, "figures": figures.as_tree(), "imports": imports, "targets": [t.as_dict() for t in targets]}
     path.write_text(json.dumps(document, indent=1) + "\n")
 
 
-def plot(path: Path, figures: Figures) -> None:
-    """Payload throughput against chunk size (median, with the best run as a marker), codec floors dashed."""
+def plot(path: Path, figures: Figures, placement: str = "free") -> None:
+    """One-way payload throughput against chunk size, per direction (median, best run as a marker), codec floors dashed."""
     import matplotlib
 
     matplotlib.use("Agg")
     from matplotlib import pyplot
 
-    figure, axes = pyplot.subplots(figsize=(9.5, 4.5), dpi=110)
-    for codec in ("base64", "base85"):
-        axes.plot(CHUNKS, [figures["codec_MBps", codec, str(c)].median for c in CHUNKS], "--", label=f"{codec} encode+decode (codec floor)")
-    for subject in SUBJECT_ORDER[1:]:
-        medians = [figures["throughput_MBps", subject, str(c)].median for c in CHUNKS]
-        line, = axes.plot(CHUNKS, medians, "o-", label=f"{subject} write+read")
-        axes.plot(CHUNKS, [figures["throughput_MBps", subject, str(c)].best for c in CHUNKS], "^", color=line.get_color(), alpha=0.5)
-    axes.set(xscale="log", yscale="log", xlabel="chunk size (bytes)", ylabel="payload MB/s (median; triangles: best run)",
-             title="Loopback payload throughput against chunk size")
-    axes.set_xticks(CHUNKS, ["64 B", "1 KiB", "16 KiB", "64 KiB", "1 MiB"])
-    axes.minorticks_off()
-    axes.grid(True, alpha=0.3)
-    axes.legend(fontsize=8, loc="center left", bbox_to_anchor=(1.02, 0.5))
+    figure, axes_pair = pyplot.subplots(1, 2, figsize=(12, 4.5), dpi=110, sharey=True)
+    for axes, direction in zip(axes_pair, DIRECTIONS):
+        for codec in ("base64", "base85"):
+            axes.plot(CHUNKS, [figures["codec_MBps", placement, codec, str(c)].median for c in CHUNKS], "--",
+                      label=f"{codec} encode+decode (stdlib codec floor)")
+        for subject in PAYLOAD_SUBJECTS:
+            runs = [figures["oneway_MBps", placement, direction, subject, str(c)] for c in CHUNKS]
+            line, = axes.plot(CHUNKS, [r.median for r in runs], "o-", label=subject)
+            axes.plot(CHUNKS, [r.best for r in runs], "^", color=line.get_color(), alpha=0.5)
+        axes.set(xscale="log", yscale="log", xlabel="chunk size (bytes)", title=f"one-way {direction} ({placement} placement)")
+        axes.set_xticks(CHUNKS, ["64 B", "1 KiB", "16 KiB", "64 KiB", "1 MiB"])
+        axes.minorticks_off()
+        axes.grid(True, alpha=0.3)
+    axes_pair[0].set_ylabel("payload MB/s (median; triangles: best run)")
+    axes_pair[1].legend(fontsize=8, loc="center left", bbox_to_anchor=(1.02, 0.5))
     figure.tight_layout()
     figure.savefig(path)
     pyplot.close(figure)

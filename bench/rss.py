@@ -1,9 +1,10 @@
-"""Peak memory of client and server moving one chunk through the loopback, above their idle peak.
+"""Peak memory of client and server moving one chunk through the loopback, above their size before the call.
 
 The parent runs `python -m bench.rss SUBJECT CHUNK` for each measurement, so the client is a fresh
-process too: it launches the server, warms both up, reads both VmHWM values (idle), moves the chunk
-there and back, and reads them again. The chunk's own buffer is allocated before the idle reading:
-what is measured is what client and server add on top of the caller's data.
+process too: it launches the server, warms both up, reads both VmHWM values (idle), writes the chunk
+and reads it back (one_way), and reads them again. The chunk's own buffer is allocated before the idle
+reading: what is measured is what client and server add on top of the caller's data, the bytes held in
+the loopback and the bytes the read returns included.
 """
 
 from __future__ import annotations
@@ -15,7 +16,8 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from bench.subjects import SUBJECTS, round_trip
+from bench.placement import placed
+from bench.subjects import SUBJECTS, one_way
 
 if TYPE_CHECKING:
     from bench.suite import Figures
@@ -38,9 +40,9 @@ def measure_here(subject: str, chunk: int) -> dict[str, int]:
     session = SUBJECTS[subject]()
     try:
         session.open()
-        round_trip(session, b"warm-up")
+        one_way(session, b"warm-up")
         idle = {"client_idle": peak_rss(), "server_idle": peak_rss(session.server_pid)}
-        round_trip(session, data)
+        one_way(session, data)
         return {**idle, "client_peak": peak_rss(), "server_peak": peak_rss(session.server_pid)}
     finally:
         session.close()
@@ -54,16 +56,18 @@ def measure(subject: str, chunk: int, timeout: float = 120.0) -> dict[str, int]:
     return json.loads(done.stdout)
 
 
-def run(figures: "Figures", subjects: list[str], chunks: tuple[int, ...], runs: int) -> None:
-    """`runs` measurements of every subject and chunk, interleaved; peak above idle in MiB and per payload byte."""
+def run(figures: "Figures", subjects: tuple[str, ...], chunks: tuple[int, ...], runs: int, placements: tuple[str, ...]) -> None:
+    """`runs` measurements of every subject and chunk in every placement, interleaved; peak above idle in MiB and per payload byte."""
     for _ in range(runs):
-        for chunk in chunks:
-            for subject in subjects:
-                found = measure(subject, chunk)
-                for side in ("server", "client"):
-                    above = found[f"{side}_peak"] - found[f"{side}_idle"]
-                    figures.add(("rss_above_idle_MiB", side, subject, str(chunk)), "MiB", above / 2**20)
-                    figures.add(("rss_x_payload", side, subject, str(chunk)), "x payload", above / chunk)
+        for placement in placements:
+            with placed(placement):
+                for chunk in chunks:
+                    for subject in subjects:
+                        found = measure(subject, chunk)
+                        for side in ("server", "client"):
+                            above = found[f"{side}_peak"] - found[f"{side}_idle"]
+                            figures.add(("rss_above_idle_MiB", placement, side, subject, str(chunk)), "MiB", above / 2**20)
+                            figures.add(("rss_x_payload", placement, side, subject, str(chunk)), "x payload", above / chunk)
 
 
 if __name__ == "__main__":

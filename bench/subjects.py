@@ -10,6 +10,7 @@ import atexit
 import os
 import shutil
 import tempfile
+import time
 from functools import lru_cache
 from pathlib import Path
 from typing import Callable, Protocol
@@ -81,29 +82,39 @@ def plain_project() -> Path:
     return directory
 
 
-def plain_session(server: str = PLAIN_SERVER, cwd: Path | None = None, env: dict[str, str] | None = None) -> Session:
+def plain_session(server: str = PLAIN_SERVER, cwd: Path | None = None, env: dict[str, str] | None = None, codec: str = "base64") -> Session:
     """A plain client, launched and answered once (ours asks server_info_query as part of launching)."""
-    session = PlainClient(server, None if cwd is None else str(cwd), env)
+    session = PlainClient(server, None if cwd is None else str(cwd), env, codec)
     session.server_info()
     return session
 
 
 SUBJECTS: dict[str, Callable[[], Session]] = {
     "plain": plain_session,
+    "plain-b85": lambda: plain_session(env={**os.environ, "PLAIN_CODEC": "base85"}, codec="base85"),
     "plain+sdk": lambda: plain_session(str(LOOPBACK_DIR / SERVER_FILE), LOOPBACK_DIR, revision_env(2)),
     "typed+plain": lambda: OursSession(2, plain_project()),
     "ours-v1": lambda: OursSession(1),
     "ours-v2": lambda: OursSession(2),
 }
 """Launch functions by name, each returning once the server answered its first call: the plain stdlib pair
-(the baseline), the crossed pairs (plain client + SDK server v2, typed client + plain server), then ours."""
+(the baseline), the same pair with base85 payloads (the stand-in for TVM's shipped pair, whose payload cost
+is that codec's), the crossed pairs (plain client + SDK server v2, typed client + plain server), then ours."""
+
+PAYLOAD_SUBJECTS = ("plain", "plain-b85", "ours-v1", "ours-v2")
+"""The subjects whose payload throughput and memory are measured (the crossed pairs only split call latency)."""
 
 
-def round_trip(session: Session, data: bytes) -> None:
-    """Write `data` through the loopback and read all of it back, checking it came back whole."""
+def one_way(session: Session, data: bytes) -> tuple[float, float]:
+    """Seconds to write `data` (client encodes, server decodes), then seconds to read it all back (server
+    encodes, client decodes), checked: each byte crosses once per direction, encoded once and decoded once."""
+    start = time.perf_counter()
     session.write(data)
-    received = bytearray()
-    while len(received) < len(data):
+    written = time.perf_counter()
+    received = session.read(len(data))
+    while len(received) < len(data):  # a loopback holding every byte answers at once; this is never slower
         received += session.read(len(data) - len(received))
+    done = time.perf_counter()
     if received != data:
         raise AssertionError(f"the loopback returned {len(received)} different bytes")
+    return written - start, done - written

@@ -1,5 +1,6 @@
-"""The timed figures, measured in interleaved rounds: every round measures the floors and every subject once,
-so a burst of load from elsewhere on the machine hits baselines and subjects alike."""
+"""The timed figures, measured in interleaved rounds: every round measures, in each placement (client and
+server pinned to one CPU, then free), the floors and every subject once, so a burst of load from elsewhere
+on the machine hits baselines and subjects alike."""
 
 from __future__ import annotations
 
@@ -9,10 +10,15 @@ from dataclasses import dataclass
 from typing import Callable
 
 from bench import floors
-from bench.measure import Samples, seconds_per_op
-from bench.subjects import SUBJECTS, Session, round_trip
+from bench.measure import Samples, seconds_per_op, timed_parts
+from bench.placement import PLACEMENTS, placed
+from bench.subjects import PAYLOAD_SUBJECTS, SUBJECTS, Session, one_way
 
 CHUNKS = (64, 1024, 16 * 1024, 64 * 1024, 1024 * 1024)
+CALLS = ("server_info_query", "write_transport_1B", "read_transport_1B")
+DIRECTIONS = ("write", "read")
+READ_PREFILL = 64 * 1024
+"""Bytes put in the loopback before timing 1-byte reads (one read takes one; the timing stops before they run out)."""
 MB = 1e6
 
 
@@ -25,7 +31,7 @@ class Config:
 
 
 class Figures:
-    """Samples keyed by a path such as ("throughput_MBps", "ours-v2", "65536")."""
+    """Samples keyed by a path such as ("oneway_MBps", "free", "write", "ours-v2", "65536")."""
 
     def __init__(self) -> None:
         self.samples: dict[tuple[str, ...], Samples] = {}
@@ -49,50 +55,55 @@ class Figures:
 
 
 def run(config: Config, progress: Callable[[str], None]) -> Figures:
-    """Every timed figure, `config.rounds` times, the order of the subjects rotating from round to round."""
+    """Every timed figure, `config.rounds` times per placement, the order of the subjects rotating from round to round."""
     figures = Figures()
     names = list(SUBJECTS)
     for index in range(config.rounds):
-        progress(f"round {index + 1}/{config.rounds}")
-        measure_floors(figures, config)
-        for name in names[index % len(names):] + names[: index % len(names)]:
-            measure_subject(figures, config, name)
+        for placement in PLACEMENTS:
+            progress(f"round {index + 1}/{config.rounds}, {placement}")
+            with placed(placement):
+                measure_floors(figures, config, placement)
+                for name in names[index % len(names):] + names[: index % len(names)]:
+                    measure_subject(figures, config, placement, name)
     return figures
 
 
-def measure_floors(figures: Figures, config: Config) -> None:
+def measure_floors(figures: Figures, config: Config, placement: str) -> None:
     """Interpreter launch, line ping-pong, pipe bandwidth and the codecs, once each."""
-    figures.add(("launch_ms", "floor"), "ms", 1e3 * floors.launch_seconds())
+    figures.add(("launch_ms", placement, "floor"), "ms", 1e3 * floors.launch_seconds())
     with floors.echo_child() as child:
-        figures.add(("calls_per_s", "floor"), "calls/s", 1 / floors.ping_pong_seconds(child, config.sample_seconds), True)
+        figures.add(("call_us", placement, "ping-pong", "floor"), "us", 1e6 * floors.ping_pong_seconds(child, config.sample_seconds))
     with floors.stream_child() as child:
-        figures.add(("pipe_MBps",), "MB/s", floors.pipe_bytes_per_second(child) / MB, True)
+        figures.add(("pipe_MBps", placement), "MB/s", floors.pipe_bytes_per_second(child) / MB, True)
     for codec in floors.CODECS:
         for chunk in CHUNKS:
             rate = floors.codec_bytes_per_second(codec, chunk, config.sample_seconds / 3)
-            figures.add(("codec_MBps", codec, str(chunk)), "MB/s", rate / MB, True)
+            figures.add(("codec_MBps", placement, codec, str(chunk)), "MB/s", rate / MB, True)
 
 
-def measure_subject(figures: Figures, config: Config, name: str) -> None:
-    """Launch one subject, then its call rates and its loopback throughput at every chunk size."""
+def measure_subject(figures: Figures, config: Config, placement: str, name: str) -> None:
+    """Launch one subject, then its per-call latencies and (payload subjects) its one-way throughput per chunk size."""
     start = time.perf_counter()
     session = SUBJECTS[name]()
     try:
-        figures.add(("launch_ms", name), "ms", 1e3 * (time.perf_counter() - start))
-        per_call = seconds_per_op(session.server_info, config.sample_seconds)
-        figures.add(("calls_per_s", "server_info_query", name), "calls/s", 1 / per_call, True)
+        figures.add(("launch_ms", placement, name), "ms", 1e3 * (time.perf_counter() - start))
         session.open()
-        figures.add(("calls_per_s", "write_transport_1B", name), "calls/s", 1 / one_byte_writes(session, config), True)
+        for call, seconds in call_latencies(session, config).items():
+            figures.add(("call_us", placement, call, name), "us", 1e6 * seconds)
+        if name not in PAYLOAD_SUBJECTS:
+            return
         for chunk in CHUNKS:
             data = os.urandom(chunk)
-            per_trip = seconds_per_op(lambda: round_trip(session, data), config.sample_seconds, min_ops=2)
-            figures.add(("throughput_MBps", name, str(chunk)), "MB/s", chunk / per_trip / MB, True)
+            for direction, seconds in zip(DIRECTIONS, timed_parts(lambda: one_way(session, data), config.sample_seconds)):
+                figures.add(("oneway_MBps", placement, direction, name, str(chunk)), "MB/s", chunk / seconds / MB, True)
     finally:
         session.close()
 
 
-def one_byte_writes(session: Session, config: Config) -> float:
-    """Mean seconds of a 1-byte write_transport; the bytes are read back afterwards, untimed."""
+def call_latencies(session: Session, config: Config) -> dict[str, float]:
+    """Mean seconds of a server_info_query, a 1-byte write_transport and a 1-byte read_transport on an open loopback
+    (the bytes written are read back afterwards, untimed; the reads take bytes put there beforehand, untimed)."""
+    found = {"server_info_query": seconds_per_op(session.server_info, config.sample_seconds)}
     written = 0
 
     def write_one() -> None:
@@ -100,7 +111,17 @@ def one_byte_writes(session: Session, config: Config) -> float:
         session.write(b"\x5a")
         written += 1
 
-    per_call = seconds_per_op(write_one, config.sample_seconds)
+    found["write_transport_1B"] = seconds_per_op(write_one, config.sample_seconds)
     while written:
         written -= len(session.read(written))
-    return per_call
+    session.write(bytes(READ_PREFILL))
+    read = 0
+
+    def read_one() -> None:
+        nonlocal read
+        read += len(session.read(1))
+
+    found["read_transport_1B"] = seconds_per_op(read_one, config.sample_seconds, max_ops=READ_PREFILL)
+    while read < READ_PREFILL:
+        read += len(session.read(READ_PREFILL - read))
+    return found

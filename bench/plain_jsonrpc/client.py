@@ -11,13 +11,15 @@ from typing import Any
 from bench.pipes import PipeChild
 
 SERVER = str(Path(__file__).with_name("server.py"))
+CODECS = {"base64": (base64.b64encode, base64.b64decode), "base85": (base64.b85encode, base64.b85decode)}
 
 
 class PlainClient:
-    """Launches a server (the plain one unless told otherwise) and calls it."""
+    """Launches a server (the plain one unless told otherwise) and calls it, with `codec` payloads."""
 
-    def __init__(self, server: str = SERVER, cwd: str | None = None, env: dict[str, str] | None = None) -> None:
+    def __init__(self, server: str = SERVER, cwd: str | None = None, env: dict[str, str] | None = None, codec: str = "base64") -> None:
         self.child = PipeChild(lambda r, w: [sys.executable, server, "--read-fd", str(r), "--write-fd", str(w)], cwd=cwd, env=env)
+        self._encode, self._decode = CODECS[codec]
         self._next_id = 0
 
     @property
@@ -41,10 +43,10 @@ class PlainClient:
         self.call("open_transport", {"options": {}})
 
     def write(self, data: bytes) -> None:
-        self.call("write_transport", {"data": base64.b64encode(data).decode("ascii"), "timeout_sec": None})
+        self.call("write_transport", {"data": self._encode(data).decode("ascii"), "timeout_sec": None})
 
     def read(self, n: int) -> bytes:
-        return base64.b64decode(self.call("read_transport", {"n": n, "timeout_sec": None})["data"])
+        return self._decode(self.call("read_transport", {"n": n, "timeout_sec": None})["data"])
 
     def close(self) -> None:
         self.child.close()

@@ -1,13 +1,16 @@
 """A Project API server in the standard library only, with no validation: a loopback buffer behind the
-transport calls, base64 payloads. Usage: server.py --read-fd R --write-fd W"""
+transport calls. Usage: server.py --read-fd R --write-fd W; PLAIN_CODEC=base85 in the environment
+makes it speak base85 (revision 1's codec: with the plain client, the stand-in for TVM's shipped pair)."""
 
 import argparse
 import base64
 import json
 import os
 
+CODECS = {"base64": (2, base64.b64encode, base64.b64decode), "base85": (1, base64.b85encode, base64.b85decode)}
+REVISION, ENCODE, DECODE = CODECS[os.environ.get("PLAIN_CODEC", "base64")]
 INFO = {
-    "protocol_version": 2,
+    "protocol_version": REVISION,
     "platform_name": "plain_loopback",
     "is_template": False,
     "model_library_format_path": "model.tar",
@@ -24,7 +27,7 @@ class Loopback:
         self.buffer = bytearray()
 
     def server_info_query(self, params: dict) -> dict:
-        return INFO
+        return INFO if REVISION == 2 else {k: v for k, v in INFO.items() if k != "supported_methods"}
 
     def open_transport(self, params: dict) -> dict:
         return {"timeouts": TIMEOUTS}
@@ -33,12 +36,12 @@ class Loopback:
         return None
 
     def write_transport(self, params: dict) -> None:
-        self.buffer += base64.b64decode(params["data"])
+        self.buffer += DECODE(params["data"])
 
     def read_transport(self, params: dict) -> dict:
         data = bytes(self.buffer[: params["n"]])
         del self.buffer[: len(data)]
-        return {"data": base64.b64encode(data).decode("ascii")}
+        return {"data": ENCODE(data).decode("ascii")}
 
 
 def serve(read_fd: int, write_fd: int) -> None:
