@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import base64
+import itertools
 import os
+import re
 
 import pytest
 
@@ -19,11 +22,47 @@ def test_round_trip(codec, size: int) -> None:
 
 @pytest.mark.parametrize("codec,text", [
     (BASE64, "AAA"), (BASE64, "AA=A"), (BASE64, "AA AA"), (BASE64, "AA\nA="), (BASE64, "!!!!"),
+    (BASE64, "AAAA="), (BASE64, "AAAA===="), (BASE64, "A==="), (BASE64, "=AAA"), (BASE64, "AA==AA=="), (BASE64, "AAA\u00e9"),
     (BASE85, "A"), (BASE85, "VPRomV"), (BASE85, "ab\"c"), (BASE85, "ab c"),
+    (BASE85, "|NsC1"), (BASE85, "~~~~~"), (BASE85, "|Nt"), (BASE85, "abc\u00e9"), (BASE85, "ab\x00cd"),
 ], ids=repr)
 def test_strict_decoding_rejects(codec, text: str) -> None:
     with pytest.raises(PayloadDecodeError):
         codec.decode(text)
+
+
+@pytest.mark.parametrize("size", [0, 1, 3, 4, 5, 65535, 65536, 65537, 200003])
+def test_base85_encodes_exactly_as_the_stdlib(size: int) -> None:
+    data = os.urandom(size)
+    assert BASE85.encode(data) == base64.b85encode(data).decode("ascii")
+
+
+def test_base85_accepts_and_rejects_what_the_stdlib_does() -> None:
+    """Every string over the alphabet's edge characters up to 7 long: the same bytes as b85decode, or both refuse
+    (a last group of one character is refused here too: it cannot encode a byte)."""
+    for length in range(8):
+        for text in map("".join, itertools.product("0~|Ns", repeat=length)):
+            try:
+                expected = None if length % 5 == 1 else base64.b85decode(text)
+            except ValueError:
+                expected = None
+            try:
+                found = BASE85.decode(text)
+            except PayloadDecodeError:
+                found = None
+            assert found == expected, text
+
+
+def test_base64_accepts_exactly_the_schema_pattern() -> None:
+    """Every string over a few characters up to 8 long: decoded exactly when the Base64Bytes pattern matches it."""
+    pattern = re.compile(r"(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?")
+    for length in range(9):
+        for text in map("".join, itertools.product("A/=\n", repeat=length)):
+            try:
+                found = BASE64.decode(text)
+            except PayloadDecodeError:
+                found = None
+            assert (found is not None) == bool(pattern.fullmatch(text)), text
 
 
 def test_named_error_carries_its_name_as_message_and_detail_in_data() -> None:
