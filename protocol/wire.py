@@ -13,7 +13,9 @@ JSONRPC = "2.0"
 MAX_LINE_BYTES = 64 * 1024 * 1024
 """The longest line either side must accept; a longer one is discarded and answered with an error."""
 
-READ_CHUNK = 1024 * 1024
+READ_CHUNK = 64 * 1024
+"""Bytes asked of one os.read: a pipe's default capacity. A larger request makes CPython allocate (mmap) and
+free (munmap) a buffer that large on every read, which costs more than the read itself for a short line."""
 
 
 class WireDecodeError(ValueError):
@@ -36,24 +38,43 @@ def _reject_constant(name: str) -> float:
     raise WireDecodeError(f"{name} is not JSON")
 
 
+_ENCODER = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False, allow_nan=False)
+_ASCII_ENCODER = json.JSONEncoder(separators=(",", ":"), allow_nan=False)
+"""Built once: json.dumps with arguments builds a new encoder for every message."""
+
+
 def encode_message(message: dict[str, Any]) -> bytes:
     """One message as a compact UTF-8 JSON line ending in a single newline.
 
     A string holding a lone surrogate (valid in JSON text as an escape, not encodable as UTF-8; an
     id or a parameter echoed back can carry one) is written as a \\u escape instead of failing.
     """
-    text = json.dumps(message, separators=(",", ":"), ensure_ascii=False, allow_nan=False)
+    text = _ENCODER.encode(message)
     try:
         return text.encode("utf-8") + b"\n"
     except UnicodeEncodeError:
-        return json.dumps(message, separators=(",", ":"), allow_nan=False).encode("ascii") + b"\n"
+        return _ASCII_ENCODER.encode(message).encode("ascii") + b"\n"
+
+
+def result_reply_parts(request_id: int | float | str, *encoded_result: bytes) -> tuple[bytes, ...]:
+    """A result reply line, in parts for os.writev, around a result that is already JSON text (given in parts),
+    so a large or fixed result is neither encoded again nor copied into one line: the bytes encode_message(result_reply(...)) writes."""
+    return (b'{"jsonrpc":"2.0","id":', _ASCII_ENCODER.encode(request_id).encode("ascii"), b',"result":', *encoded_result, b"}\n")
 
 
 def result_reply_line(request_id: int | float | str, *encoded_result: bytes) -> bytes:
-    """A result reply line around a result that is already JSON text (given in parts), so a large or
-    fixed result is not encoded again: the same message encode_message(result_reply(...)) writes."""
-    head = json.dumps({"jsonrpc": JSONRPC, "id": request_id}, separators=(",", ":")).encode("ascii")
-    return b"".join((head[:-1], b',"result":', *encoded_result, b"}\n"))
+    """result_reply_parts joined into one line."""
+    return b"".join(result_reply_parts(request_id, *encoded_result))
+
+
+def payload_request_parts(method: str, params: dict[str, Any], request_id: int | str, name: str, payload: bytes) -> tuple[bytes, ...]:
+    """A request line, in parts for os.writev, whose params are `params` plus the member `name` holding `payload`, an
+    encoded transport payload (base64 or base85: ASCII without quote or backslash, so a JSON string as it is); the
+    payload is spliced in, neither escaped by json.dumps nor copied into one line. `name` comes first in params."""
+    rest = _ENCODER.encode(params).encode("utf-8")
+    head = b'{"jsonrpc":"2.0","method":' + _ENCODER.encode(method).encode("utf-8") + b',"params":{' + _ENCODER.encode(name).encode("utf-8") + b':"'
+    tail = b'"' + (b"," + rest[1:] if len(rest) > 2 else b"}") + b',"id":' + _ASCII_ENCODER.encode(request_id).encode("ascii") + b"}\n"
+    return head, payload, tail
 
 
 def decode_message(line: bytes) -> Any:
@@ -117,13 +138,7 @@ class LineReader:
             newline = self._buffer.find(b"\n", self._scanned)
             if newline >= 0:
                 too_long = self._discarding or newline > self.limit
-                line = b"" if too_long else bytes(self._buffer[:newline])
-                del self._buffer[: newline + 1]
-                self._scanned = 0
-                if too_long:
-                    self._discarding = False
-                    raise LineTooLong(self.limit)
-                return line
+                return self._take(newline, too_long)
             self._scanned = len(self._buffer)
             if len(self._buffer) > self.limit:
                 self._discarding = True
@@ -140,6 +155,24 @@ class LineReader:
                     return line
                 return None
             self._fill(deadline)
+
+    def _take(self, newline: int, too_long: bool) -> bytes:
+        """The line ending at `newline` (one copy out of the buffer), removed with its newline; a buffer that held
+        more than one read's worth is let go, so a long line's memory is freed before the line is parsed."""
+        if too_long:
+            line = b""
+        else:
+            with memoryview(self._buffer) as view:
+                line = bytes(view[:newline])
+        if newline + 1 == len(self._buffer) and len(self._buffer) > READ_CHUNK:
+            self._buffer = bytearray()
+        else:
+            del self._buffer[: newline + 1]
+        self._scanned = 0
+        if too_long:
+            self._discarding = False
+            raise LineTooLong(self.limit)
+        return line
 
     def _fill(self, deadline: float | None) -> None:
         if deadline is not None and not self._poll.poll(milliseconds_until(deadline)):

@@ -87,3 +87,31 @@ def test_result_reply_line_is_the_reply_encode_message_writes(request_id) -> Non
     line = wire.result_reply_line(request_id, wire.encode_message(result)[:-1])
     assert line.endswith(b"\n") and line.count(b"\n") == 1
     assert wire.decode_message(line) == wire.decode_message(wire.encode_message(wire.result_reply(request_id, result)))
+
+
+@pytest.mark.parametrize("params", [{}, {"timeout_sec": None}, {"timeout_sec": 0.5, "note": "é"}], ids=repr)
+@pytest.mark.parametrize("request_id", [7, 2**70, "", "\ud800 lone surrogate"], ids=repr)
+def test_payload_request_parts_splice_the_payload_into_the_request_encode_message_writes(params, request_id) -> None:
+    parts = wire.payload_request_parts("write_transport", params, request_id, "data", b"QUJD+/==")
+    line = b"".join(parts)
+    assert parts[1] == b"QUJD+/==" and line.endswith(b"\n") and line.count(b"\n") == 1
+    expected = wire.request("write_transport", {"data": "QUJD+/==", **params}, request_id)
+    assert wire.decode_message(line) == wire.decode_message(wire.encode_message(expected))
+
+
+def test_a_line_of_many_reads_comes_back_whole_and_the_next_one_after_it() -> None:
+    read_fd, write_fd = os.pipe()
+    reader = wire.LineReader(read_fd)
+    payload = b"x" * (5 * wire.READ_CHUNK)
+
+    def writer() -> None:
+        with os.fdopen(write_fd, "wb") as pipe:
+            pipe.write(payload + b"\nnext\n")
+
+    thread = threading.Thread(target=writer)
+    thread.start()
+    assert reader.read_line(10) == payload
+    assert reader.read_line(10) == b"next"
+    assert reader.read_line(10) is None
+    thread.join()
+    os.close(read_fd)
