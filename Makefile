@@ -13,9 +13,10 @@ $(STAMP): pyproject.toml
 	$(PY) -m pip install --quiet --disable-pip-version-check -e '.[dev]'
 	touch $(STAMP)
 
-## generate: regenerate generated/models.py from schema/
+## generate: regenerate generated/models.py and generated/validators.py from schema/
 generate: $(STAMP)
 	$(PY) tools/generate_models.py
+	$(PY) tools/generate_validators.py
 
 ## docs: regenerate docs/reference/vN.md and docs/openrpc/vN.json from schema/
 docs: $(STAMP)
@@ -24,6 +25,7 @@ docs: $(STAMP)
 ## check: schema meta-validation, examples, generated-code and docs drift
 check: $(STAMP)
 	$(PY) tools/generate_models.py --check
+	$(PY) tools/generate_validators.py --check
 	$(VENV)/bin/microtvm-project spec docs --check
 	$(PY) -m pytest -q tests/spec
 

@@ -1,14 +1,14 @@
 """The protocol's errors as exceptions: what an SDK handler raises and what the client raises back.
 
 One class per code of errors.json#/$defs/ErrorCode and per named server error; codes and names
-come from the generated enums, so the spec stays their only source.
+come from the enums generated with the validators (no pydantic import), so the spec stays their only source.
 """
 
 from __future__ import annotations
 
 from typing import Any, ClassVar
 
-from microtvm_project_api.generated.models import ErrorCode, ServerErrorName
+from microtvm_project_api.generated.validators import ErrorCode, ServerErrorName
 
 
 class ProjectApiError(Exception):

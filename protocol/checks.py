@@ -1,0 +1,34 @@
+"""Validation with the validators compiled from schema/ (generated/validators.py): the standard library only,
+so a server validates every request without importing pydantic. The same rules as the generated models, in
+the same words; the payload codec's strict decoder judges `data` strings (PayloadCodec.decode)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from microtvm_project_api.generated.validators import PARAMS, REPLIES, RESULTS
+from microtvm_project_api.protocol.metadata_rules import check_server_info
+from microtvm_project_api.protocol.violations import Violation
+
+
+def params_violations(revision: int, method: str, params: Any) -> list[Violation]:
+    """Violations of `params` against `method`'s params in `revision` (KeyError for an unknown method)."""
+    found: list[tuple[str, str, str]] = []
+    PARAMS[revision][method](params, "", found)
+    return [Violation(*v) for v in found]
+
+
+def result_violations(revision: int, method: str, result: Any) -> list[Violation]:
+    """Violations of `result` against `method`'s result in `revision`, the cross-field metadata rules included."""
+    found: list[tuple[str, str, str]] = []
+    RESULTS[revision][method](result, "", found)
+    if not found and method == "server_info_query":
+        return check_server_info(result, revision)
+    return [Violation(*v) for v in found]
+
+
+def reply_violations(kind: str, reply: Any) -> list[Violation]:
+    """Violations of a reply envelope: `kind` is "ResultReply" or "ErrorReply" (or "ErrorObject" for an error member)."""
+    found: list[tuple[str, str, str]] = []
+    REPLIES[kind](reply, "", found)
+    return [Violation(*v) for v in found]
