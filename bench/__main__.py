@@ -26,10 +26,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--no-plot", action="store_true", help="do not rewrite bench/throughput.png")
     args = parser.parse_args(argv)
 
+    # Measure what an installation runs: bytecode cached. With PYTHONDONTWRITEBYTECODE set (some shells and CI set
+    # it) every child would compile every module from source at every launch.
+    dont_write_bytecode = os.environ.pop("PYTHONDONTWRITEBYTECODE", None)
     started = time.monotonic()
     machine = {"date": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"), "python": sys.version.split()[0],
                "platform": platform.platform(), "cpus": os.cpu_count(), "load_before": os.getloadavg(),
-               "rounds": args.rounds, "rss_runs": args.rss_runs}
+               "rounds": args.rounds, "rss_runs": args.rss_runs, "PYTHONDONTWRITEBYTECODE_dropped": dont_write_bytecode is not None}
     progress = lambda text: print(f"[{time.monotonic() - started:5.1f} s] {text}", file=sys.stderr, flush=True)
     figures = suite.run(suite.Config(args.rounds, args.sample_seconds), progress)
     progress("peak RSS")

@@ -58,6 +58,9 @@ def run(config: Config, progress: Callable[[str], None]) -> Figures:
     """Every timed figure, `config.rounds` times per placement, the order of the subjects rotating from round to round."""
     figures = Figures()
     names = list(SUBJECTS)
+    progress("warm-up: every subject launched once (bytecode caches written, files in the page cache)")
+    for name in names:
+        SUBJECTS[name]().close()
     for index in range(config.rounds):
         for placement in PLACEMENTS:
             progress(f"round {index + 1}/{config.rounds}, {placement}")
