@@ -73,23 +73,26 @@ def _b85encode_slice(data: bytes | memoryview) -> bytes:
     return bytes(encoded)
 
 
-def _b85decode_slice(text: bytes) -> bytes:
-    """base64.b85decode of one slice of ASCII characters: groups as 40-bit lanes of digits, combined lane-wise."""
+def _b85decode_slice(text: bytes, offset: int) -> bytes:
+    """base64.b85decode of one slice of ASCII characters (starting at `offset` of the whole text): groups as 40-bit
+    lanes of digits, combined lane-wise. Errors name the offset as b85decode does."""
     tail = len(text) % 5
     if tail:
         text += b"~" * (5 - tail)
     digits = text.translate(_B85_DIGITS)
     bad = digits.find(0xFF)
     if bad >= 0:
-        raise PayloadDecodeError(f"not base85: character {chr(text[bad])!r} at offset {bad} is outside the alphabet")
+        raise PayloadDecodeError(f"not base85: bad base85 character at position {offset + bad}")
     groups = len(digits) // 5
     lanes = int.from_bytes(digits, "big")
     low8 = _lanes(groups, 5, 0xFF)
     value = lanes >> 32 & low8
     for shift in (24, 16, 8, 0):
         value = value * 85 + (lanes >> shift & low8)
-    if value >> 32 & low8:
-        raise PayloadDecodeError("not base85: a group of five characters encodes a value above 2**32 - 1")
+    overflow = value >> 32 & low8
+    if overflow:
+        first = (40 * groups - overflow.bit_length()) // 40
+        raise PayloadDecodeError(f"not base85: base85 overflow in hunk starting at byte {offset + 5 * first}")
     packed = value.to_bytes(5 * groups, "big")
     out = bytearray(4 * groups)
     for at in range(4):
@@ -112,11 +115,11 @@ def _b85decode(text: str) -> bytes:
     try:
         raw = text.encode("ascii")
     except UnicodeEncodeError as exc:
-        raise PayloadDecodeError(f"not base85: character {text[exc.start]!r} at offset {exc.start} is outside the alphabet") from None
+        raise PayloadDecodeError(f"not base85: bad base85 character at position {exc.start}") from None
     step = B85_SLICE_BYTES // 4 * 5
     if len(raw) <= step:
-        return _b85decode_slice(raw)
-    return b"".join(_b85decode_slice(raw[at:at + step]) for at in range(0, len(raw), step))
+        return _b85decode_slice(raw, 0)
+    return b"".join(_b85decode_slice(raw[at:at + step], at) for at in range(0, len(raw), step))
 
 
 @dataclass(frozen=True)

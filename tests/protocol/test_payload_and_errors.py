@@ -81,3 +81,12 @@ def test_named_error_carries_its_name_as_message_and_detail_in_data() -> None:
 def test_error_objects_map_to_classes_keeping_the_code(code: int, cls: type) -> None:
     exc = errors.error_from_object({"code": code, "message": "boom", "data": {"traceback": "tb"}})
     assert type(exc) is cls and exc.code == code and exc.server_traceback == "tb"
+
+
+@pytest.mark.parametrize("text", ["~~~~~", "00000~~~~~", "0" * 5 * 20000 + "~~~~~" + "00000", "ab\"c0", "0" * 100003 + " 0"], ids=lambda t: t[:12])
+def test_base85_errors_name_the_place_as_the_stdlib_does(text: str) -> None:
+    with pytest.raises(ValueError) as stdlib:
+        base64.b85decode(text)
+    with pytest.raises(PayloadDecodeError) as ours:
+        BASE85.decode(text)
+    assert str(ours.value) == f"not base85: {stdlib.value}"
