@@ -2,7 +2,6 @@
 declarations, the entry point and the errors a handler raises. Transports, project helpers and
 Model Library Format extraction live in their own modules, imported only by servers that use them."""
 
-from microtvm_project_api.generated.models import TransportTimeouts
 from microtvm_project_api.protocol.errors import (
     IoTimeoutError,
     TransportClosedError,
@@ -11,6 +10,7 @@ from microtvm_project_api.protocol.errors import (
 from microtvm_project_api.server_sdk.handler import ProjectApiHandler
 from microtvm_project_api.server_sdk.main import main
 from microtvm_project_api.server_sdk.options import ProjectOption
+from microtvm_project_api.server_sdk.timeouts import TransportTimeouts
 
 __all__ = [
     "IoTimeoutError",

@@ -8,13 +8,12 @@ method is called, so methods receive plain Python values: Paths, bytes, checked 
 
 from __future__ import annotations
 
-import inspect
 import sys
 from pathlib import Path
 from typing import Any, ClassVar, Sequence
 
-from microtvm_project_api.generated.models import TransportTimeouts
 from microtvm_project_api.server_sdk.options import ProjectOption
+from microtvm_project_api.server_sdk.timeouts import TransportTimeouts
 
 SERVER_FILE = "microtvm_api_server.py"
 MLF_ARCHIVE_NAME = "model.tar"
@@ -41,6 +40,8 @@ class ProjectApiHandler:
         script = getattr(sys.modules.get("__main__"), "__file__", None)
         if script and Path(script).name == SERVER_FILE:
             return Path(script).resolve()
+        import inspect  # only for a handler defined outside the running script: not worth its import at every start
+
         return Path(inspect.getfile(cls)).resolve()
 
     def model_library_format_path(self) -> Path | None:

@@ -13,7 +13,11 @@ error too, where TVM's server stopped):
 - a handler raising a protocol error: that error; any other exception: -32000 with its text and
   data.traceback;
 - a handler returning a value the spec does not allow: -32603 naming the method and pointer.
-Replies go out whole with os.write; logs go to stderr only.
+Replies go out whole with os.writev (a large result in parts, never joined); logs go to stderr only.
+
+Validation runs the validators compiled from schema/ (protocol.checks): the same rules and words as the
+generated models, without importing pydantic, so a server starts in tens of milliseconds. Payload
+strings are judged by the revision's strict decoder alone, once, while decoding them.
 """
 
 from __future__ import annotations
@@ -25,10 +29,8 @@ import traceback
 from pathlib import Path
 from typing import Any, Callable
 
-from pydantic import ValidationError
-
-from microtvm_project_api.generated.models import ErrorCode, ErrorObject
-from microtvm_project_api.protocol import typed
+from microtvm_project_api.generated.validators import ErrorCode
+from microtvm_project_api.protocol import checks
 from microtvm_project_api.protocol.errors import (
     InternalError,
     InvalidParamsError,
@@ -40,7 +42,7 @@ from microtvm_project_api.protocol.errors import (
 )
 from microtvm_project_api.protocol.payload import PayloadDecodeError
 from microtvm_project_api.protocol.registry import default_registry
-from microtvm_project_api.protocol.violations import describe, from_pydantic
+from microtvm_project_api.protocol.violations import describe
 from microtvm_project_api.protocol.wire import (
     MAX_LINE_BYTES,
     JSONRPC,
@@ -51,7 +53,7 @@ from microtvm_project_api.protocol.wire import (
     encode_message,
     error_reply,
     result_reply,
-    result_reply_line,
+    result_reply_parts,
 )
 from microtvm_project_api.server_sdk.handler import OPTION_METHODS, TRANSPORT_METHODS, ProjectApiHandler
 from microtvm_project_api.server_sdk.options import OptionChecker
@@ -82,10 +84,10 @@ class Server:
         self.server_info = check_declarations(handler, revision)
         self._server_info_json = encode_message(self.server_info)[:-1]
         self._dispatch: dict[str, Callable[[Any], Any]] = {
-            "server_info_query": lambda p: self.handler.check_tvm_version(p.tvm_version),
+            "server_info_query": lambda p: self.handler.check_tvm_version(p["tvm_version"]),
             "generate_project": self._generate_project,
-            "build": lambda p: handler.build(self.options.check("build", p.options)),
-            "flash": lambda p: handler.flash(self.options.check("flash", p.options)),
+            "build": lambda p: handler.build(self.options.check("build", p["options"])),
+            "flash": lambda p: handler.flash(self.options.check("flash", p["options"])),
             "open_transport": self._open_transport,
             "close_transport": lambda p: handler.close_transport(),
             "read_transport": self._read_transport,
@@ -101,12 +103,15 @@ class Server:
                     line = reader.read_line(None)
                 except LineTooLong as exc:
                     logger.warning("discarded a request line: %s", exc)
-                    reply = encode_message(error_reply(None, ErrorCode.INVALID_REQUEST, f"Invalid request: {exc}"))
+                    reply: tuple[bytes, ...] = (encode_message(error_reply(None, ErrorCode.INVALID_REQUEST, f"Invalid request: {exc}")),)
                 else:
                     if line is None:
                         logger.debug("end of file on the request fd")
                         return
-                    reply = self.handle_line(line)
+                    message = self._decode(line)
+                    del line  # a long line's memory goes back before the handler runs
+                    reply = message if isinstance(message, tuple) else self._reply_parts(message)
+                    del message
                 try:
                     _write_all(write_fd, reply)
                 except BrokenPipeError:
@@ -117,10 +122,18 @@ class Server:
 
     def handle_line(self, line: bytes) -> bytes:
         """The reply line (newline included) to one request line."""
+        message = self._decode(line)
+        return b"".join(message if isinstance(message, tuple) else self._reply_parts(message))
+
+    def _decode(self, line: bytes) -> Any:
+        """The request line parsed, or the parse error's reply (a tuple of parts)."""
         try:
-            message = decode_message(line)
+            return decode_message(line)
         except WireDecodeError as exc:
-            return encode_message(error_reply(None, ErrorCode.PARSE_ERROR, f"Parse error: {exc}"))
+            return (encode_message(error_reply(None, ErrorCode.PARSE_ERROR, f"Parse error: {exc}")),)
+
+    def _reply_parts(self, message: Any) -> tuple[bytes, ...]:
+        """The reply line, in parts, to one parsed request."""
         request_id = _request_id(message)
         method = message.get("method") if isinstance(message, dict) else None
         try:
@@ -133,60 +146,60 @@ class Server:
             data = {"traceback": traceback.format_exc()}
             return _error_line(request_id, method, ServerError(str(exc) or type(exc).__name__, data).to_error_object())
 
-    def _call(self, request_id: int | float | str, method: str, params: dict[str, Any]) -> bytes:
+    def _call(self, request_id: int | float | str, method: str, params: dict[str, Any]) -> tuple[bytes, ...]:
         if method not in self.methods:
             raise MethodNotFoundError(f"Method not found: {method}")
         if method not in self.supported:
             reason = (f"{method} is not supported by this server" if method != "generate_project" or self.handler.is_template()
                       else "a generated project does not generate projects; its template does")
             raise MethodNotSupportedError(reason) if self.revision >= 2 else ServerError(reason)
-        model, violations = typed.parse_params(self.revision, method, params)
+        violations = checks.params_violations(self.revision, method, params)
         if violations:
             raise InvalidParamsError(f"{method}: {describe(violations)}")
-        result = self._dispatch[method](model)
+        result = self._dispatch[method](params)
         if method == "server_info_query":
-            return result_reply_line(request_id, self._server_info_json)
+            return result_reply_parts(request_id, self._server_info_json)
         if method == "read_transport":
-            return self._read_reply(request_id, result, model.n)
+            return self._read_reply(request_id, result, params["n"])
         self._check_result(method, result)
         try:
-            return encode_message(result_reply(request_id, result))
+            return (encode_message(result_reply(request_id, result)),)
         except (TypeError, ValueError) as exc:
             raise InternalError(f"{method} returned a result that is not JSON: {exc}") from None
 
     def _check_result(self, method: str, result: Any) -> None:
-        _, violations = typed.parse_result(self.revision, method, result)
+        violations = checks.result_violations(self.revision, method, result)
         if violations:
             where = describe(violations)
             raise InternalError(f"{method} returned an invalid result: {where}")
 
 
-    def _generate_project(self, params: Any) -> None:
-        options = self.options.check("generate_project", params.options)
-        return self.handler.generate_project(Path(params.model_library_format_path), Path(params.standalone_crt_dir),
-                                             Path(params.project_dir), options)
+    def _generate_project(self, params: dict[str, Any]) -> None:
+        options = self.options.check("generate_project", params["options"])
+        return self.handler.generate_project(Path(params["model_library_format_path"]), Path(params["standalone_crt_dir"]),
+                                             Path(params["project_dir"]), options)
 
-    def _open_transport(self, params: Any) -> dict[str, Any]:
-        timeouts = self.handler.open_transport(self.options.check("open_transport", params.options))
-        return {"timeouts": timeouts.model_dump() if hasattr(timeouts, "model_dump") else timeouts}
+    def _open_transport(self, params: dict[str, Any]) -> dict[str, Any]:
+        timeouts = self.handler.open_transport(self.options.check("open_transport", params["options"]))
+        return {"timeouts": _timeouts_json(timeouts)}
 
-    def _read_transport(self, params: Any) -> Any:
-        return self.handler.read_transport(params.n, params.timeout_sec)
+    def _read_transport(self, params: dict[str, Any]) -> Any:
+        return self.handler.read_transport(params["n"], _seconds(params["timeout_sec"]))
 
-    def _write_transport(self, params: Any) -> None:
+    def _write_transport(self, params: dict[str, Any]) -> None:
         try:
-            data = self.codec.decode(params.data)
+            data = self.codec.decode(params.pop("data"))  # the text is let go as soon as it is decoded
         except PayloadDecodeError as exc:
             raise InvalidParamsError(f"write_transport: /data: {exc}") from None
-        return self.handler.write_transport(data, params.timeout_sec)
+        return self.handler.write_transport(data, _seconds(params["timeout_sec"]))
 
-    def _read_reply(self, request_id: int | float | str, data: Any, n: int) -> bytes:
+    def _read_reply(self, request_id: int | float | str, data: Any, n: int) -> tuple[bytes, ...]:
         """The read_transport reply, encoded straight from the bytes (valid by construction once 1 <= len <= n)."""
         if not isinstance(data, (bytes, bytearray, memoryview)):
             raise InternalError(f"read_transport returned an invalid result: /data: expected bytes, got {type(data).__name__}")
         if not 1 <= len(data) <= n:
             raise InternalError(f"read_transport returned an invalid result: /data: {len(data)} bytes, expected 1 to {n}")
-        return result_reply_line(request_id, b'{"data":"', self.codec.encode_bytes(data), b'"}')
+        return result_reply_parts(request_id, b'{"data":"', self.codec.encode_bytes(data), b'"}')
 
     def _close_transport_at_exit(self) -> None:
         if "close_transport" not in self.supported:
@@ -200,7 +213,7 @@ class Server:
 def check_declarations(handler: ProjectApiHandler, revision: int) -> dict[str, Any]:
     """The handler's server_info_query result, validated; fails loudly, at start-up, when the declarations break the spec."""
     info = handler.server_info(revision)
-    problems = [str(v) for v in typed.parse_result(revision, "server_info_query", info)[1]]
+    problems = [str(v) for v in checks.result_violations(revision, "server_info_query", info)]
     supported = handler.supported_methods()
     transports = [m for m in TRANSPORT_METHODS if m in supported]
     if transports and len(transports) != len(TRANSPORT_METHODS):
@@ -248,21 +261,39 @@ def _check_envelope(message: Any) -> None:
         raise InvalidRequestError(f"Invalid request: unexpected members {', '.join(extra)}")
 
 
-def _error_line(request_id: int | float | str | None, method: Any, error: dict[str, Any]) -> bytes:
+def _seconds(timeout_sec: int | float | None) -> float | None:
+    """A TimeoutSec param as handlers take it: a float (JSON 0 arrives as an int), or None."""
+    return None if timeout_sec is None else float(timeout_sec)
+
+
+def _timeouts_json(timeouts: Any) -> Any:
+    """open_transport's `timeouts` member from what the handler returned: the SDK's TransportTimeouts, the generated
+    model, or a dict (validated afterwards like any result)."""
+    if hasattr(timeouts, "to_json"):
+        return timeouts.to_json()
+    return timeouts.model_dump() if hasattr(timeouts, "model_dump") else timeouts
+
+
+def _error_line(request_id: int | float | str | None, method: Any, error: dict[str, Any]) -> tuple[bytes, ...]:
     """An error reply line; an error object the spec does not allow becomes an internal error saying where."""
-    try:
-        ErrorObject.model_validate(error)
-        return encode_message({"jsonrpc": JSONRPC, "id": request_id, "error": error})
-    except ValidationError as exc:
-        problem = describe(from_pydantic(exc))
-    except (TypeError, ValueError) as exc:
-        problem = f"not JSON: {exc}"
+    violations = checks.reply_violations("ErrorObject", error)
+    if not violations:
+        try:
+            return (encode_message({"jsonrpc": JSONRPC, "id": request_id, "error": error}),)
+        except (TypeError, ValueError) as exc:
+            problem = f"not JSON: {exc}"
+    else:
+        problem = describe(violations)
     message = f"{method} raised an error the spec does not allow: {problem}"
-    return encode_message(error_reply(request_id, ErrorCode.INTERNAL_ERROR, message))
+    return (encode_message(error_reply(request_id, ErrorCode.INTERNAL_ERROR, message)),)
 
 
-def _write_all(fd: int, data: bytes) -> None:
-    """Write every byte of `data` to `fd`."""
-    view = memoryview(data)
-    while view:
-        view = view[os.write(fd, view):]
+def _write_all(fd: int, parts: tuple[bytes, ...]) -> None:
+    """Write every byte of `parts`, one line, to `fd` (os.writev: the parts are never joined into one copy)."""
+    views = [memoryview(part) for part in parts if part]
+    while views:
+        written = os.writev(fd, views)
+        while views and written >= len(views[0]):
+            written -= len(views.pop(0))
+        if views:
+            views[0] = views[0][written:]
