@@ -7,6 +7,11 @@ call that outlives its deadline, and a server that exits all end the session: th
 process group is killed and reaped, and later calls raise SessionOverError at once. An error
 reply is raised as its protocol.errors class; a result that breaks the method's schema as
 MalformedReplyError naming the method, the JSON pointer and the rule.
+
+Every reply is validated once, fully: the envelope and a result returned as bytes or None by the
+validators compiled from schema/ (protocol.checks), a result returned as a model (server_info_query,
+open_transport) by building that model; a server_info_query result equal to the session's first is
+answered with the model already built. Payload strings are judged by the strict decoder alone.
 """
 
 from __future__ import annotations
@@ -17,7 +22,7 @@ import time
 from dataclasses import dataclass, field
 from typing import IO, Any, Mapping, TypeVar
 
-from pydantic import BaseModel, ValidationError
+from pydantic import BaseModel
 
 from microtvm_project_api.client.errors import (
     CallTimeoutError,
@@ -31,15 +36,17 @@ from microtvm_project_api.client.options import ProjectOption, check_options
 from microtvm_project_api.client.server_process import ServerProcess
 from microtvm_project_api.client.transcript import Transcript
 from microtvm_project_api.generated import models
-from microtvm_project_api.protocol import typed, wire
+from microtvm_project_api.protocol import checks, typed, wire
 from microtvm_project_api.protocol.errors import error_from_object
 from microtvm_project_api.protocol.payload import PayloadCodec, PayloadDecodeError
 from microtvm_project_api.protocol.registry import REVISIONS, default_registry
-from microtvm_project_api.protocol.violations import Violation, from_pydantic
+from microtvm_project_api.protocol.violations import Violation
 
 DEFAULT_TVM_VERSION = "0.18.0"
 LONG_RUNNING_METHODS = frozenset({"generate_project", "build", "flash"})
 TRANSPORT_IO_METHODS = frozenset({"read_transport", "write_transport"})
+MODEL_RESULTS = frozenset({"server_info_query", "open_transport"})
+"""Methods whose result the client returns as a generated model; the others' results are None or bytes."""
 ServerInfo = models.ServerInfoV1 | models.ServerInfoV2
 E = TypeVar("E", bound=Exception)
 
@@ -84,6 +91,7 @@ class ProjectApiClient:
         self._over: Exception | None = None
         self._last_line = b""
         self._closed = False
+        self._server_info_json: Any = None
         try:
             self.server_info: ServerInfo = self._first_server_info(tvm_version)
         except BaseException:
@@ -193,7 +201,7 @@ class ProjectApiClient:
         """Between 1 and `n` bytes from the device; IoTimeoutError if none arrive within `timeout_sec`."""
         result = self._call("read_transport", {"n": n, "timeout_sec": timeout_sec}, timeout, timeout_sec)
         try:
-            data = self.codec.decode(result.data)
+            data = self.codec.decode(result.pop("data"))  # the text is let go as soon as it is decoded
         except PayloadDecodeError as exc:
             raise MalformedReplyError("read_transport", "the data is not valid", self._last_line,
                                       [Violation("/result/data", str(exc), "contentEncoding")]) from None
@@ -204,7 +212,7 @@ class ProjectApiClient:
 
     def write_transport(self, data: bytes, timeout_sec: float | None, timeout: float | None = None) -> None:
         """Write every byte of `data` to the device, or IoTimeoutError after `timeout_sec`."""
-        self._call("write_transport", {"data": self.codec.encode(data), "timeout_sec": timeout_sec}, timeout, timeout_sec)
+        self._call("write_transport", {"timeout_sec": timeout_sec}, timeout, timeout_sec, ("data", self.codec.encode_bytes(data)))
 
     # Session lifecycle.
 
@@ -245,35 +253,47 @@ class ProjectApiClient:
                 f"the server speaks protocol revision {version}; this client knows {', '.join(map(str, REVISIONS))}"))
         info = self._validated(version, "server_info_query", result)
         assert isinstance(info, (models.ServerInfoV1, models.ServerInfoV2))
+        self._server_info_json = result
         return info
 
-    def _call(self, method: str, params: dict[str, Any], timeout: float | None, timeout_sec: float | None = None) -> Any:
+    def _call(self, method: str, params: dict[str, Any], timeout: float | None, timeout_sec: float | None = None,
+              payload: tuple[str, bytes] | None = None) -> Any:
         deadline = timeout if timeout is not None else self.timeouts.deadline(method, timeout_sec)
         with self._lock:
-            result = self._exchange(method, params, deadline)
+            result = self._exchange(method, params, deadline, payload)
             return self._validated(self.revision, method, result)
 
-    def _validated(self, revision: int, method: str, result: Any) -> BaseModel | None:
-        """The result as the method's generated model (None for a null result); MalformedReplyError otherwise."""
-        model, violations = typed.parse_result(revision, method, result)
-        if model is None:
+    def _validated(self, revision: int, method: str, result: Any) -> Any:
+        """The result, validated once: a generated model for MODEL_RESULTS, else the plain JSON (None for a null
+        result); MalformedReplyError naming each violation otherwise."""
+        if method == "server_info_query" and result == self._server_info_json and self._server_info_json is not None:
+            return self.server_info
+        if method in MODEL_RESULTS:
+            model, violations = typed.parse_result(revision, method, result)
+        else:
+            model, violations = result, checks.result_violations(revision, method, result)
+        if violations:
             where = [Violation("/result" + v.pointer, v.message, v.rule) for v in violations]
             raise MalformedReplyError(method, f"the result breaks the revision {revision} schema", self._last_line, where)
         return None if getattr(model, "root", model) is None else model
 
-    def _exchange(self, method: str, params: dict[str, Any], deadline: float | None) -> Any:
-        """Send one request and read its reply; the result member, or the raised error."""
+    def _exchange(self, method: str, params: dict[str, Any], deadline: float | None, payload: tuple[str, bytes] | None = None) -> Any:
+        """Send one request and read its reply; the result member, or the raised error. `payload`, a member name and
+        its encoded bytes, is spliced into the params as it is (wire.payload_request_parts)."""
         if self._over is not None:
             raise SessionOverError(f"{method}: the session is over: {self._over}") from self._over
         request_id = self._next_id
         self._next_id += 1
-        message = wire.request(method, params, request_id)
+        if payload is None:
+            parts: tuple[bytes, ...] = (wire.encode_message(wire.request(method, params, request_id)),)
+        else:
+            parts = wire.payload_request_parts(method, params, request_id, *payload)
         if self.transcript is not None:
-            self.transcript.request(message)
+            self.transcript.request(wire.decode_message(b"".join(parts)))
         self._last_line = b""
         try:
             started = time.monotonic()
-            self.server.send_line(wire.encode_message(message), deadline)
+            self.server.send_parts(parts, deadline)
             remaining = None if deadline is None else max(0.0, deadline - (time.monotonic() - started))
             self._last_line = self.server.read_line(remaining)
         except TimeoutError:
@@ -299,11 +319,9 @@ class ProjectApiClient:
             self.transcript.reply(reply)
         if not isinstance(reply, dict) or ("result" in reply) == ("error" in reply):
             raise self._end(MalformedReplyError(method, "a reply is a JSON object with exactly one of result and error", line))
-        envelope = models.ErrorReply if "error" in reply else models.ResultReply
-        try:
-            envelope.model_validate(reply)
-        except ValidationError as exc:
-            raise self._end(MalformedReplyError(method, "the reply breaks the JSON-RPC envelope", line, from_pydantic(exc))) from None
+        violations = checks.reply_violations("ErrorReply" if "error" in reply else "ResultReply", reply)
+        if violations:
+            raise self._end(MalformedReplyError(method, "the reply breaks the JSON-RPC envelope", line, violations))
         answered = reply["id"]
         if answered != request_id and not (answered is None and "error" in reply):
             raise self._end(MismatchedIdError(method, f"the reply answers id {answered!r}, the request in flight is {request_id}", line))
