@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 import math
@@ -40,7 +41,8 @@ def _reject_constant(name: str) -> float:
 
 _ENCODER = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False, allow_nan=False)
 _ASCII_ENCODER = json.JSONEncoder(separators=(",", ":"), allow_nan=False)
-"""Built once: json.dumps with arguments builds a new encoder for every message."""
+_DECODER = json.JSONDecoder(parse_constant=_reject_constant)
+"""Built once: json.dumps and json.loads with arguments build a new encoder or decoder for every message."""
 
 
 def encode_message(message: dict[str, Any]) -> bytes:
@@ -56,10 +58,15 @@ def encode_message(message: dict[str, Any]) -> bytes:
         return _ASCII_ENCODER.encode(message).encode("ascii") + b"\n"
 
 
+def id_json(request_id: int | float | str) -> bytes:
+    """A request id as JSON text (ASCII): an integer or float as Python writes it, which is what json writes."""
+    return str(request_id).encode("ascii") if type(request_id) in (int, float) else _ASCII_ENCODER.encode(request_id).encode("ascii")
+
+
 def result_reply_parts(request_id: int | float | str, *encoded_result: bytes) -> tuple[bytes, ...]:
     """A result reply line, in parts for os.writev, around a result that is already JSON text (given in parts),
     so a large or fixed result is neither encoded again nor copied into one line: the bytes encode_message(result_reply(...)) writes."""
-    return (b'{"jsonrpc":"2.0","id":', _ASCII_ENCODER.encode(request_id).encode("ascii"), b',"result":', *encoded_result, b"}\n")
+    return (b'{"jsonrpc":"2.0","id":', id_json(request_id), b',"result":', *encoded_result, b"}\n")
 
 
 def result_reply_line(request_id: int | float | str, *encoded_result: bytes) -> bytes:
@@ -72,9 +79,13 @@ def payload_request_parts(method: str, params: dict[str, Any], request_id: int |
     encoded transport payload (base64 or base85: ASCII without quote or backslash, so a JSON string as it is); the
     payload is spliced in, neither escaped by json.dumps nor copied into one line. `name` comes first in params."""
     rest = _ENCODER.encode(params).encode("utf-8")
-    head = b'{"jsonrpc":"2.0","method":' + _ENCODER.encode(method).encode("utf-8") + b',"params":{' + _ENCODER.encode(name).encode("utf-8") + b':"'
-    tail = b'"' + (b"," + rest[1:] if len(rest) > 2 else b"}") + b',"id":' + _ASCII_ENCODER.encode(request_id).encode("ascii") + b"}\n"
-    return head, payload, tail
+    tail = b'"' + (b"," + rest[1:] if len(rest) > 2 else b"}") + b',"id":' + id_json(request_id) + b"}\n"
+    return _payload_request_head(method, name), payload, tail
+
+
+@functools.lru_cache(maxsize=None)
+def _payload_request_head(method: str, name: str) -> bytes:
+    return b'{"jsonrpc":"2.0","method":' + _ENCODER.encode(method).encode("utf-8") + b',"params":{' + _ENCODER.encode(name).encode("utf-8") + b':"'
 
 
 def decode_message(line: bytes) -> Any:
@@ -84,7 +95,7 @@ def decode_message(line: bytes) -> Any:
     except UnicodeDecodeError as exc:
         raise WireDecodeError(f"not UTF-8 at byte {exc.start}") from None
     try:
-        return json.loads(text, parse_constant=_reject_constant)
+        return _DECODER.decode(text)
     except json.JSONDecodeError as exc:
         raise WireDecodeError(f"not JSON: {exc.msg} at line {exc.lineno} column {exc.colno}") from None
     except RecursionError:

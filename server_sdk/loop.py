@@ -137,7 +137,9 @@ class Server:
         request_id = _request_id(message)
         method = message.get("method") if isinstance(message, dict) else None
         try:
-            _check_envelope(message)
+            if not (type(method) is str and method in self.methods and message.keys() == REQUEST_MEMBERS and message["jsonrpc"] == JSONRPC
+                    and request_id is not None and type(message["params"]) is dict):
+                _check_envelope(message)  # the valid request of a known method passed the line above; this says what is wrong
             return self._call(request_id, method, message["params"])
         except RemoteError as exc:
             return _error_line(request_id, method, exc.to_error_object())
@@ -162,6 +164,8 @@ class Server:
         if method == "read_transport":
             return self._read_reply(request_id, result, params["n"])
         self._check_result(method, result)
+        if result is None:
+            return result_reply_parts(request_id, b"null")
         try:
             return (encode_message(result_reply(request_id, result)),)
         except (TypeError, ValueError) as exc:
@@ -290,6 +294,11 @@ def _error_line(request_id: int | float | str | None, method: Any, error: dict[s
 
 def _write_all(fd: int, parts: tuple[bytes, ...]) -> None:
     """Write every byte of `parts`, one line, to `fd` (os.writev: the parts are never joined into one copy)."""
+    if len(parts) == 1:
+        view = memoryview(parts[0])
+        while view:
+            view = view[os.write(fd, view):]
+        return
     views = [memoryview(part) for part in parts if part]
     while views:
         written = os.writev(fd, views)

@@ -194,3 +194,9 @@ def test_client_closing_the_reply_fd_ends_the_session_cleanly(fixture_dir):
     _, stderr = process.communicate(timeout=30)
     assert process.returncode == 0
     assert b"the client closed the reply fd; ending the session" in stderr
+
+
+@pytest.mark.parametrize("method", [["build"], {"m": 1}, None, 7.5])
+def test_a_method_that_is_not_a_string_is_an_invalid_request(start, fixture_dir, method):
+    error_of(start(fixture_dir).send(json.dumps({**REQUEST, "method": method}).encode()), -32600,
+             "Invalid request: method must be a string matching ^[a-zA-Z0-9_]+$", 7)
