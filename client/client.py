@@ -45,10 +45,12 @@ from microtvm_project_api.protocol.violations import Violation
 DEFAULT_TVM_VERSION = "0.18.0"
 LONG_RUNNING_METHODS = frozenset({"generate_project", "build", "flash"})
 TRANSPORT_IO_METHODS = frozenset({"read_transport", "write_transport"})
+RESULT_REPLY_MEMBERS = frozenset({"jsonrpc", "id", "result"})
 MODEL_RESULTS = frozenset({"server_info_query", "open_transport"})
 """Methods whose result the client returns as a generated model; the others' results are None or bytes."""
 ServerInfo = models.ServerInfoV1 | models.ServerInfoV2
 E = TypeVar("E", bound=Exception)
+CODECS_BY_REVISION = {revision: default_registry().revision(revision).codec for revision in REVISIONS}
 
 
 @dataclass(frozen=True)
@@ -137,7 +139,7 @@ class ProjectApiClient:
     @property
     def codec(self) -> PayloadCodec:
         """The payload codec of the session's revision (base85 in 1, base64 in 2)."""
-        return default_registry().revision(self.revision).codec
+        return CODECS_BY_REVISION[self.revision]
 
     @property
     def project_options(self) -> list[ProjectOption]:
@@ -292,7 +294,7 @@ class ProjectApiClient:
             self.transcript.request(wire.decode_message(b"".join(parts)))
         self._last_line = b""
         try:
-            started = time.monotonic()
+            started = 0.0 if deadline is None else time.monotonic()
             self.server.send_parts(parts, deadline)
             remaining = None if deadline is None else max(0.0, deadline - (time.monotonic() - started))
             self._last_line = self.server.read_line(remaining)
@@ -317,6 +319,9 @@ class ProjectApiClient:
             raise self._end(MalformedReplyError(method, f"the reply is {exc}", line)) from None
         if self.transcript is not None:
             self.transcript.reply(reply)
+        if type(reply) is dict and reply.keys() == RESULT_REPLY_MEMBERS and reply["jsonrpc"] == wire.JSONRPC and reply["id"] == request_id \
+                and type(reply["id"]) is int:
+            return reply["result"]  # the envelope of a result reply to this request, checked in one line
         if not isinstance(reply, dict) or ("result" in reply) == ("error" in reply):
             raise self._end(MalformedReplyError(method, "a reply is a JSON object with exactly one of result and error", line))
         violations = checks.reply_violations("ErrorReply" if "error" in reply else "ResultReply", reply)

@@ -119,7 +119,7 @@ class ServerProcess:
         views = [memoryview(part) for part in parts if part]
         while True:
             try:
-                written = os.writev(self._request_write, views)
+                written = os.writev(self._request_write, views) if len(views) > 1 else os.write(self._request_write, views[0])
             except BlockingIOError:
                 written = 0
             except OSError:

@@ -165,7 +165,9 @@ class LineReader:
                     self._scanned = 0
                     return line
                 return None
-            self._fill(deadline)
+            chunk = self._fill(deadline)
+            if chunk is not None:
+                return chunk
 
     def _take(self, newline: int, too_long: bool) -> bytes:
         """The line ending at `newline` (one copy out of the buffer), removed with its newline; a buffer that held
@@ -185,11 +187,16 @@ class LineReader:
             raise LineTooLong(self.limit)
         return line
 
-    def _fill(self, deadline: float | None) -> None:
+    def _fill(self, deadline: float | None) -> bytes | None:
+        """Read once into the buffer; a read that brings exactly one whole line into an empty buffer (the usual
+        reply or request) is that line, returned without going through the buffer."""
         if deadline is not None and not self._poll.poll(milliseconds_until(deadline)):
             raise ReadTimeout("no complete line before the deadline")
         chunk = os.read(self.fd, READ_CHUNK)
         if not chunk:
             self._eof = True
+        elif not self._buffer and not self._discarding and chunk.find(b"\n") == len(chunk) - 1 < self.limit + 1:
+            return chunk[:-1]
         else:
             self._buffer += chunk
+        return None
