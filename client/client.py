@@ -46,6 +46,9 @@ DEFAULT_TVM_VERSION = "0.18.0"
 LONG_RUNNING_METHODS = frozenset({"generate_project", "build", "flash"})
 TRANSPORT_IO_METHODS = frozenset({"read_transport", "write_transport"})
 RESULT_REPLY_MEMBERS = frozenset({"jsonrpc", "id", "result"})
+RAW_LINE_KEPT = 64 * 1024
+"""Of a validated reply line longer than this (a payload), only this much is kept for a later error message
+(MalformedReplyError.raw_line of a payload that does not decode), so the line's memory goes back at once."""
 MODEL_RESULTS = frozenset({"server_info_query", "open_transport"})
 """Methods whose result the client returns as a generated model; the others' results are None or bytes."""
 ServerInfo = models.ServerInfoV1 | models.ServerInfoV2
@@ -263,7 +266,10 @@ class ProjectApiClient:
         deadline = timeout if timeout is not None else self.timeouts.deadline(method, timeout_sec)
         with self._lock:
             result = self._exchange(method, params, deadline, payload)
-            return self._validated(self.revision, method, result)
+            validated = self._validated(self.revision, method, result)
+            if len(self._last_line) > RAW_LINE_KEPT:  # a payload's line, validated: keep what an error message shows
+                self._last_line = self._last_line[:RAW_LINE_KEPT]
+            return validated
 
     def _validated(self, revision: int, method: str, result: Any) -> Any:
         """The result, validated once: a generated model for MODEL_RESULTS, else the plain JSON (None for a null

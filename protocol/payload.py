@@ -19,7 +19,7 @@ class PayloadDecodeError(ValueError):
     """The `data` string is not valid in the revision's encoding."""
 
 
-def _b64encode(data: bytes) -> bytes:
+def _b64encode(data: bytes) -> bytes | bytearray:
     return binascii.b2a_base64(data, newline=False)
 
 
@@ -102,24 +102,34 @@ def _b85decode_slice(text: bytes, offset: int) -> bytes:
     return bytes(out)
 
 
-def _b85encode(data: bytes) -> bytes:
+def _b85encode(data: bytes) -> bytes | bytearray:
+    """The encoded text; above one slice, slices are encoded into one preallocated buffer (no list of parts held
+    beside the joined copy), which goes to the wire as it is."""
     if len(data) <= B85_SLICE_BYTES:
         return _b85encode_slice(data)
+    out = bytearray(len(data) // 4 * 5 + (len(data) % 4 + 1 if len(data) % 4 else 0))
     with memoryview(data) as view:
-        return b"".join(_b85encode_slice(view[at:at + B85_SLICE_BYTES]) for at in range(0, len(view), B85_SLICE_BYTES))
+        for at in range(0, len(view), B85_SLICE_BYTES):
+            encoded = _b85encode_slice(view[at:at + B85_SLICE_BYTES])
+            out[at // 4 * 5:at // 4 * 5 + len(encoded)] = encoded
+    return out
 
 
 def _b85decode(text: str) -> bytes:
     if len(text) % 5 == 1:
         raise PayloadDecodeError("not base85: a last group of one character cannot encode a byte")
-    try:
-        raw = text.encode("ascii")
-    except UnicodeEncodeError as exc:
-        raise PayloadDecodeError(f"not base85: bad base85 character at position {exc.start}") from None
     step = B85_SLICE_BYTES // 4 * 5
-    if len(raw) <= step:
-        return _b85decode_slice(raw, 0)
-    return b"".join(_b85decode_slice(raw[at:at + step], at) for at in range(0, len(raw), step))
+    if len(text) <= step:
+        return _b85decode_slice(_ascii(text, 0), 0)
+    return b"".join(_b85decode_slice(_ascii(text[at:at + step], at), at) for at in range(0, len(text), step))
+
+
+def _ascii(text: str, offset: int) -> bytes:
+    """One slice of the text as bytes (a slice at a time: the whole text is never copied at once)."""
+    try:
+        return text.encode("ascii")
+    except UnicodeEncodeError as exc:
+        raise PayloadDecodeError(f"not base85: bad base85 character at position {offset + exc.start}") from None
 
 
 @dataclass(frozen=True)
@@ -127,7 +137,8 @@ class PayloadCodec:
     """How `data` members are encoded in one protocol revision."""
 
     name: str
-    encode_bytes: Callable[[bytes], bytes]
+    encode_bytes: Callable[[bytes], bytes | bytearray]
+    """The encoded text as ASCII bytes (a bytearray for a long base85 payload: written to the wire as it is)."""
     decode_text: Callable[[str], bytes]
 
     def encode(self, data: bytes) -> str:
