@@ -25,6 +25,8 @@ OUTPUT = ROOT / "generated" / "validators.py"
 COMMAND = "make generate"
 SKIPPED = frozenset({"allOf", "if", "then", "else", "not", "contains"})
 """Cross-field keywords: protocol/metadata_rules.py checks them, as for the pydantic models."""
+ANNOTATIONS = frozenset({"title", "description", "examples", "default", "$comment", "$schema", "$id", "deprecated"})
+"""Keywords that do not constrain a value (and every "x-" keyword of the spec)."""
 TYPE_TESTS = {
     "string": ("isinstance({v}, str)", "Input should be a valid string", "string_type"),
     "integer": ("(isinstance({v}, int) and not isinstance({v}, bool))", "Input should be a valid integer", "int_type"),
@@ -100,6 +102,7 @@ class Compiler:
         self.functions: list[str] = []
 
     def resolve(self, ref: str) -> Any:
+        """The schema an absolute `uri#/pointer` reference names."""
         uri, _, fragment = ref.partition("#")
         node: Any = self.documents[uri]
         for part in filter(None, fragment.split("/")):
@@ -120,6 +123,7 @@ class Compiler:
         return self.constants[expression]
 
     def run(self) -> None:
+        """Emit a function for every definition reached, those reached from them included."""
         while self.pending:
             ref = self.pending.pop(0)
             schema = self.resolve(ref)
@@ -156,9 +160,8 @@ class Compiler:
         if "enum" in schema:
             values = self.constant(_frozenset(schema["enum"]))
             kind = "isinstance({v}, str)" if all(isinstance(x, str) for x in schema["enum"]) else TYPE_TESTS[types[0]][0]
-            return [f"if not ({kind.format(v=v)} and {v} in {values}):",
-                    f"    out.append(({at}, {_choices(schema['enum'])!r}, 'enum'))".replace(f"{_choices(schema['enum'])!r}",
-                                                                                          repr("Input should be " + _choices(schema["enum"])))]
+            message = "Input should be " + _choices(schema["enum"])
+            return [f"if not ({kind.format(v=v)} and {v} in {values}):", f"    out.append(({at}, {message!r}, 'enum'))"]
         if "const" in schema:
             const = schema["const"]
             same_type = f"type({v}) is {type(const).__name__}"
@@ -182,9 +185,9 @@ class Compiler:
 
     def constraints(self, schema: dict[str, Any], types: list[str], v: str, at: str, base: str, depth: int) -> list[str]:
         """Lines checking the keywords that apply once the value has one of `types`."""
-        unknown = set(schema) - SKIPPED - {"type", "title", "description", "properties", "required", "additionalProperties", "propertyNames",
-                                          "items", "minItems", "uniqueItems", "minimum", "minLength", "pattern", "contentEncoding",
-                                          "x-rule", "x-enum-varnames", "$schema", "$id", "x-errors"}
+        unknown = {k for k in schema if not k.startswith("x-")} - SKIPPED - ANNOTATIONS - {
+            "type", "properties", "required", "additionalProperties", "propertyNames", "items", "minItems", "uniqueItems", "minimum",
+            "minLength", "pattern", "contentEncoding"}
         if unknown:
             raise SystemExit(f"keywords not supported by the validator generator: {sorted(unknown)} in {schema.get('title', schema)}")
         only = len(types) == 1
@@ -223,12 +226,14 @@ class Compiler:
         return out
 
     def pattern(self, pattern: str, v: str, at: str) -> list[str]:
+        """Lines matching the string `v` against an anchored pattern, compiled once at import."""
         if not (pattern.startswith("^") and pattern.endswith("$")):
             raise SystemExit(f"pattern {pattern!r} is not anchored at both ends: its meaning would differ between regex engines")
         compiled = self.constant(f"re.compile({pattern[1:-1]!r})")
         return [f"if not {compiled}.fullmatch({v}):", f"    out.append(({at}, {'String should match pattern ' + repr(pattern)!r}, 'string_pattern_mismatch'))"]
 
     def object(self, schema: dict[str, Any], v: str, at: str, base: str, depth: int) -> list[str]:
+        """Lines checking an object's members in schema order, then the members it does not declare."""
         properties = schema.get("properties", {})
         required = schema.get("required", [])
         extra = schema.get("additionalProperties", True)
