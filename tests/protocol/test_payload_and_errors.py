@@ -31,26 +31,27 @@ def test_strict_decoding_rejects(codec, text: str) -> None:
         codec.decode(text)
 
 
-@pytest.mark.parametrize("size", [0, 1, 3, 4, 5, 65535, 65536, 65537, 200003])
+@pytest.mark.parametrize("size", [0, 1, 3, 4, 5, 47, 48, 49, 65535, 65536, 65537, 200003])
 def test_base85_encodes_exactly_as_the_stdlib(size: int) -> None:
     data = os.urandom(size)
     assert BASE85.encode(data) == base64.b85encode(data).decode("ascii")
 
 
 def test_base85_accepts_and_rejects_what_the_stdlib_does() -> None:
-    """Every string over the alphabet's edge characters up to 7 long: the same bytes as b85decode, or both refuse
-    (a last group of one character is refused here too: it cannot encode a byte)."""
-    for length in range(8):
-        for text in map("".join, itertools.product("0~|Ns", repeat=length)):
-            try:
-                expected = None if length % 5 == 1 else base64.b85decode(text)
-            except ValueError:
-                expected = None
-            try:
-                found = BASE85.decode(text)
-            except PayloadDecodeError:
-                found = None
-            assert found == expected, text
+    """Every string over the alphabet's edge characters up to 7 long, alone (the short path) and after 13 groups
+    (the big-integer path): the same bytes as b85decode, or both refuse (a last group of one character is refused
+    here too: it cannot encode a byte)."""
+    shorts = [("".join(chars)) for length in range(8) for chars in itertools.product("0~|Ns", repeat=length)]
+    for text in shorts + ["00000" * 13 + short for short in shorts]:
+        try:
+            expected = None if len(text) % 5 == 1 else base64.b85decode(text)
+        except ValueError:
+            expected = None
+        try:
+            found = BASE85.decode(text)
+        except PayloadDecodeError:
+            found = None
+        assert found == expected, text
 
 
 def test_base64_accepts_exactly_the_schema_pattern() -> None:
