@@ -7,9 +7,11 @@ from __future__ import annotations
 import base64
 import json
 import os
+import sys
 import time
-from typing import Callable
+from typing import Any, Callable
 
+from bench.subjects import LOOPBACK_DIR
 from microtvm_project_api.protocol import checks, wire
 from microtvm_project_api.protocol.payload import BASE64, BASE85
 
@@ -28,11 +30,27 @@ def microseconds(operation: Callable[[], object], min_seconds: float = 0.2) -> f
     return (time.perf_counter() - start) / runs * 1e6
 
 
+def loopback_server() -> Any:
+    """The SDK's loopback example as a Server object, transport open (requests are handed to it in-process)."""
+    sys.path.insert(0, str(LOOPBACK_DIR))
+    from microtvm_api_server import LoopbackHandler
+
+    from microtvm_project_api.server_sdk.loop import Server
+
+    server = Server(LoopbackHandler())
+    server.handle_line(b'{"jsonrpc":"2.0","method":"open_transport","params":{"options":{}},"id":1}')
+    return server
+
+
 def per_call() -> dict[str, float]:
     """The pieces of one small call, server side then client side (microseconds)."""
     request = wire.decode_message(WRITE_LINE)
     reply = wire.decode_message(NULL_REPLY)
+    server = loopback_server()
+    read_line = b'{"jsonrpc":"2.0","method":"read_transport","params":{"n":1,"timeout_sec":null},"id":1}'
     return {
+        "server: a whole server_info_query, line in, reply line out": microseconds(lambda: server.handle_line(INFO_LINE)),
+        "server: a whole 1-byte write_transport and read_transport": microseconds(lambda: (server.handle_line(WRITE_LINE), server.handle_line(read_line))),
         "server: decode the request line (json)": microseconds(lambda: wire.decode_message(WRITE_LINE)),
         "server: validate write_transport params (compiled)": microseconds(lambda: checks.params_violations(2, "write_transport", request["params"])),
         "server: decode a 1-byte payload (base64)": microseconds(lambda: BASE64.decode("Wg==")),
