@@ -10,7 +10,7 @@ import sys
 import time
 from pathlib import Path
 
-from bench import importtime, report, rss, suite, targets
+from bench import breakdown, importtime, report, rss, suite, targets
 from bench.placement import PLACEMENTS
 from bench.subjects import PAYLOAD_SUBJECTS
 
@@ -39,11 +39,14 @@ def main(argv: list[str] | None = None) -> int:
     rss.run(figures, PAYLOAD_SUBJECTS, (1 << 20, 16 << 20), args.rss_runs, PLACEMENTS)
     progress("import times")
     imports = importtime.summary()
+    progress("breakdown of a call and of a payload byte, in one process")
+    pieces = breakdown.measure()
     judged = targets.evaluate(figures)
     machine["load_after"] = os.getloadavg()
     machine["seconds"] = time.monotonic() - started
     print(report.table(figures, imports, judged))
-    report.write_json(HERE / "results.json", figures, imports, judged, machine)
+    print(breakdown.text(pieces))
+    report.write_json(HERE / "results.json", figures, imports, judged, machine, pieces)
     if not args.no_plot:
         report.plot(HERE / "throughput.png", figures)
     progress(f"done: bench/results.json{'' if args.no_plot else ', bench/throughput.png'}; load average {machine['load_after'][0]:.2f}")

@@ -18,6 +18,7 @@ from microtvm_project_api.protocol.payload import BASE64, BASE85
 INFO_LINE = b'{"jsonrpc":"2.0","method":"server_info_query","params":{"tvm_version":"0.18.0"},"id":1}'
 WRITE_LINE = b'{"jsonrpc":"2.0","method":"write_transport","params":{"data":"Wg==","timeout_sec":null},"id":1}'
 NULL_REPLY = b'{"jsonrpc":"2.0","id":1,"result":null}'
+CHUNKS = (64 * 1024, 1024 * 1024)
 
 
 def microseconds(operation: Callable[[], object], min_seconds: float = 0.2) -> float:
@@ -87,15 +88,16 @@ def per_byte(chunk: int) -> dict[str, float]:
     }
 
 
-def main() -> None:
-    print("per call, in one process (us)")
-    for name, value in per_call().items():
-        print(f"  {value:8.2f}  {name}")
-    for chunk in (64 * 1024, 1024 * 1024):
-        print(f"per payload byte at {chunk >> 10} KiB chunks, in one process (ns per byte)")
-        for name, value in per_byte(chunk).items():
-            print(f"  {value:8.3f}  {name}")
+def measure() -> dict[str, dict[str, float]]:
+    """Every piece, by section: per call in microseconds, per payload byte in nanoseconds."""
+    return {"per call, in one process (us)": per_call(),
+            **{f"per payload byte at {chunk >> 10} KiB chunks, in one process (ns per byte)": per_byte(chunk) for chunk in CHUNKS}}
+
+
+def text(pieces: dict[str, dict[str, float]]) -> str:
+    """The breakdown as printed."""
+    return "\n".join(f"{section}\n" + "\n".join(f"  {value:8.3f}  {name}" for name, value in values.items()) for section, values in pieces.items())
 
 
 if __name__ == "__main__":
-    main()
+    print(text(measure()))

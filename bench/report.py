@@ -59,9 +59,12 @@ def table(figures: Figures, imports: dict[str, Any], targets: list[Target]) -> s
     return "\n".join(lines)
 
 
-def write_json(path: Path, figures: Figures, imports: dict[str, Any], targets: list[Target], machine: dict[str, Any]) -> None:
-    """results.json: the machine and date, every figure's runs, the import summary and the judged targets."""
-    document = {"machine": machine, "figures": figures.as_tree(), "imports": imports, "targets": [t.as_dict() for t in targets]}
+def write_json(path: Path, figures: Figures, imports: dict[str, Any], targets: list[Target], machine: dict[str, Any],
+               breakdown: dict[str, dict[str, float]]) -> None:
+    """results.json: the machine and date, every figure's runs, the import summary, the judged targets and the
+    in-process breakdown of a call and of a payload byte."""
+    document = {"machine": machine, "figures": figures.as_tree(), "imports": imports, "targets": [t.as_dict() for t in targets],
+                "breakdown": breakdown}
     path.write_text(json.dumps(document, indent=1) + "\n")
 
 
