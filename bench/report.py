@@ -55,7 +55,7 @@ def table(figures: Figures, imports: dict[str, Any], targets: list[Target]) -> s
     for target in targets:
         sign = "<=" if target.at_most else ">="
         lines.append(f"  {target.verdict(target.best)} {target.verdict(target.median)}  {target.name} {sign} {target.limit:g}: "
-                     f"{target.best:.3g} best, {target.median:.3g} median")
+                     f"{target.best:.4g} best, {target.median:.4g} median")
     return "\n".join(lines)
 
 
@@ -93,3 +93,46 @@ def plot(path: Path, figures: Figures, placement: str = "free") -> None:
     figure.tight_layout()
     figure.savefig(path)
     pyplot.close(figure)
+
+
+def markdown(document: dict[str, Any]) -> str:
+    """The README's tables from a results.json document: the targets as judged, then the main figures (best / median)."""
+    figures = document["figures"]
+    lines = [f"Run of {document['machine']['date']} ({document['machine']['rounds']} rounds, {document['machine']['rss_runs']} RSS runs; "
+             f"load average {document['machine']['load_before'][0]:.2f} before, {document['machine']['load_after'][0]:.2f} after).", "",
+             "| target | limit | best | median | verdict |", "| --- | --- | --- | --- | --- |"]
+    for target in document["targets"]:
+        verdicts = {target["verdict_best"], target["verdict_median"]}
+        verdict = verdicts.pop() if len(verdicts) == 1 else f"{target['verdict_best']} best, {target['verdict_median']} median"
+        sign = "<=" if target["at_most"] else ">="
+        lines.append(f"| {target['name']} | {sign} {target['limit']:g} | {target['best']:.4g} | {target['median']:.4g} | {verdict} |")
+    for where in PLACEMENTS:
+        lines += ["", f"Placement **{where}** (best / median):", "",
+                  "| figure | floor | plain | plain-b85 | ours-v2 | ours-v1 |", "| --- | --- | --- | --- | --- | --- |"]
+
+        def cell(node: dict[str, Any], digits: str = ".3g") -> str:
+            return f"{node['best']:{digits}} / {node['median']:{digits}}"
+
+        launch = figures["launch_ms"][where]
+        lines.append("| launch to first reply (ms) | " + " | ".join(cell(launch[s]) for s in ("floor", "plain", "plain-b85", "ours-v2", "ours-v1")) + " |")
+        for call in CALLS:
+            row = figures["call_us"][where][call]
+            floor = cell(figures["call_us"][where]["ping-pong"]["floor"]) + " (ping-pong)"
+            lines.append(f"| {call} (us) | {floor} | " + " | ".join(cell(row[s]) for s in ("plain", "plain-b85", "ours-v2", "ours-v1")) + " |")
+        for direction in DIRECTIONS:
+            for chunk in ("65536", "1048576"):
+                row = figures["oneway_MBps"][where][direction]
+                floor = figures["codec_MBps"][where]
+                lines.append(f"| one-way {direction}, {int(chunk) >> 10} KiB (MB/s) | base64 {cell(floor['base64'][chunk])}, base85 {cell(floor['base85'][chunk])} | "
+                             + " | ".join(cell(row[s][chunk]) for s in ("plain", "plain-b85", "ours-v2", "ours-v1")) + " |")
+        rss = figures["rss_x_payload"][where]
+        for side in ("server", "client"):
+            lines.append(f"| peak RSS above the pre-call size / payload, 16 MiB, {side} | | "
+                         + " | ".join(cell(rss[side][s][str(16 << 20)]) for s in ("plain", "plain-b85", "ours-v2", "ours-v1")) + " |")
+    return "\n".join(lines)
+
+
+if __name__ == "__main__":
+    import sys
+
+    print(markdown(json.loads(Path(sys.argv[1] if len(sys.argv) > 1 else Path(__file__).with_name("results.json")).read_text())))
