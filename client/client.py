@@ -274,6 +274,8 @@ class ProjectApiClient:
     def _validated(self, revision: int, method: str, result: Any) -> Any:
         """The result, validated once: a generated model for MODEL_RESULTS, else the plain JSON (None for a null
         result); MalformedReplyError naming each violation otherwise."""
+        if result is None and method in checks.NULL_RESULTS[revision]:
+            return None
         if method == "server_info_query" and result == self._server_info_json and self._server_info_json is not None:
             return self.server_info
         if method in MODEL_RESULTS:

@@ -30,6 +30,8 @@ LAUNCH_SCRIPT = "launch_microtvm_api_server.sh"
 STDERR_TAIL_LINES = 40
 LOG_LINE_LIMIT = 64 * 1024
 PIPE_BYTES = 1024 * 1024
+JOIN_BYTES = 4096
+"""A line in parts no longer than this is joined and written with one os.write: cheaper than os.writev's views."""
 
 logger = logging.getLogger(__name__)
 
@@ -116,6 +118,8 @@ class ServerProcess:
         deadline = None if timeout is None else time.monotonic() + timeout
         if self._request_write < 0:
             raise self.exited_error("the request pipe was closed")
+        if len(parts) > 1 and sum(map(len, parts)) <= JOIN_BYTES:
+            parts = (b"".join(parts),)
         views = [memoryview(part) for part in parts if part]
         while True:
             try:

@@ -11,6 +11,17 @@ from microtvm_project_api.protocol.metadata_rules import check_server_info
 from microtvm_project_api.protocol.violations import Violation
 
 
+def _accepts_null(check: Any) -> bool:
+    found: list[tuple[str, str, str]] = []
+    check(None, "", found)
+    return not found
+
+
+NULL_RESULTS = {revision: frozenset(m for m, check in checks.items() if _accepts_null(check)) for revision, checks in RESULTS.items()}
+"""By revision, the methods whose result may be null (read off the compiled validators): a null result of one of
+them is valid without a call."""
+
+
 def params_violations(revision: int, method: str, params: Any) -> list[Violation]:
     """Violations of `params` against `method`'s params in `revision` (KeyError for an unknown method)."""
     found: list[tuple[str, str, str]] = []

@@ -76,6 +76,7 @@ class Server:
         self.revision = revision
         self.methods = default_registry().revision(revision).methods
         self.codec = default_registry().revision(revision).codec
+        self._null_results = checks.NULL_RESULTS[revision]
         self.options = OptionChecker(handler.project_options, revision)
         self.max_line_bytes = max_line_bytes
         self.supported = frozenset(handler.supported_methods())
@@ -172,6 +173,8 @@ class Server:
             raise InternalError(f"{method} returned a result that is not JSON: {exc}") from None
 
     def _check_result(self, method: str, result: Any) -> None:
+        if result is None and method in self._null_results:
+            return
         violations = checks.result_violations(self.revision, method, result)
         if violations:
             where = describe(violations)
