@@ -295,7 +295,7 @@ class ProjectApiClient:
         request_id = self._next_id
         self._next_id += 1
         if payload is None:
-            parts: tuple[bytes, ...] = (wire.encode_message(wire.request(method, params, request_id)),)
+            parts: tuple[bytes, ...] = (wire.request_line(method, params, request_id),)
         else:
             parts = wire.payload_request_parts(method, params, request_id, *payload)
         if self.transcript is not None:

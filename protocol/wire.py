@@ -51,11 +51,27 @@ def encode_message(message: dict[str, Any]) -> bytes:
     A string holding a lone surrogate (valid in JSON text as an escape, not encodable as UTF-8; an
     id or a parameter echoed back can carry one) is written as a \\u escape instead of failing.
     """
-    text = _ENCODER.encode(message)
+    return _json_bytes(message) + b"\n"
+
+
+def _json_bytes(value: Any) -> bytes:
+    """Compact UTF-8 JSON text of `value`; \\u escapes where a lone surrogate cannot be UTF-8."""
+    text = _ENCODER.encode(value)
     try:
-        return text.encode("utf-8") + b"\n"
+        return text.encode("utf-8")
     except UnicodeEncodeError:
-        return _ASCII_ENCODER.encode(message).encode("ascii") + b"\n"
+        return _ASCII_ENCODER.encode(value).encode("ascii")
+
+
+def request_line(method: str, params: dict[str, Any], request_id: int | str) -> bytes:
+    """A request line: the bytes encode_message(request(method, params, request_id)) writes, with the part before
+    the params made once per method."""
+    return b"".join((_request_head(method), _json_bytes(params), b',"id":', id_json(request_id), b"}\n"))
+
+
+@functools.lru_cache(maxsize=None)
+def _request_head(method: str) -> bytes:
+    return b'{"jsonrpc":"2.0","method":' + _json_bytes(method) + b',"params":'
 
 
 def id_json(request_id: int | float | str) -> bytes:
@@ -78,14 +94,14 @@ def payload_request_parts(method: str, params: dict[str, Any], request_id: int |
     """A request line, in parts for os.writev, whose params are `params` plus the member `name` holding `payload`, an
     encoded transport payload (base64 or base85: ASCII without quote or backslash, so a JSON string as it is); the
     payload is spliced in, neither escaped by json.dumps nor copied into one line. `name` comes first in params."""
-    rest = _ENCODER.encode(params).encode("utf-8")
+    rest = _json_bytes(params)
     tail = b'"' + (b"," + rest[1:] if len(rest) > 2 else b"}") + b',"id":' + id_json(request_id) + b"}\n"
     return _payload_request_head(method, name), payload, tail
 
 
 @functools.lru_cache(maxsize=None)
 def _payload_request_head(method: str, name: str) -> bytes:
-    return b'{"jsonrpc":"2.0","method":' + _ENCODER.encode(method).encode("utf-8") + b',"params":{' + _ENCODER.encode(name).encode("utf-8") + b':"'
+    return _request_head(method) + b"{" + _json_bytes(name) + b':"'
 
 
 def decode_message(line: bytes) -> Any:

@@ -115,3 +115,11 @@ def test_a_line_of_many_reads_comes_back_whole_and_the_next_one_after_it() -> No
     assert reader.read_line(10) is None
     thread.join()
     os.close(read_fd)
+
+
+@pytest.mark.parametrize("params", [{}, {"n": 1, "timeout_sec": None}, {"options": {"name": "na\nme é", "s": "\ud800"}}], ids=repr)
+@pytest.mark.parametrize("request_id", [7, 2**70, "", "é", "\ud800 lone surrogate"], ids=repr)
+def test_request_line_is_the_line_encode_message_writes(params, request_id) -> None:
+    line = wire.request_line("build", params, request_id)
+    assert line.endswith(b"\n") and line.count(b"\n") == 1
+    assert wire.decode_message(line) == wire.decode_message(wire.encode_message(wire.request("build", params, request_id)))
