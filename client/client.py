@@ -20,6 +20,7 @@ import os
 import threading
 import time
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import IO, Any, Mapping, TypeVar
 
 from pydantic import BaseModel
@@ -53,7 +54,6 @@ MODEL_RESULTS = frozenset({"server_info_query", "open_transport"})
 """Methods whose result the client returns as a generated model; the others' results are None or bytes."""
 ServerInfo = models.ServerInfoV1 | models.ServerInfoV2
 E = TypeVar("E", bound=Exception)
-CODECS_BY_REVISION = {revision: default_registry().revision(revision).codec for revision in REVISIONS}
 
 
 @dataclass(frozen=True)
@@ -72,6 +72,11 @@ class CallTimeouts:
         if method in TRANSPORT_IO_METHODS:
             return None if timeout_sec is None else timeout_sec + self.transport_margin
         return self.long_running if method in LONG_RUNNING_METHODS else self.default
+
+
+@lru_cache(maxsize=None)
+def _codec(revision: int) -> PayloadCodec:
+    return default_registry().revision(revision).codec
 
 
 class ProjectApiClient:
@@ -142,7 +147,7 @@ class ProjectApiClient:
     @property
     def codec(self) -> PayloadCodec:
         """The payload codec of the session's revision (base85 in 1, base64 in 2)."""
-        return CODECS_BY_REVISION[self.revision]
+        return _codec(self.revision)
 
     @property
     def project_options(self) -> list[ProjectOption]:
