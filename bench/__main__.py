@@ -33,7 +33,10 @@ def main(argv: list[str] | None = None) -> int:
     machine = {"date": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"), "python": sys.version.split()[0],
                "platform": platform.platform(), "cpus": os.cpu_count(), "load_before": os.getloadavg(),
                "rounds": args.rounds, "rss_runs": args.rss_runs, "PYTHONDONTWRITEBYTECODE_dropped": dont_write_bytecode is not None}
-    progress = lambda text: print(f"[{time.monotonic() - started:5.1f} s] {text}", file=sys.stderr, flush=True)
+
+    def progress(text: str) -> None:
+        print(f"[{time.monotonic() - started:5.1f} s] {text}", file=sys.stderr, flush=True)
+
     figures = suite.run(suite.Config(args.rounds, args.sample_seconds), progress)
     progress("peak RSS")
     rss.run(figures, PAYLOAD_SUBJECTS, (1 << 20, 16 << 20), args.rss_runs, PLACEMENTS)

@@ -71,7 +71,6 @@ def per_byte(chunk: int) -> dict[str, float]:
     parts = wire.payload_request_parts("write_transport", {"timeout_sec": None}, 1, "data", encoded)
     line = b"".join(parts)[:-1]
     text = encoded.decode("ascii")
-    b85 = BASE85.encode(data)
     scale = 1e3 / chunk
     return {
         "base64 encode (client, or server for a read)": microseconds(lambda: BASE64.encode_bytes(data)) * scale,

@@ -4,6 +4,7 @@ on the machine hits baselines and subjects alike."""
 
 from __future__ import annotations
 
+import functools
 import os
 import time
 from dataclasses import dataclass
@@ -97,7 +98,7 @@ def measure_subject(figures: Figures, config: Config, placement: str, name: str)
             return
         for chunk in CHUNKS:
             data = os.urandom(chunk)
-            for direction, seconds in zip(DIRECTIONS, timed_parts(lambda: one_way(session, data), config.sample_seconds)):
+            for direction, seconds in zip(DIRECTIONS, timed_parts(functools.partial(one_way, session, data), config.sample_seconds)):
                 figures.add(("oneway_MBps", placement, direction, name, str(chunk)), "MB/s", chunk / seconds / MB, True)
     finally:
         session.close()

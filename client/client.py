@@ -23,8 +23,6 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import IO, Any, Mapping, TypeVar
 
-from pydantic import BaseModel
-
 from microtvm_project_api.client.errors import (
     CallTimeoutError,
     MalformedReplyError,
@@ -267,7 +265,7 @@ class ProjectApiClient:
         return info
 
     def _call(self, method: str, params: dict[str, Any], timeout: float | None, timeout_sec: float | None = None,
-              payload: tuple[str, bytes] | None = None) -> Any:
+              payload: tuple[str, bytes | bytearray] | None = None) -> Any:
         deadline = timeout if timeout is not None else self.timeouts.deadline(method, timeout_sec)
         with self._lock:
             result = self._exchange(method, params, deadline, payload)
@@ -292,7 +290,7 @@ class ProjectApiClient:
             raise MalformedReplyError(method, f"the result breaks the revision {revision} schema", self._last_line, where)
         return None if getattr(model, "root", model) is None else model
 
-    def _exchange(self, method: str, params: dict[str, Any], deadline: float | None, payload: tuple[str, bytes] | None = None) -> Any:
+    def _exchange(self, method: str, params: dict[str, Any], deadline: float | None, payload: tuple[str, bytes | bytearray] | None = None) -> Any:
         """Send one request and read its reply; the result member, or the raised error. `payload`, a member name and
         its encoded bytes, is spliced into the params as it is (wire.payload_request_parts)."""
         if self._over is not None:
@@ -300,7 +298,7 @@ class ProjectApiClient:
         request_id = self._next_id
         self._next_id += 1
         if payload is None:
-            parts: tuple[bytes, ...] = (wire.request_line(method, params, request_id),)
+            parts: wire.Parts = (wire.request_line(method, params, request_id),)
         else:
             parts = wire.payload_request_parts(method, params, request_id, *payload)
         if self.transcript is not None:

@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import IO
 
 from microtvm_project_api.client.errors import ServerExitedError, ServerNotFoundError
-from microtvm_project_api.protocol.wire import MAX_LINE_BYTES, LineReader, ReadTimeout, milliseconds_until
+from microtvm_project_api.protocol.wire import MAX_LINE_BYTES, LineReader, Parts, ReadTimeout, milliseconds_until
 
 SERVER_FILE = "microtvm_api_server.py"
 LAUNCH_SCRIPT = "launch_microtvm_api_server.sh"
@@ -112,7 +112,7 @@ class ServerProcess:
         """Write one whole line to the request pipe, or raise TimeoutError / ServerExitedError."""
         self.send_parts((line,), timeout)
 
-    def send_parts(self, parts: tuple[bytes, ...], timeout: float | None) -> None:
+    def send_parts(self, parts: Parts, timeout: float | None) -> None:
         """Write one whole line given in parts (os.writev: the parts are never joined into one copy), or raise
         TimeoutError / ServerExitedError."""
         deadline = None if timeout is None else time.monotonic() + timeout

@@ -10,15 +10,17 @@ import re
 from enum import Enum, IntEnum
 from typing import Any, Callable
 
-Check = Callable[[Any, str, list], None]
+Found = list[tuple[str, str, str]]
+"""(JSON pointer, message, rule) of each violation found."""
+Check = Callable[[Any, str, Found], None]
 
 
 def _key(name: str) -> str:
     return "/" + name.replace("~", "~0").replace("/", "~1")
 
 
-def _unique(items: list) -> bool:
-    seen = []
+def _unique(items: list[Any]) -> bool:
+    seen: list[tuple[bool, Any]] = []
     for item in items:
         tagged = (type(item) is bool, item)
         if tagged in seen:
@@ -27,27 +29,27 @@ def _unique(items: list) -> bool:
     return True
 
 _MISSING = object()
-_C0 = frozenset()
-_C1 = frozenset({'tvm_version'})
-_C2 = re.compile('[a-z0-9][a-z0-9_-]*')
-_C3 = frozenset({'is_template', 'model_library_format_path', 'platform_name', 'project_options', 'protocol_version'})
-_C4 = re.compile('[A-Za-z_][A-Za-z0-9_]*')
-_C5 = frozenset({'model_library_format_path', 'options', 'project_dir', 'standalone_crt_dir'})
-_C6 = frozenset({'options'})
-_C7 = frozenset({'timeouts'})
-_C8 = frozenset({'n', 'timeout_sec'})
-_C9 = frozenset({'data'})
-_C10 = frozenset({'data', 'timeout_sec'})
-_C11 = frozenset({'build', 'close_transport', 'flash', 'generate_project', 'open_transport', 'read_transport', 'server_info_query', 'write_transport'})
-_C12 = frozenset({'is_template', 'model_library_format_path', 'platform_name', 'project_options', 'protocol_version', 'supported_methods'})
-_C13 = frozenset({'id', 'jsonrpc', 'result'})
-_C14 = frozenset({'error', 'id', 'jsonrpc'})
-_C15 = frozenset({'code', 'data', 'message'})
-_C16 = frozenset({'bool', 'float', 'int', 'str'})
-_C17 = frozenset({'build', 'flash', 'generate_project', 'open_transport'})
-_C18 = frozenset({'choices', 'default', 'help', 'name', 'optional', 'required', 'type'})
-_C19 = frozenset({'session_established_timeout_sec', 'session_start_retry_timeout_sec', 'session_start_timeout_sec'})
-_C20 = frozenset({'detail', 'traceback'})
+_C0: frozenset[Any] = frozenset()
+_C1: frozenset[Any] = frozenset({'tvm_version'})
+_C2: re.Pattern[str] = re.compile('[a-z0-9][a-z0-9_-]*')
+_C3: frozenset[Any] = frozenset({'is_template', 'model_library_format_path', 'platform_name', 'project_options', 'protocol_version'})
+_C4: re.Pattern[str] = re.compile('[A-Za-z_][A-Za-z0-9_]*')
+_C5: frozenset[Any] = frozenset({'model_library_format_path', 'options', 'project_dir', 'standalone_crt_dir'})
+_C6: frozenset[Any] = frozenset({'options'})
+_C7: frozenset[Any] = frozenset({'timeouts'})
+_C8: frozenset[Any] = frozenset({'n', 'timeout_sec'})
+_C9: frozenset[Any] = frozenset({'data'})
+_C10: frozenset[Any] = frozenset({'data', 'timeout_sec'})
+_C11: frozenset[Any] = frozenset({'build', 'close_transport', 'flash', 'generate_project', 'open_transport', 'read_transport', 'server_info_query', 'write_transport'})
+_C12: frozenset[Any] = frozenset({'is_template', 'model_library_format_path', 'platform_name', 'project_options', 'protocol_version', 'supported_methods'})
+_C13: frozenset[Any] = frozenset({'id', 'jsonrpc', 'result'})
+_C14: frozenset[Any] = frozenset({'error', 'id', 'jsonrpc'})
+_C15: frozenset[Any] = frozenset({'code', 'data', 'message'})
+_C16: frozenset[Any] = frozenset({'bool', 'float', 'int', 'str'})
+_C17: frozenset[Any] = frozenset({'build', 'flash', 'generate_project', 'open_transport'})
+_C18: frozenset[Any] = frozenset({'choices', 'default', 'help', 'name', 'optional', 'required', 'type'})
+_C19: frozenset[Any] = frozenset({'session_established_timeout_sec', 'session_start_retry_timeout_sec', 'session_start_timeout_sec'})
+_C20: frozenset[Any] = frozenset({'detail', 'traceback'})
 
 
 class ErrorCode(IntEnum):
@@ -70,7 +72,7 @@ class ServerErrorName(str, Enum):
     METHOD_NOT_SUPPORTED = 'MethodNotSupportedError'
 
 
-def check_ServerInfoQueryParams(value: Any, at: str, out: list) -> None:
+def check_ServerInfoQueryParams(value: Any, at: str, out: Found) -> None:
     """ServerInfoQueryParams."""
     if not (isinstance(value, dict)):
         out.append((at, 'Input should be a valid dictionary or instance of ServerInfoQueryParams', 'model_type'))
@@ -87,7 +89,7 @@ def check_ServerInfoQueryParams(value: Any, at: str, out: list) -> None:
                     out.append((at + _key(key0), 'Extra inputs are not permitted', 'extra_forbidden'))
 
 
-def check_ServerInfoV1(value: Any, at: str, out: list) -> None:
+def check_ServerInfoV1(value: Any, at: str, out: Found) -> None:
     """ServerInfoV1."""
     if not (isinstance(value, dict)):
         out.append((at, 'Input should be a valid dictionary or instance of ServerInfoV1', 'model_type'))
@@ -135,7 +137,7 @@ def check_ServerInfoV1(value: Any, at: str, out: list) -> None:
                     out.append((at + _key(key0), 'Extra inputs are not permitted', 'extra_forbidden'))
 
 
-def check_GenerateProjectParams(value: Any, at: str, out: list) -> None:
+def check_GenerateProjectParams(value: Any, at: str, out: Found) -> None:
     """GenerateProjectParams."""
     if not (isinstance(value, dict)):
         out.append((at, 'Input should be a valid dictionary or instance of GenerateProjectParams', 'model_type'))
@@ -185,13 +187,13 @@ def check_GenerateProjectParams(value: Any, at: str, out: list) -> None:
                     out.append((at + _key(key0), 'Extra inputs are not permitted', 'extra_forbidden'))
 
 
-def check_GenerateProjectResult(value: Any, at: str, out: list) -> None:
+def check_GenerateProjectResult(value: Any, at: str, out: Found) -> None:
     """GenerateProjectResult."""
     if not (value is None):
         out.append((at, 'Input should be None', 'none_required'))
 
 
-def check_BuildParams(value: Any, at: str, out: list) -> None:
+def check_BuildParams(value: Any, at: str, out: Found) -> None:
     """BuildParams."""
     if not (isinstance(value, dict)):
         out.append((at, 'Input should be a valid dictionary or instance of BuildParams', 'model_type'))
@@ -214,13 +216,13 @@ def check_BuildParams(value: Any, at: str, out: list) -> None:
                     out.append((at + _key(key0), 'Extra inputs are not permitted', 'extra_forbidden'))
 
 
-def check_BuildResult(value: Any, at: str, out: list) -> None:
+def check_BuildResult(value: Any, at: str, out: Found) -> None:
     """BuildResult."""
     if not (value is None):
         out.append((at, 'Input should be None', 'none_required'))
 
 
-def check_FlashParams(value: Any, at: str, out: list) -> None:
+def check_FlashParams(value: Any, at: str, out: Found) -> None:
     """FlashParams."""
     if not (isinstance(value, dict)):
         out.append((at, 'Input should be a valid dictionary or instance of FlashParams', 'model_type'))
@@ -243,13 +245,13 @@ def check_FlashParams(value: Any, at: str, out: list) -> None:
                     out.append((at + _key(key0), 'Extra inputs are not permitted', 'extra_forbidden'))
 
 
-def check_FlashResult(value: Any, at: str, out: list) -> None:
+def check_FlashResult(value: Any, at: str, out: Found) -> None:
     """FlashResult."""
     if not (value is None):
         out.append((at, 'Input should be None', 'none_required'))
 
 
-def check_OpenTransportParams(value: Any, at: str, out: list) -> None:
+def check_OpenTransportParams(value: Any, at: str, out: Found) -> None:
     """OpenTransportParams."""
     if not (isinstance(value, dict)):
         out.append((at, 'Input should be a valid dictionary or instance of OpenTransportParams', 'model_type'))
@@ -272,7 +274,7 @@ def check_OpenTransportParams(value: Any, at: str, out: list) -> None:
                     out.append((at + _key(key0), 'Extra inputs are not permitted', 'extra_forbidden'))
 
 
-def check_OpenTransportResult(value: Any, at: str, out: list) -> None:
+def check_OpenTransportResult(value: Any, at: str, out: Found) -> None:
     """OpenTransportResult."""
     if not (isinstance(value, dict)):
         out.append((at, 'Input should be a valid dictionary or instance of OpenTransportResult', 'model_type'))
@@ -288,7 +290,7 @@ def check_OpenTransportResult(value: Any, at: str, out: list) -> None:
                     out.append((at + _key(key0), 'Extra inputs are not permitted', 'extra_forbidden'))
 
 
-def check_CloseTransportParams(value: Any, at: str, out: list) -> None:
+def check_CloseTransportParams(value: Any, at: str, out: Found) -> None:
     """CloseTransportParams."""
     if not (isinstance(value, dict)):
         out.append((at, 'Input should be a valid dictionary or instance of CloseTransportParams', 'model_type'))
@@ -299,13 +301,13 @@ def check_CloseTransportParams(value: Any, at: str, out: list) -> None:
                     out.append((at + _key(key0), 'Extra inputs are not permitted', 'extra_forbidden'))
 
 
-def check_CloseTransportResult(value: Any, at: str, out: list) -> None:
+def check_CloseTransportResult(value: Any, at: str, out: Found) -> None:
     """CloseTransportResult."""
     if not (value is None):
         out.append((at, 'Input should be None', 'none_required'))
 
 
-def check_ReadTransportParams(value: Any, at: str, out: list) -> None:
+def check_ReadTransportParams(value: Any, at: str, out: Found) -> None:
     """ReadTransportParams."""
     if not (isinstance(value, dict)):
         out.append((at, 'Input should be a valid dictionary or instance of ReadTransportParams', 'model_type'))
@@ -335,7 +337,7 @@ def check_ReadTransportParams(value: Any, at: str, out: list) -> None:
                     out.append((at + _key(key0), 'Extra inputs are not permitted', 'extra_forbidden'))
 
 
-def check_ReadTransportResultV1(value: Any, at: str, out: list) -> None:
+def check_ReadTransportResultV1(value: Any, at: str, out: Found) -> None:
     """ReadTransportResultV1."""
     if not (isinstance(value, dict)):
         out.append((at, 'Input should be a valid dictionary or instance of ReadTransportResultV1', 'model_type'))
@@ -355,7 +357,7 @@ def check_ReadTransportResultV1(value: Any, at: str, out: list) -> None:
                     out.append((at + _key(key0), 'Extra inputs are not permitted', 'extra_forbidden'))
 
 
-def check_WriteTransportParamsV1(value: Any, at: str, out: list) -> None:
+def check_WriteTransportParamsV1(value: Any, at: str, out: Found) -> None:
     """WriteTransportParamsV1."""
     if not (isinstance(value, dict)):
         out.append((at, 'Input should be a valid dictionary or instance of WriteTransportParamsV1', 'model_type'))
@@ -382,13 +384,13 @@ def check_WriteTransportParamsV1(value: Any, at: str, out: list) -> None:
                     out.append((at + _key(key0), 'Extra inputs are not permitted', 'extra_forbidden'))
 
 
-def check_WriteTransportResult(value: Any, at: str, out: list) -> None:
+def check_WriteTransportResult(value: Any, at: str, out: Found) -> None:
     """WriteTransportResult."""
     if not (value is None):
         out.append((at, 'Input should be None', 'none_required'))
 
 
-def check_ServerInfoV2(value: Any, at: str, out: list) -> None:
+def check_ServerInfoV2(value: Any, at: str, out: Found) -> None:
     """ServerInfoV2."""
     if not (isinstance(value, dict)):
         out.append((at, 'Input should be a valid dictionary or instance of ServerInfoV2', 'model_type'))
@@ -448,7 +450,7 @@ def check_ServerInfoV2(value: Any, at: str, out: list) -> None:
                     out.append((at + _key(key0), 'Extra inputs are not permitted', 'extra_forbidden'))
 
 
-def check_ReadTransportResultV2(value: Any, at: str, out: list) -> None:
+def check_ReadTransportResultV2(value: Any, at: str, out: Found) -> None:
     """ReadTransportResultV2."""
     if not (isinstance(value, dict)):
         out.append((at, 'Input should be a valid dictionary or instance of ReadTransportResultV2', 'model_type'))
@@ -468,7 +470,7 @@ def check_ReadTransportResultV2(value: Any, at: str, out: list) -> None:
                     out.append((at + _key(key0), 'Extra inputs are not permitted', 'extra_forbidden'))
 
 
-def check_WriteTransportParamsV2(value: Any, at: str, out: list) -> None:
+def check_WriteTransportParamsV2(value: Any, at: str, out: Found) -> None:
     """WriteTransportParamsV2."""
     if not (isinstance(value, dict)):
         out.append((at, 'Input should be a valid dictionary or instance of WriteTransportParamsV2', 'model_type'))
@@ -495,7 +497,7 @@ def check_WriteTransportParamsV2(value: Any, at: str, out: list) -> None:
                     out.append((at + _key(key0), 'Extra inputs are not permitted', 'extra_forbidden'))
 
 
-def check_ResultReply(value: Any, at: str, out: list) -> None:
+def check_ResultReply(value: Any, at: str, out: Found) -> None:
     """ResultReply."""
     if not (isinstance(value, dict)):
         out.append((at, 'Input should be a valid dictionary or instance of ResultReply', 'model_type'))
@@ -521,7 +523,7 @@ def check_ResultReply(value: Any, at: str, out: list) -> None:
                     out.append((at + _key(key0), 'Extra inputs are not permitted', 'extra_forbidden'))
 
 
-def check_ErrorReply(value: Any, at: str, out: list) -> None:
+def check_ErrorReply(value: Any, at: str, out: Found) -> None:
     """ErrorReply."""
     if not (isinstance(value, dict)):
         out.append((at, 'Input should be a valid dictionary or instance of ErrorReply', 'model_type'))
@@ -550,7 +552,7 @@ def check_ErrorReply(value: Any, at: str, out: list) -> None:
                     out.append((at + _key(key0), 'Extra inputs are not permitted', 'extra_forbidden'))
 
 
-def check_ErrorObject(value: Any, at: str, out: list) -> None:
+def check_ErrorObject(value: Any, at: str, out: Found) -> None:
     """ErrorObject."""
     if not (isinstance(value, dict)):
         out.append((at, 'Input should be a valid dictionary or instance of ErrorObject', 'model_type'))
@@ -577,7 +579,7 @@ def check_ErrorObject(value: Any, at: str, out: list) -> None:
                     out.append((at + _key(key0), 'Extra inputs are not permitted', 'extra_forbidden'))
 
 
-def check_ProjectOptionV1(value: Any, at: str, out: list) -> None:
+def check_ProjectOptionV1(value: Any, at: str, out: Found) -> None:
     """ProjectOptionV1."""
     if not (isinstance(value, dict)):
         out.append((at, 'Input should be a valid dictionary or instance of ProjectOptionV1', 'model_type'))
@@ -657,7 +659,7 @@ def check_ProjectOptionV1(value: Any, at: str, out: list) -> None:
                     out.append((at + _key(key0), 'Extra inputs are not permitted', 'extra_forbidden'))
 
 
-def check_TransportTimeouts(value: Any, at: str, out: list) -> None:
+def check_TransportTimeouts(value: Any, at: str, out: Found) -> None:
     """TransportTimeouts."""
     if not (isinstance(value, dict)):
         out.append((at, 'Input should be a valid dictionary or instance of TransportTimeouts', 'model_type'))
@@ -695,7 +697,7 @@ def check_TransportTimeouts(value: Any, at: str, out: list) -> None:
                     out.append((at + _key(key0), 'Extra inputs are not permitted', 'extra_forbidden'))
 
 
-def check_ProjectOptionV2(value: Any, at: str, out: list) -> None:
+def check_ProjectOptionV2(value: Any, at: str, out: Found) -> None:
     """ProjectOptionV2."""
     if not (isinstance(value, dict)):
         out.append((at, 'Input should be a valid dictionary or instance of ProjectOptionV2', 'model_type'))
@@ -767,7 +769,7 @@ def check_ProjectOptionV2(value: Any, at: str, out: list) -> None:
                     out.append((at + _key(key0), 'Extra inputs are not permitted', 'extra_forbidden'))
 
 
-def check_ErrorData(value: Any, at: str, out: list) -> None:
+def check_ErrorData(value: Any, at: str, out: Found) -> None:
     """ErrorData."""
     if not (isinstance(value, dict)):
         out.append((at, 'Input should be a valid dictionary or instance of ErrorData', 'model_type'))

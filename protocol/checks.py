@@ -6,13 +6,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from microtvm_project_api.generated.validators import PARAMS, REPLIES, RESULTS
+from microtvm_project_api.generated.validators import PARAMS, REPLIES, RESULTS, Check, Found
 from microtvm_project_api.protocol.metadata_rules import check_server_info
 from microtvm_project_api.protocol.violations import Violation
 
 
-def _accepts_null(check: Any) -> bool:
-    found: list[tuple[str, str, str]] = []
+def _accepts_null(check: Check) -> bool:
+    found: Found = []
     check(None, "", found)
     return not found
 
@@ -24,14 +24,14 @@ them is valid without a call."""
 
 def params_violations(revision: int, method: str, params: Any) -> list[Violation]:
     """Violations of `params` against `method`'s params in `revision` (KeyError for an unknown method)."""
-    found: list[tuple[str, str, str]] = []
+    found: Found = []
     PARAMS[revision][method](params, "", found)
     return [Violation(*v) for v in found]
 
 
 def result_violations(revision: int, method: str, result: Any) -> list[Violation]:
     """Violations of `result` against `method`'s result in `revision`, the cross-field metadata rules included."""
-    found: list[tuple[str, str, str]] = []
+    found: Found = []
     RESULTS[revision][method](result, "", found)
     if not found and method == "server_info_query":
         return check_server_info(result, revision)
@@ -40,6 +40,6 @@ def result_violations(revision: int, method: str, result: Any) -> list[Violation
 
 def reply_violations(kind: str, reply: Any) -> list[Violation]:
     """Violations of a reply envelope: `kind` is "ResultReply" or "ErrorReply" (or "ErrorObject" for an error member)."""
-    found: list[tuple[str, str, str]] = []
+    found: Found = []
     REPLIES[kind](reply, "", found)
     return [Violation(*v) for v in found]

@@ -15,24 +15,33 @@ import binascii
 from dataclasses import dataclass
 from typing import Callable
 
+Buffer = bytes | bytearray | memoryview
+"""What a payload codec encodes: any bytes-like object."""
+
 
 class PayloadDecodeError(ValueError):
     """The `data` string is not valid in the revision's encoding."""
 
 
-def _b64encode(data: bytes) -> bytes | bytearray:
+def _b64encode(data: Buffer) -> bytes | bytearray:
     return binascii.b2a_base64(data, newline=False)
 
 
 def _b64decode(text: str) -> bytes:
+    """Canonical base64 only: a length that is a multiple of 4, at most two padding characters, at the end, and
+    nothing outside the alphabet. binascii's decoder skips such characters (its strict mode is Python 3.11+), so
+    a text holding one decodes to fewer bytes than its length says: that is how it is caught."""
     if len(text) % 4:
         raise PayloadDecodeError(f"not canonical base64: {len(text)} characters, not a multiple of 4")
     if text[-3:-2] == "=":
         raise PayloadDecodeError("not canonical base64: more than two padding characters")
     try:
-        return binascii.a2b_base64(text, strict_mode=True)
+        data = binascii.a2b_base64(text)
     except (binascii.Error, ValueError) as exc:
         raise PayloadDecodeError(f"not canonical base64: {exc}") from None
+    if len(data) != len(text) // 4 * 3 - (2 if text.endswith("==") else 1 if text.endswith("=") else 0):
+        raise PayloadDecodeError("not canonical base64: a character outside the alphabet, or padding before the end")
+    return data
 
 
 B85_ALPHABET = b"0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz!#$%&()*+-;<=>?@^_`{|}~"
@@ -53,7 +62,7 @@ def _lanes(count: int, lane_bytes: int, value: int) -> int:
     return int.from_bytes(value.to_bytes(lane_bytes, "big") * count, "big")
 
 
-def _b85encode_slice(data: bytes | memoryview) -> bytes:
+def _b85encode_slice(data: Buffer) -> bytes:
     """base64.b85encode of one slice: words spread into 64-bit lanes, five digits by four lane-wise divisions by 85."""
     padding = -len(data) % 4
     if padding:
@@ -105,7 +114,7 @@ def _b85decode_slice(text: bytes, offset: int) -> bytes:
     return bytes(out)
 
 
-def _b85encode(data: bytes) -> bytes | bytearray:
+def _b85encode(data: Buffer) -> bytes | bytearray:
     """The encoded text; above one slice, slices are encoded into one preallocated buffer (no list of parts held
     beside the joined copy), which goes to the wire as it is."""
     if len(data) < B85_SMALL_BYTES:
@@ -147,11 +156,11 @@ class PayloadCodec:
     """How `data` members are encoded in one protocol revision."""
 
     name: str
-    encode_bytes: Callable[[bytes], bytes | bytearray]
+    encode_bytes: Callable[[Buffer], bytes | bytearray]
     """The encoded text as ASCII bytes (a bytearray for a long base85 payload: written to the wire as it is)."""
     decode_text: Callable[[str], bytes]
 
-    def encode(self, data: bytes) -> str:
+    def encode(self, data: Buffer) -> str:
         """Bytes to the wire string."""
         return self.encode_bytes(data).decode("ascii")
 

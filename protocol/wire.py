@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import functools
 import json
-import os
 import math
+import os
 import select
 import time
 from typing import Any
@@ -17,6 +17,10 @@ MAX_LINE_BYTES = 64 * 1024 * 1024
 READ_CHUNK = 64 * 1024
 """Bytes asked of one os.read: a pipe's default capacity. A larger request makes CPython allocate (mmap) and
 free (munmap) a buffer that large on every read, which costs more than the read itself for a short line."""
+
+
+Parts = tuple[bytes | bytearray, ...]
+"""One line given in parts, written with os.writev instead of being joined into one copy."""
 
 
 class WireDecodeError(ValueError):
@@ -79,18 +83,19 @@ def id_json(request_id: int | float | str) -> bytes:
     return str(request_id).encode("ascii") if type(request_id) in (int, float) else _ASCII_ENCODER.encode(request_id).encode("ascii")
 
 
-def result_reply_parts(request_id: int | float | str, *encoded_result: bytes) -> tuple[bytes, ...]:
+def result_reply_parts(request_id: int | float | str, *encoded_result: bytes | bytearray) -> Parts:
     """A result reply line, in parts for os.writev, around a result that is already JSON text (given in parts),
     so a large or fixed result is neither encoded again nor copied into one line: the bytes encode_message(result_reply(...)) writes."""
     return (b'{"jsonrpc":"2.0","id":', id_json(request_id), b',"result":', *encoded_result, b"}\n")
 
 
-def result_reply_line(request_id: int | float | str, *encoded_result: bytes) -> bytes:
+def result_reply_line(request_id: int | float | str, *encoded_result: bytes | bytearray) -> bytes:
     """result_reply_parts joined into one line."""
     return b"".join(result_reply_parts(request_id, *encoded_result))
 
 
-def payload_request_parts(method: str, params: dict[str, Any], request_id: int | str, name: str, payload: bytes) -> tuple[bytes, ...]:
+def payload_request_parts(method: str, params: dict[str, Any], request_id: int | str, name: str,
+                          payload: bytes | bytearray) -> Parts:
     """A request line, in parts for os.writev, whose params are `params` plus the member `name` holding `payload`, an
     encoded transport payload (base64 or base85: ASCII without quote or backslash, so a JSON string as it is); the
     payload is spliced in, neither escaped by json.dumps nor copied into one line. `name` comes first in params."""
@@ -123,12 +128,12 @@ def request(method: str, params: dict[str, Any], request_id: int | str) -> dict[
     return {"jsonrpc": JSONRPC, "method": method, "params": params, "id": request_id}
 
 
-def result_reply(request_id: int | str, result: Any) -> dict[str, Any]:
+def result_reply(request_id: int | float | str, result: Any) -> dict[str, Any]:
     """A successful reply object."""
     return {"jsonrpc": JSONRPC, "id": request_id, "result": result}
 
 
-def error_reply(request_id: int | str | None, code: int, message: str, data: dict[str, Any] | None = None) -> dict[str, Any]:
+def error_reply(request_id: int | float | str | None, code: int, message: str, data: dict[str, Any] | None = None) -> dict[str, Any]:
     """An error reply object; `data` is left out when there is none."""
     error: dict[str, Any] = {"code": code, "message": message}
     if data:

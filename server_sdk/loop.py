@@ -27,7 +27,7 @@ import os
 import re
 import traceback
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any, Callable, cast
 
 from microtvm_project_api.generated.validators import ErrorCode
 from microtvm_project_api.protocol import checks
@@ -44,10 +44,11 @@ from microtvm_project_api.protocol.payload import PayloadDecodeError
 from microtvm_project_api.protocol.registry import default_registry
 from microtvm_project_api.protocol.violations import describe
 from microtvm_project_api.protocol.wire import (
-    MAX_LINE_BYTES,
     JSONRPC,
+    MAX_LINE_BYTES,
     LineReader,
     LineTooLong,
+    Parts,
     WireDecodeError,
     decode_message,
     encode_message,
@@ -104,7 +105,7 @@ class Server:
                     line = reader.read_line(None)
                 except LineTooLong as exc:
                     logger.warning("discarded a request line: %s", exc)
-                    reply: tuple[bytes, ...] = (encode_message(error_reply(None, ErrorCode.INVALID_REQUEST, f"Invalid request: {exc}")),)
+                    reply: Parts = (encode_message(error_reply(None, ErrorCode.INVALID_REQUEST, f"Invalid request: {exc}")),)
                 else:
                     if line is None:
                         logger.debug("end of file on the request fd")
@@ -133,7 +134,7 @@ class Server:
         except WireDecodeError as exc:
             return (encode_message(error_reply(None, ErrorCode.PARSE_ERROR, f"Parse error: {exc}")),)
 
-    def _reply_parts(self, message: Any) -> tuple[bytes, ...]:
+    def _reply_parts(self, message: Any) -> Parts:
         """The reply line, in parts, to one parsed request."""
         request_id = _request_id(message)
         method = message.get("method") if isinstance(message, dict) else None
@@ -141,7 +142,7 @@ class Server:
             if not (type(method) is str and method in self.methods and message.keys() == REQUEST_MEMBERS and message["jsonrpc"] == JSONRPC
                     and request_id is not None and type(message["params"]) is dict):
                 _check_envelope(message)  # the valid request of a known method passed the line above; this says what is wrong
-            return self._call(request_id, method, message["params"])
+            return self._call(cast("int | float | str", request_id), cast(str, method), message["params"])
         except RemoteError as exc:
             return _error_line(request_id, method, exc.to_error_object())
         except Exception as exc:  # a handler failed: the server keeps serving
@@ -149,7 +150,7 @@ class Server:
             data = {"traceback": traceback.format_exc()}
             return _error_line(request_id, method, ServerError(str(exc) or type(exc).__name__, data).to_error_object())
 
-    def _call(self, request_id: int | float | str, method: str, params: dict[str, Any]) -> tuple[bytes, ...]:
+    def _call(self, request_id: int | float | str, method: str, params: dict[str, Any]) -> Parts:
         if method not in self.methods:
             raise MethodNotFoundError(f"Method not found: {method}")
         if method not in self.supported:
@@ -200,7 +201,7 @@ class Server:
             raise InvalidParamsError(f"write_transport: /data: {exc}") from None
         return self.handler.write_transport(data, _seconds(params["timeout_sec"]))
 
-    def _read_reply(self, request_id: int | float | str, data: Any, n: int) -> tuple[bytes, ...]:
+    def _read_reply(self, request_id: int | float | str, data: Any, n: int) -> Parts:
         """The read_transport reply, encoded straight from the bytes (valid by construction once 1 <= len <= n)."""
         if not isinstance(data, (bytes, bytearray, memoryview)):
             raise InternalError(f"read_transport returned an invalid result: /data: expected bytes, got {type(data).__name__}")
@@ -281,7 +282,7 @@ def _timeouts_json(timeouts: Any) -> Any:
     return timeouts.model_dump() if hasattr(timeouts, "model_dump") else timeouts
 
 
-def _error_line(request_id: int | float | str | None, method: Any, error: dict[str, Any]) -> tuple[bytes, ...]:
+def _error_line(request_id: int | float | str | None, method: Any, error: dict[str, Any]) -> Parts:
     """An error reply line; an error object the spec does not allow becomes an internal error saying where."""
     violations = checks.reply_violations("ErrorObject", error)
     if not violations:
@@ -295,7 +296,7 @@ def _error_line(request_id: int | float | str | None, method: Any, error: dict[s
     return (encode_message(error_reply(request_id, ErrorCode.INTERNAL_ERROR, message)),)
 
 
-def _write_all(fd: int, parts: tuple[bytes, ...]) -> None:
+def _write_all(fd: int, parts: Parts) -> None:
     """Write every byte of `parts`, one line, to `fd` (os.writev: the parts are never joined into one copy)."""
     if len(parts) == 1:
         view = memoryview(parts[0])

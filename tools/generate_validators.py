@@ -49,15 +49,17 @@ import re
 from enum import Enum, IntEnum
 from typing import Any, Callable
 
-Check = Callable[[Any, str, list], None]
+Found = list[tuple[str, str, str]]
+"""(JSON pointer, message, rule) of each violation found."""
+Check = Callable[[Any, str, Found], None]
 
 
 def _key(name: str) -> str:
     return "/" + name.replace("~", "~0").replace("/", "~1")
 
 
-def _unique(items: list) -> bool:
-    seen = []
+def _unique(items: list[Any]) -> bool:
+    seen: list[tuple[bool, Any]] = []
     for item in items:
         tagged = (type(item) is bool, item)
         if tagged in seen:
@@ -128,7 +130,7 @@ class Compiler:
             ref = self.pending.pop(0)
             schema = self.resolve(ref)
             body = self.check(schema, "value", "at", ref.partition("#")[0], 0, model=schema.get("title"))
-            self.functions.append(f"\n\ndef {self.names[ref]}(value: Any, at: str, out: list) -> None:\n"
+            self.functions.append(f"\n\ndef {self.names[ref]}(value: Any, at: str, out: Found) -> None:\n"
                                   f'    """{schema.get("title", ref)}."""\n' + "\n".join(_indent(body or ["pass"], 1)))
 
     def check(self, schema: Any, v: str, at: str, base: str, depth: int, model: str | None = None) -> list[str]:
@@ -301,7 +303,8 @@ def render() -> str:
     compiler.run()
     errors = next(d for uri, d in documents.items() if uri.endswith("/errors.json"))["$defs"]
     parts = [HEADER, "_MISSING = object()"]
-    parts += [f"{name} = {expression}" for expression, name in compiler.constants.items()]
+    parts += [f"{name}: {'re.Pattern[str]' if expression.startswith('re.') else 'frozenset[Any]'} = {expression}"
+              for expression, name in compiler.constants.items()]
     parts.append("\n\n" + _enum_class(errors["ErrorCode"], "IntEnum") + "\n\n" + _enum_class(errors["ServerErrorName"], "str, Enum").rstrip("\n"))
     parts += compiler.functions
     for table, by_revision in tables.items():
