@@ -23,15 +23,13 @@ from pathlib import Path
 from typing import IO
 
 from microtvm_project_api.client.errors import ServerExitedError, ServerNotFoundError
-from microtvm_project_api.protocol.wire import MAX_LINE_BYTES, LineReader, Parts, ReadTimeout, milliseconds_until
+from microtvm_project_api.protocol.wire import MAX_LINE_BYTES, LineReader, Parts, ReadTimeout, coalesced, milliseconds_until
 
 SERVER_FILE = "microtvm_api_server.py"
 LAUNCH_SCRIPT = "launch_microtvm_api_server.sh"
 STDERR_TAIL_LINES = 40
 LOG_LINE_LIMIT = 64 * 1024
 PIPE_BYTES = 1024 * 1024
-JOIN_BYTES = 4096
-"""A line in parts no longer than this is joined and written with one os.write: cheaper than os.writev's views."""
 
 logger = logging.getLogger(__name__)
 
@@ -118,9 +116,7 @@ class ServerProcess:
         deadline = None if timeout is None else time.monotonic() + timeout
         if self._request_write < 0:
             raise self.exited_error("the request pipe was closed")
-        if len(parts) > 1 and sum(map(len, parts)) <= JOIN_BYTES:
-            parts = (b"".join(parts),)
-        views = [memoryview(part) for part in parts if part]
+        views = [memoryview(part) for part in coalesced(parts) if part]
         while True:
             try:
                 written = os.writev(self._request_write, views) if len(views) > 1 else os.write(self._request_write, views[0])

@@ -21,6 +21,15 @@ free (munmap) a buffer that large on every read, which costs more than the read 
 
 Parts = tuple[bytes | bytearray, ...]
 """One line given in parts, written with os.writev instead of being joined into one copy."""
+JOIN_BYTES = 4096
+"""A line in parts no longer than this is joined and written with one os.write: cheaper than os.writev's views."""
+
+
+def coalesced(parts: Parts) -> Parts:
+    """`parts`, joined into one when the line is short (see JOIN_BYTES)."""
+    if len(parts) > 1 and sum(map(len, parts)) <= JOIN_BYTES:
+        return (b"".join(parts),)
+    return parts
 
 
 class WireDecodeError(ValueError):

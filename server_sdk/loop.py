@@ -50,6 +50,7 @@ from microtvm_project_api.protocol.wire import (
     LineTooLong,
     Parts,
     WireDecodeError,
+    coalesced,
     decode_message,
     encode_message,
     error_reply,
@@ -297,7 +298,8 @@ def _error_line(request_id: int | float | str | None, method: Any, error: dict[s
 
 
 def _write_all(fd: int, parts: Parts) -> None:
-    """Write every byte of `parts`, one line, to `fd` (os.writev: the parts are never joined into one copy)."""
+    """Write every byte of `parts`, one line, to `fd` (os.writev: a long line's parts are never joined into one copy)."""
+    parts = coalesced(parts)
     if len(parts) == 1:
         view = memoryview(parts[0])
         while view:
