@@ -37,7 +37,8 @@ def main(argv: list[str] | None = None) -> int:
     def progress(text: str) -> None:
         print(f"[{time.monotonic() - started:5.1f} s] {text}", file=sys.stderr, flush=True)
 
-    figures = suite.run(suite.Config(args.rounds, args.sample_seconds), progress)
+    config = suite.Config(args.rounds, args.sample_seconds)
+    figures = suite.run(config, progress)
     progress("peak RSS")
     rss.run(figures, PAYLOAD_SUBJECTS, (1 << 20, 16 << 20), args.rss_runs, PLACEMENTS)
     progress("import times")
