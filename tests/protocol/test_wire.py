@@ -123,3 +123,9 @@ def test_request_line_is_the_line_encode_message_writes(params, request_id) -> N
     line = wire.request_line("build", params, request_id)
     assert line.endswith(b"\n") and line.count(b"\n") == 1
     assert wire.decode_message(line) == wire.decode_message(wire.encode_message(wire.request("build", params, request_id)))
+
+
+def test_a_short_line_in_parts_is_joined_and_a_long_one_left_in_parts() -> None:
+    assert wire.coalesced((b"ab", b"cd", b"\n")) == (b"abcd\n",)
+    long = (b"x" * wire.JOIN_BYTES, b"\n")
+    assert wire.coalesced(long) is long
