@@ -13,7 +13,7 @@ $(STAMP): pyproject.toml
 	$(PY) -m pip install --quiet --disable-pip-version-check -e '.[dev]'
 	touch $(STAMP)
 
-## generate: regenerate generated/models.py from schema/
+## generate: regenerate generated/models.py (models) and generated/methods.py (method table) from schema/
 generate: $(STAMP)
 	$(PY) tools/generate_models.py
 

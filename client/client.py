@@ -34,7 +34,8 @@ from microtvm_project_api.generated import models
 from microtvm_project_api.protocol import typed, wire
 from microtvm_project_api.protocol.errors import error_from_object
 from microtvm_project_api.protocol.payload import PayloadCodec, PayloadDecodeError
-from microtvm_project_api.protocol.registry import REVISIONS, default_registry
+from microtvm_project_api.generated.methods import REVISIONS
+from microtvm_project_api.protocol.registry import default_registry
 from microtvm_project_api.protocol.violations import Violation, from_pydantic
 
 DEFAULT_TVM_VERSION = "0.18.0"

@@ -17,7 +17,7 @@ from typing import IO, Any
 
 from microtvm_project_api.conformance.check import CheckFailed, CheckSkipped
 from microtvm_project_api.conformance.session import Reply, Session, Transcript
-from microtvm_project_api.protocol.registry import LATEST_REVISION, REVISIONS
+from microtvm_project_api.generated.methods import LATEST_REVISION, REVISIONS
 
 TVM_VERSION = "0.18.0"
 OPTION_METHODS = ("generate_project", "build", "flash", "open_transport")

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from typing import IO, Any
 
 from microtvm_project_api.protocol.payload import PayloadDecodeError
-from microtvm_project_api.protocol.registry import LATEST_REVISION, Revision, SchemaRegistry
+from microtvm_project_api.protocol.registry import Revision, SchemaRegistry
 from microtvm_project_api.protocol.wire import MAX_LINE_BYTES
 from microtvm_project_api.spec_tools.schema_view import error_codes
 
@@ -134,8 +134,8 @@ def _announced_revision(records: list[_Record], registry: SchemaRegistry, violat
             violations.append(TranscriptViolation(record.line, f"protocol_version {version!r} is not a revision of the spec"))
             break
     violations.append(TranscriptViolation(0, "no server_info_query reply names the revision; "
-                                             f"checked as revision {LATEST_REVISION} (give --protocol-version)"))
-    return LATEST_REVISION
+                                             f"checked as revision {registry.latest_revision} (give --protocol-version)"))
+    return registry.latest_revision
 
 
 def _id_key(value: Any) -> Any:

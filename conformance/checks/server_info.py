@@ -9,7 +9,7 @@ from typing import Any
 
 from microtvm_project_api.conformance.check import CheckFailed, CheckSkipped, check, must, should
 from microtvm_project_api.conformance.context import OPTION_METHODS, TRANSPORT_METHODS, Context
-from microtvm_project_api.protocol.registry import REVISIONS
+from microtvm_project_api.generated.methods import REVISIONS
 
 TYPES = "types.json#/$defs"
 VALUE_TYPES: dict[str, tuple[type, ...]] = {"bool": (bool,), "str": (str,), "int": (int,), "float": (int, float)}
