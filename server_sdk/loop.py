@@ -18,6 +18,7 @@ Replies go out whole with os.write; logs go to stderr only.
 
 from __future__ import annotations
 
+import functools
 import logging
 import os
 import re
@@ -25,10 +26,19 @@ import traceback
 from pathlib import Path
 from typing import Any, Callable
 
-from pydantic import ValidationError
+from pydantic import BaseModel, RootModel, ValidationError
 
+from microtvm_project_api.generated.methods import (
+    CLOSE_TRANSPORT,
+    GENERATE_PROJECT,
+    OPTION_METHODS,
+    READ_TRANSPORT,
+    REVISIONS,
+    SERVER_INFO_QUERY,
+    TRANSPORT_METHODS,
+    MethodEntry,
+)
 from microtvm_project_api.generated.models import ErrorCode, ErrorObject
-from microtvm_project_api.protocol import typed
 from microtvm_project_api.protocol.errors import (
     InternalError,
     InvalidParamsError,
@@ -38,9 +48,9 @@ from microtvm_project_api.protocol.errors import (
     RemoteError,
     ServerError,
 )
-from microtvm_project_api.protocol.payload import PayloadDecodeError
-from microtvm_project_api.protocol.registry import default_registry
-from microtvm_project_api.protocol.violations import describe, from_pydantic
+from microtvm_project_api.protocol.metadata_rules import check_server_info
+from microtvm_project_api.protocol.payload import CODECS, PayloadDecodeError
+from microtvm_project_api.protocol.violations import describe, from_pydantic, parse
 from microtvm_project_api.protocol.wire import (
     MAX_LINE_BYTES,
     JSONRPC,
@@ -53,11 +63,12 @@ from microtvm_project_api.protocol.wire import (
     result_reply,
     result_reply_line,
 )
-from microtvm_project_api.server_sdk.handler import OPTION_METHODS, TRANSPORT_METHODS, ProjectApiHandler
+from microtvm_project_api.server_sdk.handler import ProjectApiHandler
 from microtvm_project_api.server_sdk.options import OptionChecker
 
 METHOD_SYNTAX = re.compile(r"[a-zA-Z0-9_]+")
 REQUEST_MEMBERS = frozenset(("jsonrpc", "method", "params", "id"))
+OPTIONS_PARAM = "options"
 
 logger = logging.getLogger(__name__)
 
@@ -72,8 +83,8 @@ class Server:
     def __init__(self, handler: ProjectApiHandler, revision: int = 2, max_line_bytes: int = MAX_LINE_BYTES) -> None:
         self.handler = handler
         self.revision = revision
-        self.methods = default_registry().revision(revision).methods
-        self.codec = default_registry().revision(revision).codec
+        self.methods = REVISIONS[revision].methods
+        self.codec = CODECS[REVISIONS[revision].payload_encoding]
         self.options = OptionChecker(handler.project_options, revision)
         self.max_line_bytes = max_line_bytes
         self.supported = frozenset(handler.supported_methods())
@@ -82,14 +93,8 @@ class Server:
         self.server_info = check_declarations(handler, revision)
         self._server_info_json = encode_message(self.server_info)[:-1]
         self._dispatch: dict[str, Callable[[Any], Any]] = {
-            "server_info_query": lambda p: self.handler.check_tvm_version(p.tvm_version),
-            "generate_project": self._generate_project,
-            "build": lambda p: handler.build(self.options.check("build", p.options)),
-            "flash": lambda p: handler.flash(self.options.check("flash", p.options)),
-            "open_transport": self._open_transport,
-            "close_transport": lambda p: handler.close_transport(),
-            "read_transport": self._read_transport,
-            "write_transport": self._write_transport,
+            name: self._handler_call(entry) for name, entry in self.methods.items()
+            if name in self.supported and name != SERVER_INFO_QUERY
         }
 
     def serve(self, read_fd: int, write_fd: int) -> None:
@@ -134,51 +139,54 @@ class Server:
             return _error_line(request_id, method, ServerError(str(exc) or type(exc).__name__, data).to_error_object())
 
     def _call(self, request_id: int | float | str, method: str, params: dict[str, Any]) -> bytes:
-        if method not in self.methods:
+        entry = self.methods.get(method)
+        if entry is None:
             raise MethodNotFoundError(f"Method not found: {method}")
         if method not in self.supported:
-            reason = (f"{method} is not supported by this server" if method != "generate_project" or self.handler.is_template()
+            reason = (f"{method} is not supported by this server" if method != GENERATE_PROJECT or self.handler.is_template()
                       else "a generated project does not generate projects; its template does")
             raise MethodNotSupportedError(reason) if self.revision >= 2 else ServerError(reason)
-        model, violations = typed.parse_params(self.revision, method, params)
+        model, violations = parse(entry.params_model, params)
         if violations:
             raise InvalidParamsError(f"{method}: {describe(violations)}")
-        result = self._dispatch[method](model)
-        if method == "server_info_query":
+        if method == SERVER_INFO_QUERY:
+            self.handler.check_tvm_version(model.tvm_version)
             return result_reply_line(request_id, self._server_info_json)
-        if method == "read_transport":
-            return self._read_reply(request_id, result, model.n)
-        self._check_result(method, result)
+        value = self._dispatch[method](model)
+        if method == READ_TRANSPORT:
+            return self._read_reply(request_id, value, model.n)
+        result = _as_result(entry, value)
+        self._check_result(entry, result)
         try:
             return encode_message(result_reply(request_id, result))
         except (TypeError, ValueError) as exc:
             raise InternalError(f"{method} returned a result that is not JSON: {exc}") from None
 
-    def _check_result(self, method: str, result: Any) -> None:
-        _, violations = typed.parse_result(self.revision, method, result)
+    def _check_result(self, entry: MethodEntry, result: Any) -> None:
+        _, violations = parse(entry.result_model, result)
         if violations:
             where = describe(violations)
-            raise InternalError(f"{method} returned an invalid result: {where}")
+            raise InternalError(f"{entry.name} returned an invalid result: {where}")
 
+    def _handler_call(self, entry: MethodEntry) -> Callable[[BaseModel], Any]:
+        """The call of the handler's method for `entry`, with its params in schema order as handlers take them:
+        checked options with defaults filled, paths as Path, payloads as bytes."""
+        function = getattr(self.handler, entry.name)
+        steps: list[tuple[str, Callable[[Any], Any]]] = []
+        for name in entry.params_model.model_fields:
+            if name in entry.payload_params:
+                steps.append((name, _payload_decoder(entry.name, name, entry.payload_params[name])))
+            elif name in entry.path_params:
+                steps.append((name, Path))
+            elif entry.takes_options and name == OPTIONS_PARAM:
+                steps.append((name, functools.partial(self.options.check, entry.name)))
+            else:
+                steps.append((name, _unchanged))
 
-    def _generate_project(self, params: Any) -> None:
-        options = self.options.check("generate_project", params.options)
-        return self.handler.generate_project(Path(params.model_library_format_path), Path(params.standalone_crt_dir),
-                                             Path(params.project_dir), options)
+        def call(params: BaseModel) -> Any:
+            return function(*[convert(getattr(params, name)) for name, convert in steps])
 
-    def _open_transport(self, params: Any) -> dict[str, Any]:
-        timeouts = self.handler.open_transport(self.options.check("open_transport", params.options))
-        return {"timeouts": timeouts.model_dump() if hasattr(timeouts, "model_dump") else timeouts}
-
-    def _read_transport(self, params: Any) -> Any:
-        return self.handler.read_transport(params.n, params.timeout_sec)
-
-    def _write_transport(self, params: Any) -> None:
-        try:
-            data = self.codec.decode(params.data)
-        except PayloadDecodeError as exc:
-            raise InvalidParamsError(f"write_transport: /data: {exc}") from None
-        return self.handler.write_transport(data, params.timeout_sec)
+        return call
 
     def _read_reply(self, request_id: int | float | str, data: Any, n: int) -> bytes:
         """The read_transport reply, encoded straight from the bytes (valid by construction once 1 <= len <= n)."""
@@ -189,7 +197,7 @@ class Server:
         return result_reply_line(request_id, b'{"data":"', self.codec.encode_bytes(data), b'"}')
 
     def _close_transport_at_exit(self) -> None:
-        if "close_transport" not in self.supported:
+        if CLOSE_TRANSPORT not in self.supported:
             return
         try:
             self.handler.close_transport()
@@ -200,7 +208,8 @@ class Server:
 def check_declarations(handler: ProjectApiHandler, revision: int) -> dict[str, Any]:
     """The handler's server_info_query result, validated; fails loudly, at start-up, when the declarations break the spec."""
     info = handler.server_info(revision)
-    problems = [str(v) for v in typed.parse_result(revision, "server_info_query", info)[1]]
+    parsed, violations = parse(REVISIONS[revision].methods[SERVER_INFO_QUERY].result_model, info)
+    problems = [str(v) for v in (violations if parsed is None else check_server_info(info, revision))]
     supported = handler.supported_methods()
     transports = [m for m in TRANSPORT_METHODS if m in supported]
     if transports and len(transports) != len(TRANSPORT_METHODS):
@@ -211,6 +220,32 @@ def check_declarations(handler: ProjectApiHandler, revision: int) -> dict[str, A
     if problems:
         raise DeclarationError(f"{type(handler).__name__} declares what the spec forbids:\n  " + "\n  ".join(problems))
     return info
+
+
+def _unchanged(value: Any) -> Any:
+    return value
+
+
+def _as_result(entry: MethodEntry, value: Any) -> Any:
+    """A handler's return value as the method's result: for a result object of one member, handlers return that
+    member's value (open_transport its TransportTimeouts)."""
+    fields = entry.result_model.model_fields
+    if len(fields) != 1 or issubclass(entry.result_model, RootModel):
+        return value
+    return {next(iter(fields)): value.model_dump() if isinstance(value, BaseModel) else value}
+
+
+def _payload_decoder(method: str, param: str, encoding: str) -> Callable[[str], bytes]:
+    """Decodes the payload param `param` of `method`; InvalidParamsError naming it when the text is not valid."""
+    codec = CODECS[encoding]
+
+    def decode(text: str) -> bytes:
+        try:
+            return codec.decode(text)
+        except PayloadDecodeError as exc:
+            raise InvalidParamsError(f"{method}: /{param}: {exc}") from None
+
+    return decode
 
 
 def _request_id(message: Any) -> int | float | str | None:
