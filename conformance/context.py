@@ -20,8 +20,6 @@ from microtvm_project_api.conformance.session import Reply, Session, Transcript
 from microtvm_project_api.generated.methods import LATEST_REVISION, REVISIONS
 
 TVM_VERSION = "0.18.0"
-OPTION_METHODS = ("generate_project", "build", "flash", "open_transport")
-TRANSPORT_METHODS = ("open_transport", "close_transport", "read_transport", "write_transport")
 
 
 class UsageError(Exception):

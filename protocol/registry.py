@@ -112,6 +112,11 @@ class SchemaRegistry:
         """The highest revision the spec defines."""
         return max(self.revisions)
 
+    def method_examples(self, method: str, version: int, part: str, kind: str) -> list[dict[str, Any]]:
+        """The examples/ cases of `method` for `part` ("params" or "result") and `kind` ("valid" or "invalid") in a revision."""
+        document = next((e for e in self.examples if e.get("method") == method), {})
+        return [case for case in document.get(part, {}).get(kind, []) if version in case["revisions"]]
+
     def revision(self, version: int) -> Revision:
         """The revision numbered `version`; KeyError naming the known ones otherwise."""
         try:
@@ -170,7 +175,7 @@ class SchemaRegistry:
             params_ref = urljoin(uri, parts["params"]["$ref"])
             method_document = self.documents[params_ref.partition("#")[0]]
             result_ref = urljoin(uri, parts["result"]["$ref"])
-            params = self._members(params_ref)
+            params = self.members(params_ref)
             methods[name] = MethodSpec(
                 name=name,
                 params_ref=params_ref,
@@ -183,7 +188,7 @@ class SchemaRegistry:
                 timeout_param=next((m.name for m in params if m.refers_to(TIMEOUT_DEFINITION)), None),
                 path_params=tuple(m.name for m in params if m.annotations.get("x-path")),
                 payload_params={m.name: m.annotations["contentEncoding"] for m in params if "contentEncoding" in m.annotations},
-                payload_result={m.name: m.annotations["contentEncoding"] for m in self._members(result_ref)
+                payload_result={m.name: m.annotations["contentEncoding"] for m in self.members(result_ref)
                                 if "contentEncoding" in m.annotations},
             )
         return Revision(
@@ -198,8 +203,9 @@ class SchemaRegistry:
         )
 
 
-    def _members(self, ref: str) -> list["_Member"]:
-        """The properties of the object defined at `ref` (none for a non-object), each with its `$ref` chain followed."""
+    def members(self, ref: str) -> list["Member"]:
+        """The properties of the object defined at `ref` (none for a non-object), each with its `$ref` chain followed:
+        the definitions it leads through and every keyword met on the way (the property's own win)."""
         definition = self.resolve(ref)
         out = []
         for name, schema in definition.get("properties", {}).items():
@@ -214,12 +220,12 @@ class SchemaRegistry:
                 base = urljoin(base, target)
                 refs.append(base)
                 schema = self.resolve(base)
-            out.append(_Member(name, tuple(refs), annotations))
+            out.append(Member(name, tuple(refs), annotations))
         return out
 
 
 @dataclass(frozen=True)
-class _Member:
+class Member:
     """One property of a params or result object: the definitions its `$ref`s lead through, and every keyword on the way."""
 
     name: str
