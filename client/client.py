@@ -28,7 +28,6 @@ from microtvm_project_api.client.errors import (
     UnsupportedProtocolVersionError,
 )
 from microtvm_project_api.client.options import ProjectOption, check_options
-from microtvm_project_api.client.server_process import ServerProcess
 from microtvm_project_api.client.transcript import Transcript
 from microtvm_project_api.generated import models
 from microtvm_project_api.generated.methods import (
@@ -45,6 +44,7 @@ from microtvm_project_api.generated.methods import (
 )
 from microtvm_project_api.protocol import wire
 from microtvm_project_api.protocol.errors import error_from_object
+from microtvm_project_api.protocol.launch import ServerProcess
 from microtvm_project_api.protocol.metadata_rules import check_server_info
 from microtvm_project_api.protocol.payload import CODECS, PayloadCodec, PayloadDecodeError
 from microtvm_project_api.protocol.violations import Violation, from_pydantic, parse

@@ -9,10 +9,9 @@ import time
 import traceback
 from typing import Iterable
 
-from microtvm_project_api.client.errors import ServerNotFoundError
-from microtvm_project_api.client.server_process import launch_command
 from microtvm_project_api.conformance.check import Check, CheckFailed, CheckSkipped, Level, Need, Outcome, Result
 from microtvm_project_api.conformance.context import Context, Settings, UsageError, check_revision, typed_options
+from microtvm_project_api.protocol.launch import ServerNotFoundError, launch_command
 
 
 class Runner:

@@ -14,10 +14,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
 
-from microtvm_project_api.client.errors import ServerExitedError, ServerNotFoundError
-from microtvm_project_api.client.server_process import ServerProcess
 from microtvm_project_api.conformance.check import CheckFailed
 from microtvm_project_api.protocol import wire
+from microtvm_project_api.protocol.launch import ServerExitedError, ServerNotFoundError, ServerProcess
 from microtvm_project_api.protocol.registry import default_registry
 
 MAX_REPLY_BYTES = 8 * 1024 * 1024

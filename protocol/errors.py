@@ -15,6 +15,11 @@ class ProjectApiError(Exception):
     """Base of every error this toolkit raises about the Project API."""
 
 
+class ClientError(ProjectApiError):
+    """Raised on the calling side of the pipe (typed client, conformance kit): the server could not be started,
+    ended, hung, or said something the spec does not allow."""
+
+
 class RemoteError(ProjectApiError):
     """An error reply: a JSON-RPC error object with code, message and optional data."""
 

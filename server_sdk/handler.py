@@ -18,9 +18,9 @@ from typing import Any, ClassVar, Sequence
 
 from microtvm_project_api.generated.methods import GENERATE_PROJECT, METHOD_NAMES, SERVER_INFO_QUERY
 from microtvm_project_api.generated.models import TransportTimeouts
+from microtvm_project_api.protocol.launch import SERVER_FILE
 from microtvm_project_api.server_sdk.options import ProjectOption
 
-SERVER_FILE = "microtvm_api_server.py"
 MLF_ARCHIVE_NAME = "model.tar"
 """Where a generated project keeps the Model Library Format archive it was made from."""
 

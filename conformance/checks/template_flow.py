@@ -11,8 +11,8 @@ from microtvm_project_api.conformance.checks.server_info import check_mlf_path
 from microtvm_project_api.conformance.context import Context
 from microtvm_project_api.conformance.params import valid_params
 from microtvm_project_api.generated.methods import REVISIONS
+from microtvm_project_api.protocol.launch import SERVER_FILE
 
-SERVER_FILE = "microtvm_api_server.py"
 GENERATE = "methods/generate_project.json"
 
 

@@ -16,7 +16,7 @@ from hypothesis import event, given, settings
 from hypothesis import strategies as st
 from hypothesis_jsonschema import from_schema
 
-from microtvm_project_api.client.server_process import ServerProcess
+from microtvm_project_api.protocol.launch import ServerProcess
 from microtvm_project_api.protocol.registry import default_registry
 from microtvm_project_api.protocol.wire import MAX_LINE_BYTES, encode_message, request
 from fuzz_settings import FUZZ
