@@ -27,7 +27,6 @@ from microtvm_project_api.client.errors import (
     SessionOverError,
     UnsupportedProtocolVersionError,
 )
-from microtvm_project_api.client.options import ProjectOption, check_options
 from microtvm_project_api.client.transcript import Transcript
 from microtvm_project_api.generated import models
 from microtvm_project_api.generated.methods import (
@@ -46,6 +45,7 @@ from microtvm_project_api.protocol import wire
 from microtvm_project_api.protocol.errors import error_from_object
 from microtvm_project_api.protocol.launch import ServerProcess
 from microtvm_project_api.protocol.metadata_rules import check_server_info
+from microtvm_project_api.protocol.options import DeclaredOption, check_options
 from microtvm_project_api.protocol.payload import CODECS, PayloadCodec, PayloadDecodeError
 from microtvm_project_api.protocol.violations import Violation, from_pydantic, parse
 
@@ -144,7 +144,7 @@ class ProjectApiClient:
         return CODECS[REVISIONS[self.revision].payload_encoding]
 
     @property
-    def project_options(self) -> list[ProjectOption]:
+    def project_options(self) -> list[DeclaredOption]:
         """The options the server declared."""
         return list(self.server_info.project_options)
 

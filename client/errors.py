@@ -1,12 +1,12 @@
 """Errors the client raises on its own side of the pipe: the server could not be started, died,
 hung, or said something the spec does not allow. Errors the server reported are in protocol.errors;
-ClientError and the launch errors live in protocol (the kit raises them too) and are re-exported here."""
+ClientError, OptionsError and the launch errors live in protocol (shared with the kit and the CLI) and are re-exported here."""
 
 from __future__ import annotations
 
 from typing import Sequence
 
-from microtvm_project_api.protocol.errors import ClientError
+from microtvm_project_api.protocol.errors import ClientError, OptionsError
 from microtvm_project_api.protocol.launch import ServerExitedError, ServerNotFoundError
 from microtvm_project_api.protocol.violations import Violation
 
@@ -41,11 +41,3 @@ class UnsupportedProtocolVersionError(ClientError):
 
 class SessionOverError(ClientError):
     """A call on a session that was closed or ended by an earlier fatal error (timeout, exit, broken reply)."""
-
-
-class OptionsError(ClientError, ValueError):
-    """Option values that break what the server declared for a method; `problems` lists each one."""
-
-    def __init__(self, problems: Sequence[str]) -> None:
-        super().__init__("; ".join(problems))
-        self.problems = list(problems)

@@ -33,7 +33,7 @@ class Runner:
             ctx.info = ctx.query_info(ctx.session(), strict=False)
         except (CheckSkipped, CheckFailed):
             ctx.info = {}
-        ctx.transcript.take()
+        ctx.exchanges.take()
         ctx.set_revision(check_revision(ctx.info.get("protocol_version"), self.settings.protocol_version))
         if ctx.info:
             ctx.options = typed_options(ctx.declared_options(), self.settings.options)
@@ -64,7 +64,7 @@ class Runner:
                 outcome = Outcome.XFAIL
             elif outcome is Outcome.PASS:
                 outcome, message = Outcome.STALE, "listed as an expected failure, but it passes: remove it from the file"
-        return Result(check, outcome, message, ctx.transcript.take(), time.monotonic() - started)
+        return Result(check, outcome, message, ctx.exchanges.take(), time.monotonic() - started)
 
     @property
     def revision(self) -> int | None:

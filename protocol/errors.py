@@ -6,7 +6,7 @@ come from the generated enums, so the spec stays their only source.
 
 from __future__ import annotations
 
-from typing import Any, ClassVar
+from typing import Any, ClassVar, Sequence
 
 from microtvm_project_api.generated.models import ErrorCode, ServerErrorName
 
@@ -18,6 +18,14 @@ class ProjectApiError(Exception):
 class ClientError(ProjectApiError):
     """Raised on the calling side of the pipe (typed client, conformance kit): the server could not be started,
     ended, hung, or said something the spec does not allow."""
+
+
+class OptionsError(ClientError, ValueError):
+    """Option values that break what the server declared for a method; `problems` lists each one."""
+
+    def __init__(self, problems: Sequence[str]) -> None:
+        super().__init__("; ".join(problems))
+        self.problems = list(problems)
 
 
 class RemoteError(ProjectApiError):

@@ -59,7 +59,7 @@ def schema_files() -> list[Path]:
 
 
 # Cross-field rules (ProjectOptionRules, ServerInfoV2's template/path rule) have no pydantic
-# counterpart in the generator; they stay in the schema and protocol/metadata_rules.py checks them.
+# counterpart in the generator; they stay in the schema and protocol/options.py and protocol/metadata_rules.py check them.
 CROSS_FIELD_KEYWORDS = frozenset({"allOf", "if", "then", "else", "not", "contains"})
 
 
