@@ -21,11 +21,15 @@ generate: $(STAMP)
 docs: $(STAMP)
 	$(VENV)/bin/microtvm-project spec docs
 
-## check: schema meta-validation, examples, generated-code and docs drift
+## check: schema meta-validation, examples, generated-code and docs drift, lint (ruff), types (mypy --strict on
+## protocol/, server_sdk/, client/, by their installed names: a link in .venv maps the package to this folder), layering
 check: $(STAMP)
 	$(PY) tools/generate_models.py --check
 	$(VENV)/bin/microtvm-project spec docs --check
-	$(PY) -m pytest -q tests/spec
+	$(VENV)/bin/ruff check .
+	mkdir -p $(VENV)/mypy-path && ln -sfn $(CURDIR) $(VENV)/mypy-path/microtvm_project_api
+	MYPYPATH=$(VENV)/mypy-path $(PY) -m mypy -p microtvm_project_api.protocol -p microtvm_project_api.server_sdk -p microtvm_project_api.client
+	$(PY) -m pytest -q tests/spec tests/architecture
 
 ## demo: the reference host platform end to end through the typed client, then the conformance kit against it
 demo: $(STAMP)

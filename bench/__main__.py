@@ -25,7 +25,10 @@ def main(argv: list[str] | None = None) -> int:
 
     started = time.monotonic()
     machine = {"python": sys.version.split()[0], "platform": platform.platform(), "cpus": os.cpu_count(), "load_before": os.getloadavg()}
-    progress = lambda text: print(f"[{time.monotonic() - started:5.1f} s] {text}", file=sys.stderr, flush=True)
+
+    def progress(text: str) -> None:
+        print(f"[{time.monotonic() - started:5.1f} s] {text}", file=sys.stderr, flush=True)
+
     figures = suite.run(suite.Config(args.rounds, args.sample_seconds), progress)
     progress("peak RSS")
     rss.run(figures, ["plain", "ours-v1", "ours-v2"], (1 << 20, 16 << 20), args.rss_runs)

@@ -85,7 +85,7 @@ def measure_subject(figures: Figures, config: Config, name: str) -> None:
         figures.add(("calls_per_s", "write_transport_1B", name), "calls/s", 1 / one_byte_writes(session, config), True)
         for chunk in CHUNKS:
             data = os.urandom(chunk)
-            per_trip = seconds_per_op(lambda: round_trip(session, data), config.sample_seconds, min_ops=2)
+            per_trip = seconds_per_op(lambda data=data: round_trip(session, data), config.sample_seconds, min_ops=2)
             figures.add(("throughput_MBps", name, str(chunk)), "MB/s", chunk / per_trip / MB, True)
     finally:
         session.close()

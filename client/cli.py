@@ -52,7 +52,8 @@ def register(subparsers: Any) -> None:
 
 def _operation_parser(subparsers: Any, name: str, summary: str) -> argparse.ArgumentParser:
     """A subcommand taking platform options; its --help also lists the project's own options."""
-    parser = subparsers.add_parser(name, help=summary, description=summary[0].upper() + summary[1:] + ".", add_help=False)
+    parser: argparse.ArgumentParser = subparsers.add_parser(name, help=summary, description=summary[0].upper() + summary[1:] + ".",
+                                                            add_help=False)
     parser.add_argument("-h", "--help", action="store_true",
                         help="show this help; with a project directory, also the options its server declares")
     parser.add_argument("--option", metavar="NAME=VALUE", action="append", type=_name_value, default=[],

@@ -31,7 +31,7 @@ class OptionsError(ClientError, ValueError):
 class RemoteError(ProjectApiError):
     """An error reply: a JSON-RPC error object with code, message and optional data."""
 
-    code: ClassVar[int] = ErrorCode.SERVER_ERROR
+    code: int = ErrorCode.SERVER_ERROR
 
     def __init__(self, message: str, data: dict[str, Any] | None = None, code: int | None = None) -> None:
         super().__init__(message)

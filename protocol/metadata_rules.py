@@ -12,6 +12,7 @@ from typing import Any
 from microtvm_project_api.protocol.options import check_project_options
 from microtvm_project_api.protocol.violations import Violation
 
+
 def check_server_info(info: dict[str, Any], revision: int) -> list[Violation]:
     """Violations of the cross-field rules of a server_info_query result in `revision`."""
     out = check_project_options(info["project_options"])

@@ -7,6 +7,9 @@ import binascii
 from dataclasses import dataclass
 from typing import Callable
 
+Bytes = bytes | bytearray | memoryview
+"""What an encoder takes: any bytes-like buffer."""
+
 
 class PayloadDecodeError(ValueError):
     """The `data` string is not valid in the revision's encoding."""
@@ -24,7 +27,7 @@ B85_CHUNK_BYTES = 1024 * 1024
 (a multiple of 4; 5/4 as many characters) so a 16 MiB payload costs tens of MiB, not hundreds."""
 
 
-def _b85encode(data: bytes) -> bytes:
+def _b85encode(data: Bytes) -> bytes:
     if len(data) <= B85_CHUNK_BYTES:
         return base64.b85encode(data)
     view = memoryview(data)
@@ -48,10 +51,10 @@ class PayloadCodec:
     """How `data` members are encoded in one protocol revision."""
 
     name: str
-    encode_bytes: Callable[[bytes], bytes]
+    encode_bytes: Callable[[Bytes], bytes]
     decode_text: Callable[[str], bytes]
 
-    def encode(self, data: bytes) -> str:
+    def encode(self, data: Bytes) -> str:
         """Bytes to the wire string."""
         return self.encode_bytes(data).decode("ascii")
 

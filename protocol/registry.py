@@ -277,6 +277,6 @@ def _x_rule(error: Any) -> str | None:
     """The nearest `x-rule` sentence on the schema path of the error (the rule a reader can act on)."""
     while error is not None:
         if isinstance(error.schema, dict) and "x-rule" in error.schema:
-            return error.schema["x-rule"]
+            return str(error.schema["x-rule"])
         error = error.parent
     return None

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import json
-import os
 import math
+import os
 import select
 import time
 from typing import Any
@@ -70,17 +70,17 @@ def decode_message(line: bytes) -> Any:
         raise WireDecodeError("not JSON this implementation can hold: nested too deeply") from None
 
 
-def request(method: str, params: dict[str, Any], request_id: int | str) -> dict[str, Any]:
+def request(method: str, params: dict[str, Any], request_id: int | float | str) -> dict[str, Any]:
     """A request object."""
     return {"jsonrpc": JSONRPC, "method": method, "params": params, "id": request_id}
 
 
-def result_reply(request_id: int | str, result: Any) -> dict[str, Any]:
+def result_reply(request_id: int | float | str, result: Any) -> dict[str, Any]:
     """A successful reply object."""
     return {"jsonrpc": JSONRPC, "id": request_id, "result": result}
 
 
-def error_reply(request_id: int | str | None, code: int, message: str, data: dict[str, Any] | None = None) -> dict[str, Any]:
+def error_reply(request_id: int | float | str | None, code: int, message: str, data: dict[str, Any] | None = None) -> dict[str, Any]:
     """An error reply object; `data` is left out when there is none."""
     error: dict[str, Any] = {"code": code, "message": message}
     if data:

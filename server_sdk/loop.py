@@ -24,10 +24,11 @@ import os
 import re
 import traceback
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any, Callable, cast
 
 from pydantic import BaseModel, RootModel, ValidationError
 
+from microtvm_project_api.generated import models
 from microtvm_project_api.generated.methods import (
     CLOSE_TRANSPORT,
     GENERATE_PROJECT,
@@ -52,8 +53,8 @@ from microtvm_project_api.protocol.metadata_rules import check_server_info
 from microtvm_project_api.protocol.payload import CODECS, PayloadDecodeError
 from microtvm_project_api.protocol.violations import describe, from_pydantic, parse
 from microtvm_project_api.protocol.wire import (
-    MAX_LINE_BYTES,
     JSONRPC,
+    MAX_LINE_BYTES,
     LineReader,
     LineTooLong,
     WireDecodeError,
@@ -129,8 +130,8 @@ class Server:
         request_id = _request_id(message)
         method = message.get("method") if isinstance(message, dict) else None
         try:
-            _check_envelope(message)
-            return self._call(request_id, method, message["params"])
+            valid_id, valid_method, params = _check_envelope(message)
+            return self._call(valid_id, valid_method, params)
         except RemoteError as exc:
             return _error_line(request_id, method, exc.to_error_object())
         except Exception as exc:  # a handler failed: the server keeps serving
@@ -150,11 +151,11 @@ class Server:
         if violations:
             raise InvalidParamsError(f"{method}: {describe(violations)}")
         if method == SERVER_INFO_QUERY:
-            self.handler.check_tvm_version(model.tvm_version)
+            self.handler.check_tvm_version(cast(models.ServerInfoQueryParams, model).tvm_version)
             return result_reply_line(request_id, self._server_info_json)
         value = self._dispatch[method](model)
         if method == READ_TRANSPORT:
-            return self._read_reply(request_id, value, model.n)
+            return self._read_reply(request_id, value, cast(models.ReadTransportParams, model).n)
         result = _as_result(entry, value)
         self._check_result(entry, result)
         try:
@@ -261,8 +262,9 @@ def _request_id(message: Any) -> int | float | str | None:
     return None
 
 
-def _check_envelope(message: Any) -> None:
-    """InvalidRequestError unless `message` is a single request object per schema/jsonrpc.json#/$defs/Request."""
+def _check_envelope(message: Any) -> tuple[int | float | str, str, dict[str, Any]]:
+    """The request's id, method and params; InvalidRequestError unless `message` is a single request object per
+    schema/jsonrpc.json#/$defs/Request."""
     if isinstance(message, list):
         raise InvalidRequestError("Invalid request: batches are not supported")
     if not isinstance(message, dict):
@@ -271,7 +273,8 @@ def _check_envelope(message: Any) -> None:
         raise InvalidRequestError('Invalid request: jsonrpc must be "2.0"')
     if "id" not in message:
         raise InvalidRequestError("Invalid request: id is missing (notifications are not supported)")
-    if _request_id(message) is None:
+    request_id = _request_id(message)
+    if request_id is None:
         raise InvalidRequestError("Invalid request: id must be a string or an integer")
     method = message.get("method")
     if not isinstance(method, str) or not METHOD_SYNTAX.fullmatch(method):
@@ -281,6 +284,7 @@ def _check_envelope(message: Any) -> None:
     extra = sorted(set(message) - REQUEST_MEMBERS)
     if extra:
         raise InvalidRequestError(f"Invalid request: unexpected members {', '.join(extra)}")
+    return request_id, method, message["params"]
 
 
 def _error_line(request_id: int | float | str | None, method: Any, error: dict[str, Any]) -> bytes:

@@ -10,8 +10,7 @@ from typing import Any
 from urllib.parse import urljoin
 
 from microtvm_project_api.protocol.registry import MethodSpec, Revision, SchemaRegistry
-from microtvm_project_api.spec_tools.schema_view import (
-    definition_name, error_codes, node_at, reachable_definitions)
+from microtvm_project_api.spec_tools.schema_view import definition_name, error_codes, node_at, reachable_definitions
 
 OPENRPC_VERSION = "1.3.2"
 SERVER_ERROR = -32000

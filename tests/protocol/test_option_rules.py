@@ -7,8 +7,8 @@ import re
 import pytest
 
 from microtvm_project_api.client.errors import OptionsError
-from microtvm_project_api.protocol.options import check_options, convert_option_strings, parse_option_string
 from microtvm_project_api.generated.models import ProjectOptionV2
+from microtvm_project_api.protocol.options import check_options, convert_option_strings, parse_option_string
 
 DECLARED = [
     ProjectOptionV2(name="board", type="str", required=["flash"], optional=["open_transport"],
