@@ -13,7 +13,6 @@ from microtvm_project_api.protocol.registry import MethodSpec, Revision, SchemaR
 from microtvm_project_api.spec_tools.schema_view import definition_name, error_codes, node_at, reachable_definitions
 
 OPENRPC_VERSION = "1.3.2"
-SERVER_ERROR = -32000
 
 
 def build_document(registry: SchemaRegistry, version: int) -> dict[str, Any]:
@@ -70,7 +69,7 @@ def _method(registry: SchemaRegistry, revision: Revision, method: MethodSpec) ->
             "description": result.schema.get("description", ""),
             "schema": {"$ref": f"#/components/schemas/{method.result_model_name}"},
         },
-        "errors": [{"code": SERVER_ERROR, "message": name} for name in named]
+        "errors": [{"code": codes["SERVER_ERROR"], "message": name} for name in named]
         + [{"code": codes[name], "message": name} for name in revision.common_errors],
         "examples": _pairings(registry, method.name, revision.version),
         "x-invalid-examples": _invalid_examples(registry, method.name, revision.version),
