@@ -35,12 +35,14 @@ def pointer(path: Iterable[Any]) -> str:
 
 def parse(model: type[M], value: Any) -> tuple[M | None, list[Violation]]:
     """`value` validated as `model` (a generated model, from the method table), or None and the violations."""
-    from pydantic import ValidationError  # here, not at the top: the registry loads this module without pydantic
-
     try:
         return model.model_validate(value), []
-    except ValidationError as exc:
-        return None, from_pydantic(exc)
+    except Exception as exc:
+        from pydantic import ValidationError  # only here: the registry loads this module without pydantic
+
+        if isinstance(exc, ValidationError):
+            return None, from_pydantic(exc)
+        raise
 
 
 def from_pydantic(error: "ValidationError", prefix: str = "") -> list[Violation]:

@@ -97,6 +97,7 @@ class Server:
             name: self._handler_call(entry) for name, entry in self.methods.items()
             if name in self.supported and name != SERVER_INFO_QUERY
         }
+        self._result_member = {name: _only_member(entry) for name, entry in self.methods.items()}
 
     def serve(self, read_fd: int, write_fd: int) -> None:
         """Answer requests until end of file on `read_fd` (or the client closing the reply fd), then close the transport."""
@@ -156,7 +157,8 @@ class Server:
         value = self._dispatch[method](model)
         if method == READ_TRANSPORT:
             return self._read_reply(request_id, value, cast(models.ReadTransportParams, model).n)
-        result = _as_result(entry, value)
+        member = self._result_member[method]
+        result = value if member is None else {member: value.model_dump() if isinstance(value, BaseModel) else value}
         self._check_result(entry, result)
         try:
             return encode_message(result_reply(request_id, result))
@@ -173,7 +175,7 @@ class Server:
         """The call of the handler's method for `entry`, with its params in schema order as handlers take them:
         checked options with defaults filled, paths as Path, payloads as bytes."""
         function = getattr(self.handler, entry.name)
-        steps: list[tuple[str, Callable[[Any], Any]]] = []
+        steps: list[tuple[str, Callable[[Any], Any] | None]] = []
         for name in entry.params_model.model_fields:
             if name in entry.payload_params:
                 steps.append((name, _payload_decoder(entry.name, name, entry.payload_params[name])))
@@ -182,10 +184,10 @@ class Server:
             elif entry.takes_options and name == OPTIONS_PARAM:
                 steps.append((name, functools.partial(self.options.check, entry.name)))
             else:
-                steps.append((name, _unchanged))
+                steps.append((name, None))
 
         def call(params: BaseModel) -> Any:
-            return function(*[convert(getattr(params, name)) for name, convert in steps])
+            return function(*[getattr(params, name) if convert is None else convert(getattr(params, name)) for name, convert in steps])
 
         return call
 
@@ -223,17 +225,11 @@ def check_declarations(handler: ProjectApiHandler, revision: int) -> dict[str, A
     return info
 
 
-def _unchanged(value: Any) -> Any:
-    return value
-
-
-def _as_result(entry: MethodEntry, value: Any) -> Any:
-    """A handler's return value as the method's result: for a result object of one member, handlers return that
-    member's value (open_transport its TransportTimeouts)."""
+def _only_member(entry: MethodEntry) -> str | None:
+    """The member of a result object that has exactly one: handlers return that member's value (open_transport its
+    TransportTimeouts), the loop wraps it. None for any other result."""
     fields = entry.result_model.model_fields
-    if len(fields) != 1 or issubclass(entry.result_model, RootModel):
-        return value
-    return {next(iter(fields)): value.model_dump() if isinstance(value, BaseModel) else value}
+    return None if len(fields) != 1 or issubclass(entry.result_model, RootModel) else next(iter(fields))
 
 
 def _payload_decoder(method: str, param: str, encoding: str) -> Callable[[str], bytes]:
