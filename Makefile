@@ -13,7 +13,8 @@ $(STAMP): pyproject.toml
 	$(PY) -m pip install --quiet --disable-pip-version-check -e '.[dev]'
 	touch $(STAMP)
 
-## generate: regenerate generated/models.py and generated/validators.py from schema/
+## generate: regenerate generated/models.py (models), generated/methods.py (method table) and generated/validators.py
+## (the models' rules compiled to plain Python) from schema/
 generate: $(STAMP)
 	$(PY) tools/generate_models.py
 	$(PY) tools/generate_validators.py
@@ -22,12 +23,16 @@ generate: $(STAMP)
 docs: $(STAMP)
 	$(VENV)/bin/microtvm-project spec docs
 
-## check: schema meta-validation, examples, generated-code and docs drift
+## check: schema meta-validation, examples, generated-code and docs drift, lint (ruff), types (mypy --strict on
+## protocol/, server_sdk/, client/, by their installed names: a link in .venv maps the package to this folder), layering
 check: $(STAMP)
 	$(PY) tools/generate_models.py --check
 	$(PY) tools/generate_validators.py --check
 	$(VENV)/bin/microtvm-project spec docs --check
-	$(PY) -m pytest -q tests/spec
+	$(VENV)/bin/ruff check .
+	mkdir -p $(VENV)/mypy-path && ln -sfn $(CURDIR) $(VENV)/mypy-path/microtvm_project_api
+	MYPYPATH=$(VENV)/mypy-path $(PY) -m mypy -p microtvm_project_api.protocol -p microtvm_project_api.server_sdk -p microtvm_project_api.client
+	$(PY) -m pytest -q tests/spec tests/architecture
 
 ## demo: the reference host platform end to end through the typed client, then the conformance kit against it
 demo: $(STAMP)

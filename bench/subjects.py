@@ -17,9 +17,9 @@ from typing import Callable, Protocol
 
 from bench.plain_jsonrpc.client import SERVER as PLAIN_SERVER
 from bench.plain_jsonrpc.client import PlainClient
+from microtvm_project_api.protocol.launch import SERVER_FILE
 
 LOOPBACK_DIR = Path(__file__).resolve().parent.parent / "examples" / "loopback"
-SERVER_FILE = "microtvm_api_server.py"
 
 
 class Session(Protocol):

@@ -7,8 +7,8 @@ against what the server declared. Errors are in `client.errors` (client side) an
 """
 
 from microtvm_project_api.client.client import CallTimeouts, ProjectApiClient
-from microtvm_project_api.client.options import check_options, convert_option_strings
 from microtvm_project_api.client.transcript import Transcript
 from microtvm_project_api.client.transport_stream import TransportStream
+from microtvm_project_api.protocol.options import check_options, convert_option_strings
 
 __all__ = ["CallTimeouts", "ProjectApiClient", "Transcript", "TransportStream", "check_options", "convert_option_strings"]

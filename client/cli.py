@@ -18,8 +18,8 @@ from typing import Any, Callable, Sequence
 
 from microtvm_project_api.client.client import CallTimeouts, ProjectApiClient
 from microtvm_project_api.client.errors import OptionsError, ServerNotFoundError
-from microtvm_project_api.client.options import ProjectOption, convert_option_strings, option_methods, show_value
 from microtvm_project_api.protocol.errors import ProjectApiError
+from microtvm_project_api.protocol.options import DeclaredOption, convert_option_strings, option_methods, show_value
 
 logger = logging.getLogger("microtvm_project_api.cli")
 PROGRESS_INTERVAL_SEC = 10.0
@@ -52,7 +52,8 @@ def register(subparsers: Any) -> None:
 
 def _operation_parser(subparsers: Any, name: str, summary: str) -> argparse.ArgumentParser:
     """A subcommand taking platform options; its --help also lists the project's own options."""
-    parser = subparsers.add_parser(name, help=summary, description=summary[0].upper() + summary[1:] + ".", add_help=False)
+    parser: argparse.ArgumentParser = subparsers.add_parser(name, help=summary, description=summary[0].upper() + summary[1:] + ".",
+                                                            add_help=False)
     parser.add_argument("-h", "--help", action="store_true",
                         help="show this help; with a project directory, also the options its server declares")
     parser.add_argument("--option", metavar="NAME=VALUE", action="append", type=_name_value, default=[],
@@ -168,7 +169,7 @@ def _help(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
     return EXIT_OK
 
 
-def options_table(options: Sequence[ProjectOption]) -> str:
+def options_table(options: Sequence[DeclaredOption]) -> str:
     """Options as an aligned text table: name, type, default, choices, required for, optional for, help."""
     header = ("NAME", "TYPE", "DEFAULT", "CHOICES", "REQUIRED FOR", "OPTIONAL FOR", "HELP")
     rows = [header] + [

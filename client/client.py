@@ -8,10 +8,11 @@ process group is killed and reaped, and later calls raise SessionOverError at on
 reply is raised as its protocol.errors class; a result that breaks the method's schema as
 MalformedReplyError naming the method, the JSON pointer and the rule.
 
-Every reply is validated once, fully: the envelope and a result returned as bytes or None by the
-validators compiled from schema/ (protocol.checks), a result returned as a model (server_info_query,
-open_transport) by building that model; a server_info_query result equal to the session's first is
-answered with the model already built. Payload strings are judged by the strict decoder alone.
+Every reply is validated once, fully: the envelope, and the result of a wrapper that returns None or
+bytes, by the validators compiled from schema/ (protocol.checks); a result returned as a model by
+building that model; a server_info_query result equal to the session's first is answered with the
+model already built. Payload strings are judged by the strict decoder alone, and a write request is
+spliced around its encoded payload instead of being encoded as a whole.
 """
 
 from __future__ import annotations
@@ -20,7 +21,6 @@ import os
 import threading
 import time
 from dataclasses import dataclass, field
-from functools import lru_cache
 from typing import IO, Any, Mapping, TypeVar
 
 from microtvm_project_api.client.errors import (
@@ -31,32 +31,41 @@ from microtvm_project_api.client.errors import (
     SessionOverError,
     UnsupportedProtocolVersionError,
 )
-from microtvm_project_api.client.options import ProjectOption, check_options
-from microtvm_project_api.client.server_process import ServerProcess
 from microtvm_project_api.client.transcript import Transcript
 from microtvm_project_api.generated import models
-from microtvm_project_api.protocol import checks, typed, wire
+from microtvm_project_api.generated.methods import (
+    BUILD,
+    CLOSE_TRANSPORT,
+    FLASH,
+    GENERATE_PROJECT,
+    METHODS,
+    OPEN_TRANSPORT,
+    READ_TRANSPORT,
+    REVISIONS,
+    SERVER_INFO_QUERY,
+    WRITE_TRANSPORT,
+)
+from microtvm_project_api.protocol import checks, wire
 from microtvm_project_api.protocol.errors import error_from_object
-from microtvm_project_api.protocol.payload import PayloadCodec, PayloadDecodeError
-from microtvm_project_api.protocol.registry import REVISIONS, default_registry
-from microtvm_project_api.protocol.violations import Violation
+from microtvm_project_api.protocol.launch import ServerProcess
+from microtvm_project_api.protocol.metadata_rules import check_server_info
+from microtvm_project_api.protocol.options import DeclaredOption, check_options
+from microtvm_project_api.protocol.payload import CODECS, PayloadCodec, PayloadDecodeError
+from microtvm_project_api.protocol.violations import Violation, parse
 
 DEFAULT_TVM_VERSION = "0.18.0"
-LONG_RUNNING_METHODS = frozenset({"generate_project", "build", "flash"})
-TRANSPORT_IO_METHODS = frozenset({"read_transport", "write_transport"})
 RESULT_REPLY_MEMBERS = frozenset({"jsonrpc", "id", "result"})
 RAW_LINE_KEPT = 64 * 1024
 """Of a validated reply line longer than this (a payload), only this much is kept for a later error message
 (MalformedReplyError.raw_line of a payload that does not decode), so the line's memory goes back at once."""
-MODEL_RESULTS = frozenset({"server_info_query", "open_transport"})
-"""Methods whose result the client returns as a generated model; the others' results are None or bytes."""
 ServerInfo = models.ServerInfoV1 | models.ServerInfoV2
 E = TypeVar("E", bound=Exception)
 
 
 @dataclass(frozen=True)
 class CallTimeouts:
-    """Per-call deadlines in seconds: long-running methods, the rest, transport I/O's margin, per-method overrides."""
+    """Per-call deadlines in seconds by the method table's classes: long-running methods (`x-long-running`), the rest,
+    the margin over a method's own TimeoutSec param (transport I/O), and per-method overrides."""
 
     default: float = 30.0
     long_running: float = 600.0
@@ -64,17 +73,13 @@ class CallTimeouts:
     per_method: Mapping[str, float] = field(default_factory=dict)
 
     def deadline(self, method: str, timeout_sec: float | None = None) -> float | None:
-        """Seconds to wait for `method`'s reply; None (wait forever) only for transport I/O with timeout_sec None."""
+        """Seconds to wait for `method`'s reply; None (wait forever) only for a method with a TimeoutSec param given None."""
         if method in self.per_method:
             return self.per_method[method]
-        if method in TRANSPORT_IO_METHODS:
+        entry = METHODS.get(method)
+        if entry is not None and entry.timeout_param is not None:
             return None if timeout_sec is None else timeout_sec + self.transport_margin
-        return self.long_running if method in LONG_RUNNING_METHODS else self.default
-
-
-@lru_cache(maxsize=None)
-def _codec(revision: int) -> PayloadCodec:
-    return default_registry().revision(revision).codec
+        return self.long_running if entry is not None and entry.long_running else self.default
 
 
 class ProjectApiClient:
@@ -145,10 +150,10 @@ class ProjectApiClient:
     @property
     def codec(self) -> PayloadCodec:
         """The payload codec of the session's revision (base85 in 1, base64 in 2)."""
-        return _codec(self.revision)
+        return CODECS[REVISIONS[self.revision].payload_encoding]
 
     @property
-    def project_options(self) -> list[ProjectOption]:
+    def project_options(self) -> list[DeclaredOption]:
         """The options the server declared."""
         return list(self.server_info.project_options)
 
@@ -157,13 +162,14 @@ class ProjectApiClient:
         """The methods the server implements (revision 1 servers do not say: every method)."""
         if isinstance(self.server_info, models.ServerInfoV2):
             return [method.value for method in self.server_info.supported_methods]
-        return list(default_registry().revision(self.revision).methods)
+        return list(REVISIONS[self.revision].methods)
 
-    # The protocol methods.
+    # The protocol methods: one typed wrapper each (tests/client/test_client_method_table.py holds them to the
+    # method table), all going through `call`.
 
     def server_info_query(self, tvm_version: str | None = None, timeout: float | None = None) -> ServerInfo:
         """Ask the server for its metadata again (the session's revision is kept; tvm_version defaults to the launch's)."""
-        info = self._call("server_info_query", {"tvm_version": tvm_version or self.tvm_version}, timeout)
+        info = self.call(SERVER_INFO_QUERY, {"tvm_version": tvm_version or self.tvm_version}, timeout)
         assert isinstance(info, (models.ServerInfoV1, models.ServerInfoV2))
         return info
 
@@ -183,44 +189,66 @@ class ProjectApiClient:
             "model_library_format_path": os.path.abspath(model_library_format_path),
             "standalone_crt_dir": os.path.abspath(standalone_crt_dir),
             "project_dir": os.path.abspath(project_dir),
-            "options": self._checked("generate_project", options),
+            "options": self._checked(GENERATE_PROJECT, options),
         }
-        self._call("generate_project", params, timeout)
+        self.call(GENERATE_PROJECT, params, timeout)
 
     def build(self, options: Mapping[str, Any] | None = None, timeout: float | None = None) -> None:
         """Build the project."""
-        self._call("build", {"options": self._checked("build", options)}, timeout)
+        self.call(BUILD, {"options": self._checked(BUILD, options)}, timeout)
 
     def flash(self, options: Mapping[str, Any] | None = None, timeout: float | None = None) -> None:
         """Program the device with the built project."""
-        self._call("flash", {"options": self._checked("flash", options)}, timeout)
+        self.call(FLASH, {"options": self._checked(FLASH, options)}, timeout)
 
     def open_transport(self, options: Mapping[str, Any] | None = None, timeout: float | None = None) -> models.OpenTransportResult:
         """Open the byte channel to the device; returns the session timeouts."""
-        result = self._call("open_transport", {"options": self._checked("open_transport", options)}, timeout)
+        result = self.call(OPEN_TRANSPORT, {"options": self._checked(OPEN_TRANSPORT, options)}, timeout)
         assert isinstance(result, models.OpenTransportResult)
         return result
 
     def close_transport(self, timeout: float | None = None) -> None:
         """Close the byte channel (a no-op when it is closed)."""
-        self._call("close_transport", {}, timeout)
+        self.call(CLOSE_TRANSPORT, {}, timeout)
 
     def read_transport(self, n: int, timeout_sec: float | None, timeout: float | None = None) -> bytes:
         """Between 1 and `n` bytes from the device; IoTimeoutError if none arrive within `timeout_sec`."""
-        result = self._call("read_transport", {"n": n, "timeout_sec": timeout_sec}, timeout, timeout_sec)
+        result = self._call(READ_TRANSPORT, {"n": n, "timeout_sec": timeout_sec}, timeout, as_model=False)
         try:
             data = self.codec.decode(result.pop("data"))  # the text is let go as soon as it is decoded
         except PayloadDecodeError as exc:
-            raise MalformedReplyError("read_transport", "the data is not valid", self._last_line,
+            raise MalformedReplyError(READ_TRANSPORT, "the data is not valid", self._last_line,
                                       [Violation("/result/data", str(exc), "contentEncoding")]) from None
         if not 1 <= len(data) <= n:
-            raise MalformedReplyError("read_transport", f"the server returned {len(data)} bytes for n={n}", self._last_line,
+            raise MalformedReplyError(READ_TRANSPORT, f"the server returned {len(data)} bytes for n={n}", self._last_line,
                                       [Violation("/result/data", f"holds {len(data)} bytes, more than n={n}", "maxBytes")])
         return data
 
     def write_transport(self, data: bytes, timeout_sec: float | None, timeout: float | None = None) -> None:
         """Write every byte of `data` to the device, or IoTimeoutError after `timeout_sec`."""
-        self._call("write_transport", {"timeout_sec": timeout_sec}, timeout, timeout_sec, ("data", self.codec.encode_bytes(data)))
+        self._call(WRITE_TRANSPORT, {"timeout_sec": timeout_sec}, timeout, ("data", self.codec.encode_bytes(data)), as_model=False)
+
+    def call(self, method: str, params: dict[str, Any], timeout: float | None = None) -> Any:
+        """Call any method of the session's revision with JSON params: the result as the method table's model (None
+        for a null result). The deadline is `timeout`, else the method's class in CallTimeouts; ValueError, before
+        anything is sent, for a method the revision does not have."""
+        return self._call(method, params, timeout)
+
+    def _call(self, method: str, params: dict[str, Any], timeout: float | None, payload: tuple[str, bytes | bytearray] | None = None,
+              as_model: bool = True) -> Any:
+        """`call`, with `payload` (a param's name and its encoded bytes) spliced into the request as it is, and the
+        result as plain JSON instead of a model when `as_model` is false (the wrappers returning None or bytes)."""
+        entry = REVISIONS[self.revision].methods.get(method)
+        if entry is None:
+            raise ValueError(f"{method} is not a method of protocol revision {self.revision}")
+        timeout_sec = params.get(entry.timeout_param) if entry.timeout_param is not None else None
+        deadline = timeout if timeout is not None else self.timeouts.deadline(method, timeout_sec)
+        with self._lock:
+            result = self._exchange(method, params, deadline, payload)
+            validated = self._validated(self.revision, method, result, as_model)
+            if len(self._last_line) > RAW_LINE_KEPT:  # a payload's line, validated: keep what an error message shows
+                self._last_line = self._last_line[:RAW_LINE_KEPT]
+            return validated
 
     # Session lifecycle.
 
@@ -251,47 +279,39 @@ class ProjectApiClient:
 
     def _first_server_info(self, tvm_version: str) -> ServerInfo:
         """server_info_query before the revision is known: the reply says which revision validates it."""
-        result = self._exchange("server_info_query", {"tvm_version": tvm_version}, self.timeouts.deadline("server_info_query"))
+        result = self._exchange(SERVER_INFO_QUERY, {"tvm_version": tvm_version}, self.timeouts.deadline(SERVER_INFO_QUERY))
         version = result.get("protocol_version") if isinstance(result, dict) else None
         if not isinstance(version, int) or isinstance(version, bool):
-            raise self._end(MalformedReplyError("server_info_query", "the result has no integer protocol_version",
+            raise self._end(MalformedReplyError(SERVER_INFO_QUERY, "the result has no integer protocol_version",
                                                 self._last_line, [Violation("/result/protocol_version", "required integer", "type")]))
         if version not in REVISIONS:
             raise self._end(UnsupportedProtocolVersionError(
                 f"the server speaks protocol revision {version}; this client knows {', '.join(map(str, REVISIONS))}"))
-        info = self._validated(version, "server_info_query", result)
+        info = self._validated(version, SERVER_INFO_QUERY, result)
         assert isinstance(info, (models.ServerInfoV1, models.ServerInfoV2))
         self._server_info_json = result
         return info
 
-    def _call(self, method: str, params: dict[str, Any], timeout: float | None, timeout_sec: float | None = None,
-              payload: tuple[str, bytes | bytearray] | None = None) -> Any:
-        deadline = timeout if timeout is not None else self.timeouts.deadline(method, timeout_sec)
-        with self._lock:
-            result = self._exchange(method, params, deadline, payload)
-            validated = self._validated(self.revision, method, result)
-            if len(self._last_line) > RAW_LINE_KEPT:  # a payload's line, validated: keep what an error message shows
-                self._last_line = self._last_line[:RAW_LINE_KEPT]
-            return validated
-
-    def _validated(self, revision: int, method: str, result: Any) -> Any:
-        """The result, validated once: a generated model for MODEL_RESULTS, else the plain JSON (None for a null
-        result); MalformedReplyError naming each violation otherwise."""
+    def _validated(self, revision: int, method: str, result: Any, as_model: bool = True) -> Any:
+        """The result, validated once: the method's generated model (None for a null result), or with `as_model`
+        false the plain JSON checked by the compiled validators; MalformedReplyError naming each violation otherwise."""
         if result is None and method in checks.NULL_RESULTS[revision]:
             return None
-        if method == "server_info_query" and result == self._server_info_json and self._server_info_json is not None:
+        if method == SERVER_INFO_QUERY and self._server_info_json is not None and result == self._server_info_json:
             return self.server_info
-        if method in MODEL_RESULTS:
-            model, violations = typed.parse_result(revision, method, result)
+        if as_model:
+            model, violations = parse(REVISIONS[revision].methods[method].result_model, result)
+            if model is not None and method == SERVER_INFO_QUERY:
+                violations = check_server_info(result, revision)
         else:
             model, violations = result, checks.result_violations(revision, method, result)
-        if violations:
+        if model is None or violations:
             where = [Violation("/result" + v.pointer, v.message, v.rule) for v in violations]
             raise MalformedReplyError(method, f"the result breaks the revision {revision} schema", self._last_line, where)
         return None if getattr(model, "root", model) is None else model
 
     def _exchange(self, method: str, params: dict[str, Any], deadline: float | None, payload: tuple[str, bytes | bytearray] | None = None) -> Any:
-        """Send one request and read its reply; the result member, or the raised error. `payload`, a member name and
+        """Send one request and read its reply; the result member, or the raised error. `payload`, a param's name and
         its encoded bytes, is spliced into the params as it is (wire.payload_request_parts)."""
         if self._over is not None:
             raise SessionOverError(f"{method}: the session is over: {self._over}") from self._over

@@ -1,31 +1,19 @@
 """Errors the client raises on its own side of the pipe: the server could not be started, died,
-hung, or said something the spec does not allow. Errors the server reported are in protocol.errors."""
+hung, or said something the spec does not allow. Errors the server reported are in protocol.errors;
+ClientError, OptionsError and the launch errors live in protocol (shared with the kit and the CLI) and are re-exported here."""
 
 from __future__ import annotations
 
 from typing import Sequence
 
-from microtvm_project_api.protocol.errors import ProjectApiError
+from microtvm_project_api.protocol.errors import ClientError, OptionsError
+from microtvm_project_api.protocol.launch import ServerExitedError, ServerNotFoundError
 from microtvm_project_api.protocol.violations import Violation
 
-
-class ClientError(ProjectApiError):
-    """Base of the client-side errors."""
-
-
-class ServerNotFoundError(ClientError):
-    """The project directory holds neither microtvm_api_server.py nor launch_microtvm_api_server.sh."""
-
-
-class ServerExitedError(ClientError):
-    """The server process ended (or closed its reply pipe) while a reply was awaited."""
-
-    def __init__(self, message: str, exit_code: int | None, stderr_tail: Sequence[str]) -> None:
-        tail = "".join(f"\n    {line}" for line in stderr_tail)
-        super().__init__(f"{message} (exit code {exit_code}){'; last lines of its stderr:' + tail if tail else ''}")
-        self.reason = message
-        self.exit_code = exit_code
-        self.stderr_tail = list(stderr_tail)
+__all__ = [
+    "CallTimeoutError", "ClientError", "MalformedReplyError", "MismatchedIdError", "OptionsError", "ServerExitedError",
+    "ServerNotFoundError", "SessionOverError", "UnsupportedProtocolVersionError",
+]
 
 
 class CallTimeoutError(ClientError):
@@ -53,11 +41,3 @@ class UnsupportedProtocolVersionError(ClientError):
 
 class SessionOverError(ClientError):
     """A call on a session that was closed or ended by an earlier fatal error (timeout, exit, broken reply)."""
-
-
-class OptionsError(ClientError, ValueError):
-    """Option values that break what the server declared for a method; `problems` lists each one."""
-
-    def __init__(self, problems: Sequence[str]) -> None:
-        super().__init__("; ".join(problems))
-        self.problems = list(problems)

@@ -13,7 +13,6 @@ import time
 from typing import IO, Any
 
 
-
 class Transcript:
     """Writes request and reply records to a text file (opened here from a path, or given open)."""
 

@@ -16,12 +16,11 @@ from pathlib import Path
 from typing import IO, Any
 
 from microtvm_project_api.conformance.check import CheckFailed, CheckSkipped
-from microtvm_project_api.conformance.session import Reply, Session, Transcript
-from microtvm_project_api.protocol.registry import LATEST_REVISION, REVISIONS
+from microtvm_project_api.conformance.session import ExchangeLog, Reply, Session
+from microtvm_project_api.generated.methods import LATEST_REVISION, REVISIONS
+from microtvm_project_api.protocol.options import JSON_TYPES, parse_option_string
 
 TVM_VERSION = "0.18.0"
-OPTION_METHODS = ("generate_project", "build", "flash", "open_transport")
-TRANSPORT_METHODS = ("open_transport", "close_transport", "read_transport", "write_transport")
 
 
 class UsageError(Exception):
@@ -47,7 +46,7 @@ class Context:
 
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
-        self.transcript = Transcript()
+        self.exchanges = ExchangeLog()
         self.workdir = Path(tempfile.mkdtemp(prefix="microtvm-conform-"))
         self.info: dict[str, Any] = {}
         self.revision = settings.protocol_version or LATEST_REVISION
@@ -67,7 +66,7 @@ class Context:
 
     def start(self, project_dir: Path | None = None, stdin: int | IO[bytes] = subprocess.DEVNULL) -> Session:
         """A fresh server for the running check only; it is closed when the check ends."""
-        session = Session(project_dir or self.settings.project_dir, self.settings.timeout, self.transcript, self.revision, stdin, self.hung)
+        session = Session(project_dir or self.settings.project_dir, self.settings.timeout, self.exchanges, self.revision, stdin, self.hung)
         self._check_sessions.append(session)
         return session
 
@@ -90,7 +89,7 @@ class Context:
             return current
         if where in self._broken:
             raise CheckSkipped(f"the server of {where} does not start (see process.starts): {self._broken[where]}")
-        session = Session(where, self.settings.timeout, self.transcript, self.revision if self.known_revision else None,
+        session = Session(where, self.settings.timeout, self.exchanges, self.revision if self.known_revision else None,
                           hung=self.hung)
         self._shared[where] = session
         try:
@@ -270,34 +269,19 @@ def option_methods(option: dict[str, Any], member: str) -> list[str]:
     return [m for m in value if isinstance(m, str)] if isinstance(value, list) else []
 
 
-def parse_option_value(option: dict[str, Any], text: str) -> Any:
-    """Convert a --option value to the option's declared type; UsageError when it does not convert."""
-    kind = option.get("type")
-    try:
-        if kind == "bool":
-            lowered = text.strip().lower()
-            if lowered in ("true", "1", "yes", "on"):
-                return True
-            if lowered in ("false", "0", "no", "off"):
-                return False
-            raise ValueError("expected true or false")
-        if kind == "int":
-            return int(text, 0)
-        if kind == "float":
-            return float(text)
-    except ValueError as exc:
-        raise UsageError(f"--option {option['name']}={text}: not a {kind} value ({exc})") from None
-    return text
-
-
 def typed_options(declared: list[dict[str, Any]], given: dict[str, str]) -> dict[str, Any]:
-    """The user's --option values converted by declared type; UsageError for a name the server does not declare."""
+    """The user's --option values converted by declared type (protocol.options' one rule; text for an undeclared type);
+    UsageError for a name the server does not declare or a value that does not convert."""
     by_name = {o.get("name"): o for o in declared}
     out = {}
     for name, text in given.items():
         if name not in by_name:
             raise UsageError(f"--option {name}: the server declares no such option; it declares: {', '.join(map(str, by_name)) or 'none'}")
-        out[name] = parse_option_value(by_name[name], text)
+        kind = by_name[name].get("type")
+        try:
+            out[name] = parse_option_string(kind, text) if kind in JSON_TYPES else text
+        except ValueError as exc:
+            raise UsageError(f"--option {name}={text}: not a {kind} value ({exc})") from None
     return out
 
 

@@ -8,9 +8,10 @@ from typing import Any, Iterable
 from microtvm_project_api.conformance.check import CheckFailed
 from microtvm_project_api.conformance.context import TVM_VERSION
 from microtvm_project_api.conformance.session import Reply, Session
+from microtvm_project_api.generated.models import ErrorCode
 
-SERVER_ERROR = -32000
-INVALID_PARAMS = -32602
+SERVER_ERROR = int(ErrorCode.SERVER_ERROR)
+INVALID_PARAMS = int(ErrorCode.INVALID_PARAMS)
 
 
 def result(reply: Reply, why: str) -> Any:

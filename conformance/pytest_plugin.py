@@ -38,9 +38,8 @@ def pytest_collection_modifyitems(session: pytest.Session, config: pytest.Config
     project = config.getoption("microtvm_project")
     if not project:
         return
-    from microtvm_project_api.client.errors import ServerNotFoundError
-    from microtvm_project_api.client.server_process import launch_command
     from microtvm_project_api.conformance.check import all_checks
+    from microtvm_project_api.protocol.launch import ServerNotFoundError, launch_command
 
     try:
         launch_command(Path(project))

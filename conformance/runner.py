@@ -9,10 +9,9 @@ import time
 import traceback
 from typing import Iterable
 
-from microtvm_project_api.client.errors import ServerNotFoundError
-from microtvm_project_api.client.server_process import launch_command
 from microtvm_project_api.conformance.check import Check, CheckFailed, CheckSkipped, Level, Need, Outcome, Result
 from microtvm_project_api.conformance.context import Context, Settings, UsageError, check_revision, typed_options
+from microtvm_project_api.protocol.launch import ServerNotFoundError, launch_command
 
 
 class Runner:
@@ -34,7 +33,7 @@ class Runner:
             ctx.info = ctx.query_info(ctx.session(), strict=False)
         except (CheckSkipped, CheckFailed):
             ctx.info = {}
-        ctx.transcript.take()
+        ctx.exchanges.take()
         ctx.set_revision(check_revision(ctx.info.get("protocol_version"), self.settings.protocol_version))
         if ctx.info:
             ctx.options = typed_options(ctx.declared_options(), self.settings.options)
@@ -65,7 +64,7 @@ class Runner:
                 outcome = Outcome.XFAIL
             elif outcome is Outcome.PASS:
                 outcome, message = Outcome.STALE, "listed as an expected failure, but it passes: remove it from the file"
-        return Result(check, outcome, message, ctx.transcript.take(), time.monotonic() - started)
+        return Result(check, outcome, message, ctx.exchanges.take(), time.monotonic() - started)
 
     @property
     def revision(self) -> int | None:

@@ -14,10 +14,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
 
-from microtvm_project_api.client.errors import ServerExitedError, ServerNotFoundError
-from microtvm_project_api.client.server_process import ServerProcess
 from microtvm_project_api.conformance.check import CheckFailed
 from microtvm_project_api.protocol import wire
+from microtvm_project_api.protocol.launch import ServerExitedError, ServerNotFoundError, ServerProcess
 from microtvm_project_api.protocol.registry import default_registry
 
 MAX_REPLY_BYTES = 8 * 1024 * 1024
@@ -32,8 +31,8 @@ def shown(data: bytes | str) -> str:
     return text if len(text) <= SHOWN_BYTES else f"{text[:SHOWN_BYTES]}... ({len(text)} chars)"
 
 
-class Transcript:
-    """The exchanges of the check that is running, for its report."""
+class ExchangeLog:
+    """The exchanges of the check that is running, for its report (the client's session recording is client.Transcript)."""
 
     def __init__(self) -> None:
         self.lines: list[str] = []
@@ -75,7 +74,7 @@ class Session:
         self,
         project_dir: Path,
         timeout: float,
-        transcript: Transcript,
+        exchanges: ExchangeLog,
         revision: int | None = 2,
         stdin: int | IO[bytes] = subprocess.DEVNULL,
         hung: dict[tuple[Path, str], str] | None = None,
@@ -83,7 +82,7 @@ class Session:
         self.project_dir = project_dir
         self.hung = {} if hung is None else hung
         self.timeout = timeout
-        self.transcript = transcript
+        self.exchanges = exchanges
         self.revision = revision
         try:
             self.process = ServerProcess(project_dir, max_line_bytes=MAX_REPLY_BYTES, stdin=stdin)
@@ -112,11 +111,11 @@ class Session:
     def send_line(self, line: bytes, expect_ids: tuple[Any, ...], method: str | None = None, timeout: float | None = None) -> Reply:
         """Send any bytes as one request line and judge the one reply line, whose id must be one of `expect_ids`."""
         deadline = self.timeout if timeout is None else timeout
-        self.transcript.add("->", line.rstrip(b"\n"))
+        self.exchanges.add("->", line.rstrip(b"\n"))
         started = time.monotonic()
         raw = self._exchange(line, deadline, method)
         seconds = time.monotonic() - started
-        self.transcript.add("<-", raw)
+        self.exchanges.add("<-", raw)
         message = self._decode(line, raw)
         error = message.get("error")
         if not any(type(message["id"]) is type(e) and message["id"] == e for e in expect_ids):

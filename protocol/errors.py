@@ -6,7 +6,7 @@ come from the enums generated with the validators (no pydantic import), so the s
 
 from __future__ import annotations
 
-from typing import Any, ClassVar
+from typing import Any, ClassVar, Sequence
 
 from microtvm_project_api.generated.validators import ErrorCode, ServerErrorName
 
@@ -15,10 +15,23 @@ class ProjectApiError(Exception):
     """Base of every error this toolkit raises about the Project API."""
 
 
+class ClientError(ProjectApiError):
+    """Raised on the calling side of the pipe (typed client, conformance kit): the server could not be started,
+    ended, hung, or said something the spec does not allow."""
+
+
+class OptionsError(ClientError, ValueError):
+    """Option values that break what the server declared for a method; `problems` lists each one."""
+
+    def __init__(self, problems: Sequence[str]) -> None:
+        super().__init__("; ".join(problems))
+        self.problems = list(problems)
+
+
 class RemoteError(ProjectApiError):
     """An error reply: a JSON-RPC error object with code, message and optional data."""
 
-    code: ClassVar[int] = ErrorCode.SERVER_ERROR
+    code: int = ErrorCode.SERVER_ERROR
 
     def __init__(self, message: str, data: dict[str, Any] | None = None, code: int | None = None) -> None:
         super().__init__(message)

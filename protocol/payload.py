@@ -15,15 +15,15 @@ import binascii
 from dataclasses import dataclass
 from typing import Callable
 
-Buffer = bytes | bytearray | memoryview
-"""What a payload codec encodes: any bytes-like object."""
+Bytes = bytes | bytearray | memoryview
+"""What an encoder takes: any bytes-like buffer."""
 
 
 class PayloadDecodeError(ValueError):
     """The `data` string is not valid in the revision's encoding."""
 
 
-def _b64encode(data: Buffer) -> bytes | bytearray:
+def _b64encode(data: Bytes) -> bytes | bytearray:
     return binascii.b2a_base64(data, newline=False)
 
 
@@ -62,7 +62,7 @@ def _lanes(count: int, lane_bytes: int, value: int) -> int:
     return int.from_bytes(value.to_bytes(lane_bytes, "big") * count, "big")
 
 
-def _b85encode_slice(data: Buffer) -> bytes:
+def _b85encode_slice(data: Bytes) -> bytes:
     """base64.b85encode of one slice: words spread into 64-bit lanes, five digits by four lane-wise divisions by 85."""
     padding = -len(data) % 4
     if padding:
@@ -114,7 +114,7 @@ def _b85decode_slice(text: bytes, offset: int) -> bytes:
     return bytes(out)
 
 
-def _b85encode(data: Buffer) -> bytes | bytearray:
+def _b85encode(data: Bytes) -> bytes | bytearray:
     """The encoded text; above one slice, slices are encoded into one preallocated buffer (no list of parts held
     beside the joined copy), which goes to the wire as it is."""
     if len(data) < B85_SMALL_BYTES:
@@ -156,11 +156,11 @@ class PayloadCodec:
     """How `data` members are encoded in one protocol revision."""
 
     name: str
-    encode_bytes: Callable[[Buffer], bytes | bytearray]
+    encode_bytes: Callable[[Bytes], bytes | bytearray]
     """The encoded text as ASCII bytes (a bytearray for a long base85 payload: written to the wire as it is)."""
     decode_text: Callable[[str], bytes]
 
-    def encode(self, data: Buffer) -> str:
+    def encode(self, data: Bytes) -> str:
         """Bytes to the wire string."""
         return self.encode_bytes(data).decode("ascii")
 

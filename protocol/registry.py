@@ -7,11 +7,11 @@ Loading the method table needs only the standard library; jsonschema is imported
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
 from importlib import resources
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Mapping
 from urllib.parse import urljoin
 
 from microtvm_project_api.protocol.payload import CODECS, PayloadCodec
@@ -21,19 +21,34 @@ if TYPE_CHECKING:
     from referencing import Registry
 
 SCHEMA_PACKAGE = "microtvm_project_api.schema"
-REVISIONS = (1, 2)
-LATEST_REVISION = 2
+OPTIONS_DEFINITION = "Options"
+TIMEOUT_DEFINITION = "TimeoutSec"
 
 
 @dataclass(frozen=True)
 class MethodSpec:
-    """One row of the method table: where a method's params and result are defined, and its errors."""
+    """One row of a revision's method table, as the schema states it: where the params and result are defined,
+    the named errors, and the facts every layer needs (read from annotations and from the params' types)."""
 
     name: str
     params_ref: str
     result_ref: str
     errors: tuple[str, ...]
     description: str
+    takes_options: bool = False
+    """The params carry `options` (types.json#/$defs/Options), checked against the declared ProjectOptions."""
+    transport: bool = False
+    """`x-transport`: one of the methods a server implements all together or not at all."""
+    long_running: bool = False
+    """`x-long-running`: the call may take minutes (compiling, flashing); clients give it a long deadline."""
+    timeout_param: str | None = None
+    """The param typed TimeoutSec: the server's own wait, so a client's deadline is that plus a margin."""
+    path_params: tuple[str, ...] = ()
+    """`x-path` params: file system paths on the server's machine."""
+    payload_params: Mapping[str, str] = field(default_factory=dict)
+    """Params carrying bytes, by name, with their contentEncoding (base85 or base64)."""
+    payload_result: Mapping[str, str] = field(default_factory=dict)
+    """Result members carrying bytes, by name, with their contentEncoding."""
 
     @property
     def params_model_name(self) -> str:
@@ -92,6 +107,16 @@ class SchemaRegistry:
         entries = sorted(folder.iterdir(), key=lambda e: e.name)
         return [json.loads(e.read_text(encoding="utf-8")) for e in entries if e.name.endswith(".json")]
 
+    @property
+    def latest_revision(self) -> int:
+        """The highest revision the spec defines."""
+        return max(self.revisions)
+
+    def method_examples(self, method: str, version: int, part: str, kind: str) -> list[dict[str, Any]]:
+        """The examples/ cases of `method` for `part` ("params" or "result") and `kind` ("valid" or "invalid") in a revision."""
+        document = next((e for e in self.examples if e.get("method") == method), {})
+        return [case for case in document.get(part, {}).get(kind, []) if version in case["revisions"]]
+
     def revision(self, version: int) -> Revision:
         """The revision numbered `version`; KeyError naming the known ones otherwise."""
         try:
@@ -149,12 +174,22 @@ class SchemaRegistry:
         for name, parts in document["x-methods"].items():
             params_ref = urljoin(uri, parts["params"]["$ref"])
             method_document = self.documents[params_ref.partition("#")[0]]
+            result_ref = urljoin(uri, parts["result"]["$ref"])
+            params = self.members(params_ref)
             methods[name] = MethodSpec(
                 name=name,
                 params_ref=params_ref,
-                result_ref=urljoin(uri, parts["result"]["$ref"]),
+                result_ref=result_ref,
                 errors=tuple(method_document.get("x-errors", ())),
                 description=method_document.get("description", ""),
+                takes_options=any(m.refers_to(OPTIONS_DEFINITION) for m in params),
+                transport=bool(method_document.get("x-transport", False)),
+                long_running=bool(method_document.get("x-long-running", False)),
+                timeout_param=next((m.name for m in params if m.refers_to(TIMEOUT_DEFINITION)), None),
+                path_params=tuple(m.name for m in params if m.annotations.get("x-path")),
+                payload_params={m.name: m.annotations["contentEncoding"] for m in params if "contentEncoding" in m.annotations},
+                payload_result={m.name: m.annotations["contentEncoding"] for m in self.members(result_ref)
+                                if "contentEncoding" in m.annotations},
             )
         return Revision(
             version=document["x-protocol-version"],
@@ -166,6 +201,40 @@ class SchemaRegistry:
             common_server_errors=tuple(document["x-common-server-errors"]),
             methods=methods,
         )
+
+
+    def members(self, ref: str) -> list["Member"]:
+        """The properties of the object defined at `ref` (none for a non-object), each with its `$ref` chain followed:
+        the definitions it leads through and every keyword met on the way (the property's own win)."""
+        definition = self.resolve(ref)
+        out = []
+        for name, schema in definition.get("properties", {}).items():
+            annotations: dict[str, Any] = {}
+            refs: list[str] = []
+            base = ref
+            while True:
+                annotations = {**schema, **annotations}
+                target = schema.get("$ref")
+                if not isinstance(target, str):
+                    break
+                base = urljoin(base, target)
+                refs.append(base)
+                schema = self.resolve(base)
+            out.append(Member(name, tuple(refs), annotations))
+        return out
+
+
+@dataclass(frozen=True)
+class Member:
+    """One property of a params or result object: the definitions its `$ref`s lead through, and every keyword on the way."""
+
+    name: str
+    refs: tuple[str, ...]
+    annotations: dict[str, Any]
+
+    def refers_to(self, definition: str) -> bool:
+        """Whether the property is (a reference to) the shared definition called `definition`."""
+        return any(ref.endswith(f"#/$defs/{definition}") for ref in self.refs)
 
 
 @lru_cache(maxsize=1)
@@ -208,6 +277,6 @@ def _x_rule(error: Any) -> str | None:
     """The nearest `x-rule` sentence on the schema path of the error (the rule a reader can act on)."""
     while error is not None:
         if isinstance(error.schema, dict) and "x-rule" in error.schema:
-            return error.schema["x-rule"]
+            return str(error.schema["x-rule"])
         error = error.parent
     return None

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Iterable
+from typing import TYPE_CHECKING, Any, Iterable, TypeVar
 
 if TYPE_CHECKING:
-    from pydantic import ValidationError
+    from pydantic import BaseModel, ValidationError
+
+M = TypeVar("M", bound="BaseModel")
 
 
 @dataclass(frozen=True)
@@ -29,6 +31,18 @@ def describe(violations: Iterable[Violation]) -> str:
 def pointer(path: Iterable[Any]) -> str:
     """RFC 6901 JSON pointer for a sequence of keys and indexes."""
     return "".join("/" + str(p).replace("~", "~0").replace("/", "~1") for p in path)
+
+
+def parse(model: type[M], value: Any) -> tuple[M | None, list[Violation]]:
+    """`value` validated as `model` (a generated model, from the method table), or None and the violations."""
+    try:
+        return model.model_validate(value), []
+    except Exception as exc:
+        from pydantic import ValidationError  # only here: the registry loads this module without pydantic
+
+        if isinstance(exc, ValidationError):
+            return None, from_pydantic(exc)
+        raise
 
 
 def from_pydantic(error: "ValidationError", prefix: str = "") -> list[Violation]:

@@ -132,7 +132,7 @@ def decode_message(line: bytes) -> Any:
         raise WireDecodeError("not JSON this implementation can hold: nested too deeply") from None
 
 
-def request(method: str, params: dict[str, Any], request_id: int | str) -> dict[str, Any]:
+def request(method: str, params: dict[str, Any], request_id: int | float | str) -> dict[str, Any]:
     """A request object."""
     return {"jsonrpc": JSONRPC, "method": method, "params": params, "id": request_id}
 

@@ -2,8 +2,11 @@
 
 A platform declares `platform_name` and `project_options`, and overrides the methods it supports;
 every method it leaves alone is unsupported (left out of `supported_methods`, answered with
-MethodNotSupportedError). The JSON-RPC loop (loop.py) validates and decodes requests before a
-method is called, so methods receive plain Python values: Paths, bytes, checked options.
+MethodNotSupportedError). Each method is named after its protocol method and takes its params in
+the schema's order. The JSON-RPC loop (loop.py) validates and decodes requests from the method
+table before a method is called, so methods receive plain Python values: Paths (`x-path`
+params), bytes (payloads), checked options. A method whose result is an object of one member
+returns that member's value (open_transport its TransportTimeouts, read_transport bytes).
 """
 
 from __future__ import annotations
@@ -12,16 +15,13 @@ import sys
 from pathlib import Path
 from typing import Any, ClassVar, Sequence
 
+from microtvm_project_api.generated.methods import GENERATE_PROJECT, METHOD_NAMES, SERVER_INFO_QUERY
+from microtvm_project_api.protocol.launch import SERVER_FILE
 from microtvm_project_api.server_sdk.options import ProjectOption
 from microtvm_project_api.server_sdk.timeouts import TransportTimeouts
 
-SERVER_FILE = "microtvm_api_server.py"
 MLF_ARCHIVE_NAME = "model.tar"
 """Where a generated project keeps the Model Library Format archive it was made from."""
-
-OPTION_METHODS = ("generate_project", "build", "flash", "open_transport")
-TRANSPORT_METHODS = ("open_transport", "close_transport", "read_transport", "write_transport")
-HANDLER_METHODS = ("generate_project", "build", "flash", *TRANSPORT_METHODS)
 
 
 class ProjectApiHandler:
@@ -54,11 +54,13 @@ class ProjectApiHandler:
         return self.model_library_format_path() is None
 
     def supported_methods(self) -> list[str]:
-        """server_info_query and every method this class overrides; generate_project only in a template."""
-        overridden = [m for m in HANDLER_METHODS if getattr(type(self), m) is not getattr(ProjectApiHandler, m)]
+        """server_info_query and every protocol method this class overrides (or defines: a method this base class
+        does not know yet); generate_project only in a template."""
+        overridden = [m for m in METHOD_NAMES if m != SERVER_INFO_QUERY
+                      and getattr(type(self), m, None) not in (None, getattr(ProjectApiHandler, m, None))]
         if not self.is_template():
-            overridden = [m for m in overridden if m != "generate_project"]
-        return ["server_info_query", *overridden]
+            overridden = [m for m in overridden if m != GENERATE_PROJECT]
+        return [SERVER_INFO_QUERY, *overridden]
 
     def check_tvm_version(self, tvm_version: str) -> None:
         """Refuse a caller's compiler version by raising UnsupportedTVMVersionError; accepts every version."""

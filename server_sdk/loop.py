@@ -22,13 +22,24 @@ strings are judged by the revision's strict decoder alone, once, while decoding 
 
 from __future__ import annotations
 
+import functools
 import logging
 import os
 import re
 import traceback
 from pathlib import Path
-from typing import Any, Callable, cast
+from typing import Any, Callable
 
+from microtvm_project_api.generated.methods import (
+    CLOSE_TRANSPORT,
+    GENERATE_PROJECT,
+    OPTION_METHODS,
+    READ_TRANSPORT,
+    REVISIONS,
+    SERVER_INFO_QUERY,
+    TRANSPORT_METHODS,
+    MethodEntry,
+)
 from microtvm_project_api.generated.validators import ErrorCode
 from microtvm_project_api.protocol import checks
 from microtvm_project_api.protocol.errors import (
@@ -40,8 +51,7 @@ from microtvm_project_api.protocol.errors import (
     RemoteError,
     ServerError,
 )
-from microtvm_project_api.protocol.payload import PayloadDecodeError
-from microtvm_project_api.protocol.registry import default_registry
+from microtvm_project_api.protocol.payload import CODECS, PayloadDecodeError
 from microtvm_project_api.protocol.violations import describe
 from microtvm_project_api.protocol.wire import (
     JSONRPC,
@@ -57,11 +67,12 @@ from microtvm_project_api.protocol.wire import (
     result_reply,
     result_reply_parts,
 )
-from microtvm_project_api.server_sdk.handler import OPTION_METHODS, TRANSPORT_METHODS, ProjectApiHandler
+from microtvm_project_api.server_sdk.handler import ProjectApiHandler
 from microtvm_project_api.server_sdk.options import OptionChecker
 
 METHOD_SYNTAX = re.compile(r"[a-zA-Z0-9_]+")
 REQUEST_MEMBERS = frozenset(("jsonrpc", "method", "params", "id"))
+OPTIONS_PARAM = "options"
 
 logger = logging.getLogger(__name__)
 
@@ -76,8 +87,8 @@ class Server:
     def __init__(self, handler: ProjectApiHandler, revision: int = 2, max_line_bytes: int = MAX_LINE_BYTES) -> None:
         self.handler = handler
         self.revision = revision
-        self.methods = default_registry().revision(revision).methods
-        self.codec = default_registry().revision(revision).codec
+        self.methods = REVISIONS[revision].methods
+        self.codec = CODECS[REVISIONS[revision].payload_encoding]
         self._null_results = checks.NULL_RESULTS[revision]
         self.options = OptionChecker(handler.project_options, revision)
         self.max_line_bytes = max_line_bytes
@@ -87,14 +98,8 @@ class Server:
         self.server_info = check_declarations(handler, revision)
         self._server_info_json = encode_message(self.server_info)[:-1]
         self._dispatch: dict[str, Callable[[Any], Any]] = {
-            "server_info_query": lambda p: self.handler.check_tvm_version(p["tvm_version"]),
-            "generate_project": self._generate_project,
-            "build": lambda p: handler.build(self.options.check("build", p["options"])),
-            "flash": lambda p: handler.flash(self.options.check("flash", p["options"])),
-            "open_transport": self._open_transport,
-            "close_transport": lambda p: handler.close_transport(),
-            "read_transport": self._read_transport,
-            "write_transport": self._write_transport,
+            name: self._handler_call(entry) for name, entry in self.methods.items()
+            if name in self.supported and name != SERVER_INFO_QUERY
         }
 
     def serve(self, read_fd: int, write_fd: int) -> None:
@@ -140,10 +145,11 @@ class Server:
         request_id = _request_id(message)
         method = message.get("method") if isinstance(message, dict) else None
         try:
-            if not (type(method) is str and method in self.methods and message.keys() == REQUEST_MEMBERS and message["jsonrpc"] == JSONRPC
+            if (type(method) is str and method in self.methods and message.keys() == REQUEST_MEMBERS and message["jsonrpc"] == JSONRPC
                     and request_id is not None and type(message["params"]) is dict):
-                _check_envelope(message)  # the valid request of a known method passed the line above; this says what is wrong
-            return self._call(cast("int | float | str", request_id), cast(str, method), message["params"])
+                return self._call(request_id, method, message["params"])  # a valid request of a known method
+            valid_id, valid_method, params = _check_envelope(message)
+            return self._call(valid_id, valid_method, params)
         except RemoteError as exc:
             return _error_line(request_id, method, exc.to_error_object())
         except Exception as exc:  # a handler failed: the server keeps serving
@@ -152,21 +158,24 @@ class Server:
             return _error_line(request_id, method, ServerError(str(exc) or type(exc).__name__, data).to_error_object())
 
     def _call(self, request_id: int | float | str, method: str, params: dict[str, Any]) -> Parts:
-        if method not in self.methods:
+        entry = self.methods.get(method)
+        if entry is None:
             raise MethodNotFoundError(f"Method not found: {method}")
         if method not in self.supported:
-            reason = (f"{method} is not supported by this server" if method != "generate_project" or self.handler.is_template()
+            reason = (f"{method} is not supported by this server" if method != GENERATE_PROJECT or self.handler.is_template()
                       else "a generated project does not generate projects; its template does")
             raise MethodNotSupportedError(reason) if self.revision >= 2 else ServerError(reason)
         violations = checks.params_violations(self.revision, method, params)
         if violations:
             raise InvalidParamsError(f"{method}: {describe(violations)}")
-        result = self._dispatch[method](params)
-        if method == "server_info_query":
+        if method == SERVER_INFO_QUERY:
+            self.handler.check_tvm_version(params["tvm_version"])
             return result_reply_parts(request_id, self._server_info_json)
-        if method == "read_transport":
-            return self._read_reply(request_id, result, params["n"])
-        self._check_result(method, result)
+        value = self._dispatch[method](params)
+        if method == READ_TRANSPORT:
+            return self._read_reply(request_id, value, params["n"])
+        result = value if entry.result_member is None else {entry.result_member: _as_json(value)}
+        self._check_result(entry, result)
         if result is None:
             return result_reply_parts(request_id, b"null")
         try:
@@ -174,33 +183,39 @@ class Server:
         except (TypeError, ValueError) as exc:
             raise InternalError(f"{method} returned a result that is not JSON: {exc}") from None
 
-    def _check_result(self, method: str, result: Any) -> None:
-        if result is None and method in self._null_results:
+    def _check_result(self, entry: MethodEntry, result: Any) -> None:
+        if result is None and entry.name in self._null_results:
             return
-        violations = checks.result_violations(self.revision, method, result)
+        violations = checks.result_violations(self.revision, entry.name, result)
         if violations:
             where = describe(violations)
-            raise InternalError(f"{method} returned an invalid result: {where}")
+            raise InternalError(f"{entry.name} returned an invalid result: {where}")
 
+    def _handler_call(self, entry: MethodEntry) -> Callable[[dict[str, Any]], Any]:
+        """The call of the handler's method for `entry`, with its params in schema order as handlers take them:
+        checked options with defaults filled, paths as Path, payloads as bytes (the text let go once decoded),
+        timeouts as float."""
+        function = getattr(self.handler, entry.name)
+        steps: list[tuple[str, Callable[[Any], Any] | None]] = []
+        for name in entry.params:
+            if name in entry.payload_params:
+                steps.append((name, _payload_decoder(entry.name, name, entry.payload_params[name])))
+            elif name in entry.path_params:
+                steps.append((name, Path))
+            elif entry.takes_options and name == OPTIONS_PARAM:
+                steps.append((name, functools.partial(self.options.check, entry.name)))
+            elif name == entry.timeout_param:
+                steps.append((name, _seconds))
+            else:
+                steps.append((name, None))
 
-    def _generate_project(self, params: dict[str, Any]) -> None:
-        options = self.options.check("generate_project", params["options"])
-        return self.handler.generate_project(Path(params["model_library_format_path"]), Path(params["standalone_crt_dir"]),
-                                             Path(params["project_dir"]), options)
+        payloads = entry.payload_params
 
-    def _open_transport(self, params: dict[str, Any]) -> dict[str, Any]:
-        timeouts = self.handler.open_transport(self.options.check("open_transport", params["options"]))
-        return {"timeouts": _timeouts_json(timeouts)}
+        def call(params: dict[str, Any]) -> Any:
+            return function(*[params[name] if convert is None else convert(params.pop(name) if name in payloads else params[name])
+                              for name, convert in steps])
 
-    def _read_transport(self, params: dict[str, Any]) -> Any:
-        return self.handler.read_transport(params["n"], _seconds(params["timeout_sec"]))
-
-    def _write_transport(self, params: dict[str, Any]) -> None:
-        try:
-            data = self.codec.decode(params.pop("data"))  # the text is let go as soon as it is decoded
-        except PayloadDecodeError as exc:
-            raise InvalidParamsError(f"write_transport: /data: {exc}") from None
-        return self.handler.write_transport(data, _seconds(params["timeout_sec"]))
+        return call
 
     def _read_reply(self, request_id: int | float | str, data: Any, n: int) -> Parts:
         """The read_transport reply, encoded straight from the bytes (valid by construction once 1 <= len <= n)."""
@@ -211,7 +226,7 @@ class Server:
         return result_reply_parts(request_id, b'{"data":"', self.codec.encode_bytes(data), b'"}')
 
     def _close_transport_at_exit(self) -> None:
-        if "close_transport" not in self.supported:
+        if CLOSE_TRANSPORT not in self.supported:
             return
         try:
             self.handler.close_transport()
@@ -222,7 +237,7 @@ class Server:
 def check_declarations(handler: ProjectApiHandler, revision: int) -> dict[str, Any]:
     """The handler's server_info_query result, validated; fails loudly, at start-up, when the declarations break the spec."""
     info = handler.server_info(revision)
-    problems = [str(v) for v in checks.result_violations(revision, "server_info_query", info)]
+    problems = [str(v) for v in checks.result_violations(revision, SERVER_INFO_QUERY, info)]
     supported = handler.supported_methods()
     transports = [m for m in TRANSPORT_METHODS if m in supported]
     if transports and len(transports) != len(TRANSPORT_METHODS):
@@ -233,6 +248,32 @@ def check_declarations(handler: ProjectApiHandler, revision: int) -> dict[str, A
     if problems:
         raise DeclarationError(f"{type(handler).__name__} declares what the spec forbids:\n  " + "\n  ".join(problems))
     return info
+
+
+def _seconds(timeout_sec: int | float | None) -> float | None:
+    """A TimeoutSec param as handlers take it: a float (JSON 0 arrives as an int), or None."""
+    return None if timeout_sec is None else float(timeout_sec)
+
+
+def _as_json(value: Any) -> Any:
+    """The JSON value of what a handler returned for a one-member result: the SDK's TransportTimeouts (to_json), a
+    generated model (model_dump), or plain JSON (validated afterwards like any result)."""
+    if hasattr(value, "to_json"):
+        return value.to_json()
+    return value.model_dump() if hasattr(value, "model_dump") else value
+
+
+def _payload_decoder(method: str, param: str, encoding: str) -> Callable[[str], bytes]:
+    """Decodes the payload param `param` of `method`; InvalidParamsError naming it when the text is not valid."""
+    codec = CODECS[encoding]
+
+    def decode(text: str) -> bytes:
+        try:
+            return codec.decode(text)
+        except PayloadDecodeError as exc:
+            raise InvalidParamsError(f"{method}: /{param}: {exc}") from None
+
+    return decode
 
 
 def _request_id(message: Any) -> int | float | str | None:
@@ -248,8 +289,9 @@ def _request_id(message: Any) -> int | float | str | None:
     return None
 
 
-def _check_envelope(message: Any) -> None:
-    """InvalidRequestError unless `message` is a single request object per schema/jsonrpc.json#/$defs/Request."""
+def _check_envelope(message: Any) -> tuple[int | float | str, str, dict[str, Any]]:
+    """The request's id, method and params; InvalidRequestError unless `message` is a single request object per
+    schema/jsonrpc.json#/$defs/Request."""
     if isinstance(message, list):
         raise InvalidRequestError("Invalid request: batches are not supported")
     if not isinstance(message, dict):
@@ -258,7 +300,8 @@ def _check_envelope(message: Any) -> None:
         raise InvalidRequestError('Invalid request: jsonrpc must be "2.0"')
     if "id" not in message:
         raise InvalidRequestError("Invalid request: id is missing (notifications are not supported)")
-    if _request_id(message) is None:
+    request_id = _request_id(message)
+    if request_id is None:
         raise InvalidRequestError("Invalid request: id must be a string or an integer")
     method = message.get("method")
     if not isinstance(method, str) or not METHOD_SYNTAX.fullmatch(method):
@@ -268,19 +311,7 @@ def _check_envelope(message: Any) -> None:
     extra = sorted(set(message) - REQUEST_MEMBERS)
     if extra:
         raise InvalidRequestError(f"Invalid request: unexpected members {', '.join(extra)}")
-
-
-def _seconds(timeout_sec: int | float | None) -> float | None:
-    """A TimeoutSec param as handlers take it: a float (JSON 0 arrives as an int), or None."""
-    return None if timeout_sec is None else float(timeout_sec)
-
-
-def _timeouts_json(timeouts: Any) -> Any:
-    """open_transport's `timeouts` member from what the handler returned: the SDK's TransportTimeouts, the generated
-    model, or a dict (validated afterwards like any result)."""
-    if hasattr(timeouts, "to_json"):
-        return timeouts.to_json()
-    return timeouts.model_dump() if hasattr(timeouts, "model_dump") else timeouts
+    return request_id, method, message["params"]
 
 
 def _error_line(request_id: int | float | str | None, method: Any, error: dict[str, Any]) -> Parts:

@@ -15,13 +15,10 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from typing import Any, Literal, Mapping, Sequence
+from typing import Any, Mapping, Sequence
 
 from microtvm_project_api.protocol.errors import InvalidParamsError
-from microtvm_project_api.protocol.metadata_rules import option_value_matches
-
-OptionType = Literal["bool", "str", "int", "float"]
-OptionValue = bool | str | int | float
+from microtvm_project_api.protocol.options import OptionType, OptionValue, is_choice, value_matches
 
 logger = logging.getLogger(__name__)
 
@@ -86,14 +83,9 @@ class OptionChecker:
                 continue
             value = given[option.name]
             where = f"{method}: /options/{option.name}"
-            if not option_value_matches(option.type, value):
+            if not value_matches(option.type, value):
                 raise InvalidParamsError(f"{where}: expected a {option.type} value, got {value!r}")
-            if option.choices is not None and not any(_same(value, choice) for choice in option.choices):
+            if option.choices is not None and not is_choice(value, option.choices):
                 raise InvalidParamsError(f"{where}: {value!r} is not one of the choices {list(option.choices)!r}")
             out[option.name] = value
         return out
-
-
-def _same(value: Any, choice: Any) -> bool:
-    """JSON equality: True is not 1."""
-    return value == choice and isinstance(value, bool) == isinstance(choice, bool)

@@ -11,10 +11,10 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
+from microtvm_project_api.protocol.launch import LAUNCH_SCRIPT, SERVER_FILE
 from microtvm_project_api.server_sdk import mlf
-from microtvm_project_api.server_sdk.handler import MLF_ARCHIVE_NAME, SERVER_FILE
+from microtvm_project_api.server_sdk.handler import MLF_ARCHIVE_NAME
 
-LAUNCH_SCRIPT = "launch_microtvm_api_server.sh"
 EXTRACTED_MODEL_DIR = "model"
 
 

@@ -10,11 +10,9 @@ from typing import Any
 from urllib.parse import urljoin
 
 from microtvm_project_api.protocol.registry import MethodSpec, Revision, SchemaRegistry
-from microtvm_project_api.spec_tools.schema_view import (
-    definition_name, error_codes, method_examples, node_at, reachable_definitions)
+from microtvm_project_api.spec_tools.schema_view import definition_name, error_codes, node_at, reachable_definitions
 
 OPENRPC_VERSION = "1.3.2"
-SERVER_ERROR = -32000
 
 
 def build_document(registry: SchemaRegistry, version: int) -> dict[str, Any]:
@@ -71,7 +69,7 @@ def _method(registry: SchemaRegistry, revision: Revision, method: MethodSpec) ->
             "description": result.schema.get("description", ""),
             "schema": {"$ref": f"#/components/schemas/{method.result_model_name}"},
         },
-        "errors": [{"code": SERVER_ERROR, "message": name} for name in named]
+        "errors": [{"code": codes["SERVER_ERROR"], "message": name} for name in named]
         + [{"code": codes[name], "message": name} for name in revision.common_errors],
         "examples": _pairings(registry, method.name, revision.version),
         "x-invalid-examples": _invalid_examples(registry, method.name, revision.version),
@@ -80,8 +78,8 @@ def _method(registry: SchemaRegistry, revision: Revision, method: MethodSpec) ->
 
 def _pairings(registry: SchemaRegistry, method: str, version: int) -> list[dict[str, Any]]:
     """Example pairings: every valid params example and every valid result example appears in at least one."""
-    params = method_examples(registry, method, version, "params", "valid")
-    results = method_examples(registry, method, version, "result", "valid")
+    params = registry.method_examples(method, version, "params", "valid")
+    results = registry.method_examples(method, version, "result", "valid")
     pairings = []
     for i in range(max(len(params), len(results))):
         p = params[min(i, len(params) - 1)] if params else None
@@ -98,4 +96,4 @@ def _pairings(registry: SchemaRegistry, method: str, version: int) -> list[dict[
 
 def _invalid_examples(registry: SchemaRegistry, method: str, version: int) -> list[dict[str, Any]]:
     return [{"name": case["title"], "part": part, "value": case["value"], "pointers": case["pointers"]}
-            for part in ("params", "result") for case in method_examples(registry, method, version, part, "invalid")]
+            for part in ("params", "result") for case in registry.method_examples(method, version, part, "invalid")]

@@ -11,8 +11,7 @@ import json
 from typing import Any
 
 from microtvm_project_api.protocol.registry import Revision, SchemaRegistry
-from microtvm_project_api.spec_tools.schema_view import (
-    Node, definition_name, deref, error_codes, method_examples, node_at, reachable_definitions, x_rules)
+from microtvm_project_api.spec_tools.schema_view import Node, definition_name, deref, error_codes, node_at, reachable_definitions, x_rules
 
 HEADER = "<!-- GENERATED FILE, DO NOT EDIT. Source: schema/. Command: `make docs` (microtvm-project spec docs). -->"
 
@@ -183,7 +182,7 @@ class _Page:
     def examples(self, method: str, version: int) -> None:
         for part in ("params", "result"):
             for kind in ("valid", "invalid"):
-                cases = method_examples(self.registry, method, version, part, kind)
+                cases = self.registry.method_examples(method, version, part, kind)
                 if not cases:
                     continue
                 self.add(f"**Examples: {kind} {part}**", "")

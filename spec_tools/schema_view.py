@@ -97,9 +97,3 @@ def error_codes(registry: SchemaRegistry) -> dict[str, int]:
     """Standard error name (PARSE_ERROR...) to JSON-RPC code, from the catalogue's ErrorCode enum."""
     codes = registry.resolve(registry.definition_uri("ErrorCode"))
     return dict(zip(codes["x-enum-varnames"], codes["enum"]))
-
-
-def method_examples(registry: SchemaRegistry, method: str, version: int, part: str, kind: str) -> list[dict[str, Any]]:
-    """The examples/ cases of `method` for `part` ("params" or "result") and `kind` ("valid" or "invalid") in a revision."""
-    document = next((e for e in registry.examples if e.get("method") == method), {})
-    return [case for case in document.get(part, {}).get(kind, []) if version in case["revisions"]]

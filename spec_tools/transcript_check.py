@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from typing import IO, Any
 
 from microtvm_project_api.protocol.payload import PayloadDecodeError
-from microtvm_project_api.protocol.registry import LATEST_REVISION, Revision, SchemaRegistry
+from microtvm_project_api.protocol.registry import Revision, SchemaRegistry
 from microtvm_project_api.protocol.wire import MAX_LINE_BYTES
 from microtvm_project_api.spec_tools.schema_view import error_codes
 
@@ -134,8 +134,8 @@ def _announced_revision(records: list[_Record], registry: SchemaRegistry, violat
             violations.append(TranscriptViolation(record.line, f"protocol_version {version!r} is not a revision of the spec"))
             break
     violations.append(TranscriptViolation(0, "no server_info_query reply names the revision; "
-                                             f"checked as revision {LATEST_REVISION} (give --protocol-version)"))
-    return LATEST_REVISION
+                                             f"checked as revision {registry.latest_revision} (give --protocol-version)"))
+    return registry.latest_revision
 
 
 def _id_key(value: Any) -> Any:
@@ -151,7 +151,8 @@ class _Checker:
         self.revision = revision
         self.violations = violations
         self.pending: dict[Any, _Pending] = {}
-        self.codes = set(error_codes(registry).values())
+        self.code_of = error_codes(registry)
+        self.codes = set(self.code_of.values())
         self.request_ref = registry.definition_uri("Request")
         self.reply_ref = registry.definition_uri("Reply")
 
@@ -242,12 +243,12 @@ class _Checker:
             self.report(line, f"error/code: {code} is not a code of the error catalogue")
         spec = self.revision.methods.get(pending.method)
         if spec is None:
-            if code != -32601:
-                self.report(line, f"error/code: {code} for unknown method {pending.method!r} (expected -32601)")
+            if code != self.code_of["METHOD_NOT_FOUND"]:
+                self.report(line, f"error/code: {code} for unknown method {pending.method!r} (expected {self.code_of['METHOD_NOT_FOUND']})")
             return
         named = self.registry.resolve(self.registry.definition_uri("ServerErrorName"))["enum"]
         allowed = set(spec.errors) | set(self.revision.common_server_errors)
-        if code == -32000 and message in named and message not in allowed:
+        if code == self.code_of["SERVER_ERROR"] and message in named and message not in allowed:
             self.report(line, f"error/message: {message} is not an error {pending.method} may raise "
                               f"in revision {self.revision.version}")
 

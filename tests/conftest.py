@@ -6,7 +6,6 @@ import time
 from typing import Iterator
 
 import pytest
-
 from leak_check import child_pids, leaks, open_fds
 
 SETTLE_SECONDS = 5.0

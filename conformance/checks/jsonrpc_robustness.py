@@ -10,13 +10,16 @@ from typing import Any, Callable
 
 from microtvm_project_api.conformance import expect
 from microtvm_project_api.conformance.check import CheckSkipped, check, must
-from microtvm_project_api.conformance.context import OPTION_METHODS, TVM_VERSION, Context, option_methods
+from microtvm_project_api.conformance.context import TVM_VERSION, Context, option_methods
+from microtvm_project_api.conformance.params import valid_params, wrong_type_params
 from microtvm_project_api.conformance.session import Reply, Session
-from microtvm_project_api.protocol.registry import default_registry
+from microtvm_project_api.generated.methods import OPTION_METHODS, REVISIONS
+from microtvm_project_api.generated.models import ErrorCode, ServerErrorName
 
 ENVELOPE = "jsonrpc.json#/$defs/Request"
-PARSE_ERROR, INVALID_REQUEST, METHOD_NOT_FOUND, INVALID_PARAMS = -32700, -32600, -32601, -32602
-NOT_SUPPORTED = "MethodNotSupportedError"
+PARSE_ERROR, INVALID_REQUEST, METHOD_NOT_FOUND, INVALID_PARAMS = (
+    int(code) for code in (ErrorCode.PARSE_ERROR, ErrorCode.INVALID_REQUEST, ErrorCode.METHOD_NOT_FOUND, ErrorCode.INVALID_PARAMS))
+NOT_SUPPORTED = ServerErrorName.METHOD_NOT_SUPPORTED.value
 BOGUS_OPTION = "kit_undeclared_option"
 
 
@@ -88,31 +91,11 @@ def id_echo(ctx: Context) -> None:
                       "a valid request")
 
 
-def valid_params(ctx: Context, method: str) -> dict[str, Any]:
-    """Params a method accepts by shape (their values need not make the call succeed)."""
-    codec = default_registry().revision(ctx.revision).codec
-    return {
-        "server_info_query": {"tvm_version": TVM_VERSION},
-        "generate_project": {"model_library_format_path": "model.tar", "standalone_crt_dir": "crt",
-                             "project_dir": str(ctx.new_path("kit-project")), "options": {}},
-        "build": {"options": {}},
-        "flash": {"options": {}},
-        "open_transport": {"options": {}},
-        "close_transport": {},
-        "read_transport": {"n": 1, "timeout_sec": 0},
-        "write_transport": {"data": codec.encode(b"k"), "timeout_sec": 0},
-    }[method]
-
-
-WRONG_TYPE: dict[str, Any] = {"tvm_version": 18, "model_library_format_path": 7, "standalone_crt_dir": ["crt"],
-                              "project_dir": None, "options": ["x"], "n": "1", "timeout_sec": "0", "data": 12}
-
-
-def _bad_params_check(ctx: Context, make: Callable[[dict[str, Any]], list[tuple[str, dict[str, Any]]]]) -> None:
+def _bad_params_check(ctx: Context, make: Callable[[str, dict[str, Any]], list[tuple[str, dict[str, Any]]]]) -> None:
     """Send every bad variant of every method's params; each must get -32602, or the refusal of a method the server does not support."""
     session = ctx.session()
-    for method in default_registry().revision(ctx.revision).methods:
-        for what, params in make(valid_params(ctx, method)):
+    for method in REVISIONS[ctx.revision].methods:
+        for what, params in make(method, valid_params(ctx, method)):
             reply = session.call(method, params)
             if not ctx.supported(method) and _refused_as_unsupported(ctx, reply):
                 continue
@@ -133,19 +116,23 @@ def _refused_as_unsupported(ctx: Context, reply: Reply) -> bool:
 @check("jsonrpc.params-missing", "every method with a missing parameter gets -32602",
        must("a missing parameter is -32602 (invalid params)", "errors.json#/$defs/ErrorCode"))
 def params_missing(ctx: Context) -> None:
-    _bad_params_check(ctx, lambda good: [(f"{name} missing", {k: v for k, v in good.items() if k != name}) for name in good])
+    _bad_params_check(ctx, lambda method, good: [(f"{name} missing", {k: v for k, v in good.items() if k != name}) for name in good])
 
 
 @check("jsonrpc.params-extra", "every method with an undeclared extra parameter gets -32602",
        must("an extra parameter is -32602 (params are closed)", "errors.json#/$defs/ErrorCode"))
 def params_extra(ctx: Context) -> None:
-    _bad_params_check(ctx, lambda good: [("an extra parameter unexpected_param", {**good, "unexpected_param": 1})])
+    _bad_params_check(ctx, lambda method, good: [("an extra parameter unexpected_param", {**good, "unexpected_param": 1})])
 
 
 @check("jsonrpc.params-mistyped", "every parameter of every method, sent with a wrong JSON type, gets -32602",
        must("a parameter of the wrong type is -32602 (invalid params)", "errors.json#/$defs/ErrorCode"))
 def params_mistyped(ctx: Context) -> None:
-    _bad_params_check(ctx, lambda good: [(f"{name}={WRONG_TYPE[name]!r}", {**good, name: WRONG_TYPE[name]}) for name in good])
+    def mistyped(method: str, good: dict[str, Any]) -> list[tuple[str, dict[str, Any]]]:
+        wrong = wrong_type_params(ctx, method)
+        return [(f"{name}={wrong[name]!r}", {**good, name: wrong[name]}) for name in good]
+
+    _bad_params_check(ctx, mistyped)
 
 
 OPTION_RULE = "revisions/v2.json (options checked by the server) and types.json#/$defs/ProjectOptionV2"

@@ -10,6 +10,7 @@ from typing import Any
 from microtvm_project_api.conformance.check import CheckFailed, CheckSkipped, check, must
 from microtvm_project_api.conformance.context import Context
 from microtvm_project_api.conformance.session import Session
+from microtvm_project_api.protocol.launch import group_members
 
 LAUNCH = "PROTOCOL.md, launch convention"
 
@@ -86,23 +87,6 @@ def _end_requests(ctx: Context, session: Session) -> None:
 
 
 def _group_is_empty(session: Session, when: str) -> None:
-    members = _group_members(session.pid)
+    members = group_members(session.pid)
     if members:
         raise CheckFailed(f"{when}, the server exited but its process group {session.pid} still holds: {'; '.join(members)}")
-
-
-def _group_members(pgid: int) -> list[str]:
-    """`pid command` of every live process in group `pgid` (zombies excluded: they hold nothing)."""
-    found = []
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit():
-            continue
-        try:
-            stat = (entry / "stat").read_text()
-        except OSError:
-            continue
-        command, _, rest = stat.rpartition(")")
-        fields = rest.split()
-        if len(fields) > 2 and int(fields[2]) == pgid and fields[0] != "Z":
-            found.append(f"{entry.name} {command.partition('(')[2]}")
-    return found

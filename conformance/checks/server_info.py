@@ -8,8 +8,8 @@ from pathlib import Path
 from typing import Any
 
 from microtvm_project_api.conformance.check import CheckFailed, CheckSkipped, check, must, should
-from microtvm_project_api.conformance.context import OPTION_METHODS, TRANSPORT_METHODS, Context
-from microtvm_project_api.protocol.registry import REVISIONS
+from microtvm_project_api.conformance.context import Context
+from microtvm_project_api.generated.methods import OPTION_METHODS, REVISIONS, TRANSPORT_METHODS
 
 TYPES = "types.json#/$defs"
 VALUE_TYPES: dict[str, tuple[type, ...]] = {"bool": (bool,), "str": (str,), "int": (int,), "float": (int, float)}

@@ -7,12 +7,12 @@ from __future__ import annotations
 
 from microtvm_project_api.conformance import expect
 from microtvm_project_api.conformance.check import CheckFailed, CheckSkipped, Need, check, must
-from microtvm_project_api.conformance.checks.jsonrpc_robustness import valid_params
 from microtvm_project_api.conformance.checks.server_info import check_mlf_path
 from microtvm_project_api.conformance.context import Context
-from microtvm_project_api.protocol.registry import default_registry
+from microtvm_project_api.conformance.params import valid_params
+from microtvm_project_api.generated.methods import REVISIONS
+from microtvm_project_api.protocol.launch import SERVER_FILE
 
-SERVER_FILE = "microtvm_api_server.py"
 GENERATE = "methods/generate_project.json"
 
 
@@ -99,7 +99,7 @@ def unsupported_methods(ctx: Context) -> None:
         pass
     checked = 0
     for session, info in servers:
-        for method in default_registry().revision(ctx.revision).methods:
+        for method in REVISIONS[ctx.revision].methods:
             if method in info.get("supported_methods", ()):
                 continue
             checked += 1

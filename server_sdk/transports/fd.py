@@ -44,7 +44,7 @@ class FdTransport(Transport):
             raise not_open()
         if not self._wait(self.read_fd, selectors.EVENT_READ, Deadline(timeout_sec)):
             raise IoTimeoutError(f"no byte arrived within {timeout_sec} s")
-        chunks = []
+        chunks: list[bytes] = []
         wanted = min(n, MAX_READ_BYTES)
         while wanted:
             try:

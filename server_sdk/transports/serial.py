@@ -52,7 +52,7 @@ class SerialTransport(Transport):
         try:
             if self._read_timeout != timeout_sec:
                 port.timeout = self._read_timeout = timeout_sec
-            first = port.read(1)
+            first: bytes = port.read(1)
             if not first:
                 raise IoTimeoutError(f"no byte arrived within {timeout_sec} s")
             waiting = min(n - 1, port.in_waiting, READ_CHUNK)

@@ -9,7 +9,7 @@ from typing import Callable
 
 import pytest
 
-from microtvm_project_api.client.server_process import group_has_live_members
+from microtvm_project_api.protocol.launch import group_has_live_members
 
 SERVERS = Path(__file__).parent / "servers"
 

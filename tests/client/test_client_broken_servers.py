@@ -18,9 +18,9 @@ from microtvm_project_api.client.errors import (
 )
 from microtvm_project_api.protocol.errors import (
     InvalidParamsError,
-    ParseError,
     IoTimeoutError,
     MethodNotFoundError,
+    ParseError,
     ServerError,
     TransportClosedError,
 )

@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import time
 
-from microtvm_project_api.client.server_process import ServerProcess
+from microtvm_project_api.protocol.launch import ServerProcess
 
 
 def test_close_after_close_requests_leaves_other_descriptors_alone(make_project) -> None:

@@ -6,8 +6,8 @@ from pathlib import Path
 from typing import Callable, Iterator
 
 import pytest
-
 from host_project import REVISIONS, generate, launch
+
 from microtvm_project_api.client.client import ProjectApiClient
 from microtvm_project_api.sample_model import write_mlf_archive
 

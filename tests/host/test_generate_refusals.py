@@ -11,8 +11,8 @@ from pathlib import Path
 from typing import Iterator
 
 import pytest
-
 from host_project import TEMPLATE_DIR, launch
+
 from microtvm_project_api.client.client import ProjectApiClient
 from microtvm_project_api.protocol.errors import ServerError
 from microtvm_project_api.sample_model import standalone_crt_dir

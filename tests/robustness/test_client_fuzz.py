@@ -12,17 +12,17 @@ from pathlib import Path
 from typing import Any, Callable
 
 import pytest
+from fuzz_settings import FUZZ
 from hypothesis import given, settings
 from hypothesis import strategies as st
-
-from fuzz_settings import FUZZ
 from leak_check import child_pids, leaks, open_fds
+from wire_oracle import JSONRPC
+
 from microtvm_project_api.client.client import CallTimeouts, ProjectApiClient
 from microtvm_project_api.client.errors import CallTimeoutError, ClientError, ServerExitedError
 from microtvm_project_api.protocol.errors import ProjectApiError, RemoteError
 from microtvm_project_api.protocol.metadata_rules import check_server_info
 from microtvm_project_api.protocol.registry import default_registry
-from wire_oracle import JSONRPC
 
 SCRIPTED_SERVER = Path(__file__).with_name("scripted_server.py")
 DEADLINE = 2.0

@@ -15,9 +15,9 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
+from wire_oracle import LOOPBACK
 
 from microtvm_project_api.client.client import ProjectApiClient
-from wire_oracle import LOOPBACK
 
 TOTAL = 64 << 20
 SESSIONS = 2

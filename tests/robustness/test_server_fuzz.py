@@ -12,16 +12,16 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from fuzz_settings import FUZZ
 from hypothesis import event, given, settings
 from hypothesis import strategies as st
 from hypothesis_jsonschema import from_schema
-
-from microtvm_project_api.client.server_process import ServerProcess
-from microtvm_project_api.protocol.registry import default_registry
-from microtvm_project_api.protocol.wire import MAX_LINE_BYTES, encode_message, request
-from fuzz_settings import FUZZ
 from spec_schemas import resolved
 from wire_oracle import INVALID_REQUEST, PARSE_ERROR, REPLY_DEADLINE, check_reply, loopback_server
+
+from microtvm_project_api.protocol.launch import ServerProcess
+from microtvm_project_api.protocol.registry import default_registry
+from microtvm_project_api.protocol.wire import MAX_LINE_BYTES, encode_message, request
 
 REVISIONS = (1, 2)
 ENVELOPE = ("jsonrpc", "method", "params", "id")

@@ -10,8 +10,8 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, Iterator
 
-from microtvm_project_api.client.server_process import ServerProcess
 from microtvm_project_api.generated.models import ServerErrorName
+from microtvm_project_api.protocol.launch import ServerProcess
 from microtvm_project_api.protocol.registry import SchemaRegistry, default_registry
 from microtvm_project_api.protocol.wire import WireDecodeError, decode_message
 

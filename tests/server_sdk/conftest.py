@@ -10,7 +10,7 @@ from typing import Any, Callable, Iterator
 
 import pytest
 
-from microtvm_project_api.client.server_process import ServerProcess
+from microtvm_project_api.protocol.launch import ServerProcess
 from microtvm_project_api.protocol.wire import decode_message, request
 
 REPO = Path(__file__).resolve().parents[2]

@@ -9,8 +9,10 @@ from typing import Any, Iterator
 
 import pytest
 
-from microtvm_project_api.protocol import typed
+from microtvm_project_api.generated.methods import REVISIONS, SERVER_INFO_QUERY
+from microtvm_project_api.protocol.metadata_rules import check_server_info
 from microtvm_project_api.protocol.registry import default_registry
+from microtvm_project_api.protocol.violations import parse
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "schema" / "examples"
 
@@ -35,7 +37,13 @@ def _validate(method: str, part: str, revision: int, value: Any) -> list:
 
 
 def _parse(method: str, part: str, revision: int, value: Any) -> tuple:
-    return typed.parse_params(revision, method, value) if part == "params" else typed.parse_result(revision, method, value)
+    """The model path, as the SDK and the client take it: the table's model, and the metadata rules for server info."""
+    entry = REVISIONS[revision].methods[method]
+    parsed, violations = parse(entry.params_model if part == "params" else entry.result_model, value)
+    if parsed is not None and part == "result" and method == SERVER_INFO_QUERY:
+        violations = check_server_info(value, revision)
+        return (None, violations) if violations else (parsed, [])
+    return parsed, violations
 
 
 def _under(pointer: str, prefixes: list[str]) -> bool:

@@ -10,8 +10,9 @@ from pathlib import Path
 import pytest
 from jsonschema import Draft202012Validator
 
-from microtvm_project_api.generated import models
-from microtvm_project_api.protocol.registry import REVISIONS, default_registry
+from microtvm_project_api.generated import methods, models
+from microtvm_project_api.generated.methods import REVISIONS
+from microtvm_project_api.protocol.registry import default_registry
 
 ROOT = Path(__file__).resolve().parents[2]
 SCHEMA_FILES = sorted(p for p in (ROOT / "schema").rglob("*.json") if "examples" not in p.parts)
@@ -62,8 +63,35 @@ def test_revisions_share_definitions_except_the_deliberate_differences() -> None
     assert (v1.parse_error_reply, v2.parse_error_reply) == (False, True)
 
 
-def test_generated_models_match_the_schema() -> None:
-    """`make generate` reproduces generated/models.py byte for byte."""
+def test_method_facts_come_from_the_schema() -> None:
+    """The facts the layers act on, as the registry reads them from annotations and types, in both revisions."""
+    for revision in default_registry().revisions.values():
+        facts = {name: spec for name, spec in revision.methods.items()}
+        assert {m for m, s in facts.items() if s.takes_options} == {m.value for m in models.OptionMethod}
+        assert {m for m, s in facts.items() if s.transport} == {"open_transport", "close_transport", "read_transport", "write_transport"}
+        assert {m for m, s in facts.items() if s.long_running} == {"generate_project", "build", "flash"}
+        assert {m: s.timeout_param for m, s in facts.items() if s.timeout_param} == {"read_transport": "timeout_sec", "write_transport": "timeout_sec"}
+        assert {m: s.path_params for m, s in facts.items() if s.path_params} == {
+            "generate_project": ("model_library_format_path", "standalone_crt_dir", "project_dir")}
+        encoding = revision.codec.name
+        assert {m: dict(s.payload_params) for m, s in facts.items() if s.payload_params} == {"write_transport": {"data": encoding}}
+        assert {m: dict(s.payload_result) for m, s in facts.items() if s.payload_result} == {"read_transport": {"data": encoding}}
+
+
+def test_generated_method_table_holds_the_registry_rows() -> None:
+    for version, revision in default_registry().revisions.items():
+        table = methods.REVISIONS[version]
+        assert (table.payload_encoding, table.parse_error_reply) == (revision.codec.name, revision.parse_error_reply)
+        assert list(table.methods) == list(revision.methods)
+        for name, spec in revision.methods.items():
+            entry = table.methods[name]
+            assert (entry.params_model, entry.result_model) == (getattr(models, spec.params_model_name), getattr(models, spec.result_model_name))
+            assert (entry.params_ref, entry.result_ref, entry.errors) == (spec.params_ref, spec.result_ref, spec.errors)
+    assert methods.LATEST_REVISION == default_registry().latest_revision
+
+
+def test_generated_code_matches_the_schema() -> None:
+    """`make generate` reproduces generated/models.py and generated/methods.py byte for byte."""
     check = subprocess.run([sys.executable, str(ROOT / "tools" / "generate_models.py"), "--check"], capture_output=True, text=True)
     assert check.returncode == 0, check.stdout + check.stderr
 

@@ -1,10 +1,13 @@
-"""Launch a Project API server as the protocol's launch convention says, and never leak it.
+"""The launch convention, in one place: the server's file names, the command that starts it, and a running server.
 
-The server gets a request pipe and a reply pipe as inherited descriptors (--read-fd/--write-fd),
-cwd = the project directory, stdin closed, its own process group; stdout and stderr are drained
-by threads into `logging` (a chatty server never blocks), and the last stderr lines are kept for
-error messages. `close()` ends the request pipe, waits briefly, then terminates, kills and reaps
-the whole process group.
+A project directory holds `microtvm_api_server.py`, or a `launch_microtvm_api_server.sh` that starts it
+with the platform's own interpreter. `ServerProcess` starts a server as the convention says and never
+leaks it: a request pipe and a reply pipe as inherited descriptors (--read-fd/--write-fd), cwd = the
+project directory, stdin closed, its own process group; stdout and stderr are drained by threads into
+`logging` (a chatty server never blocks), and the last stderr lines are kept for error messages.
+`close()` ends the request pipe, waits briefly, then terminates, kills and reaps the whole process
+group. The typed client and the conformance kit both talk to servers through it; the SDK takes the
+file names from here.
 """
 
 from __future__ import annotations
@@ -20,9 +23,9 @@ import sys
 import threading
 import time
 from pathlib import Path
-from typing import IO
+from typing import IO, Sequence
 
-from microtvm_project_api.client.errors import ServerExitedError, ServerNotFoundError
+from microtvm_project_api.protocol.errors import ClientError
 from microtvm_project_api.protocol.wire import MAX_LINE_BYTES, LineReader, Parts, ReadTimeout, coalesced, milliseconds_until
 
 SERVER_FILE = "microtvm_api_server.py"
@@ -32,6 +35,21 @@ LOG_LINE_LIMIT = 64 * 1024
 PIPE_BYTES = 1024 * 1024
 
 logger = logging.getLogger(__name__)
+
+
+class ServerNotFoundError(ClientError):
+    """The project directory holds neither microtvm_api_server.py nor launch_microtvm_api_server.sh."""
+
+
+class ServerExitedError(ClientError):
+    """The server process ended (or closed its reply pipe) while a reply was awaited."""
+
+    def __init__(self, message: str, exit_code: int | None, stderr_tail: Sequence[str]) -> None:
+        tail = "".join(f"\n    {line}" for line in stderr_tail)
+        super().__init__(f"{message} (exit code {exit_code}){'; last lines of its stderr:' + tail if tail else ''}")
+        self.reason = message
+        self.exit_code = exit_code
+        self.stderr_tail = list(stderr_tail)
 
 
 def launch_command(project_dir: Path, python: str | None = None, debug: bool = False) -> list[str]:
@@ -216,16 +234,23 @@ def group_has_live_members(pgid: int) -> bool:
         except (ProcessLookupError, PermissionError):
             return False
         return True
+    return bool(group_members(pgid))
+
+
+def group_members(pgid: int) -> list[str]:
+    """`pid command` of every live process of group `pgid`, from /proc (zombies excluded: they hold nothing)."""
+    found = []
     for entry in os.listdir("/proc"):
         if entry.isdigit():
             try:
                 with open(f"/proc/{entry}/stat", "rb") as stat:
-                    fields = stat.read().rsplit(b")", 1)[1].split()
+                    command, _, rest = stat.read().rpartition(b")")
             except OSError:
                 continue
-            if int(fields[2]) == pgid and fields[0] not in (b"Z", b"X"):
-                return True
-    return False
+            fields = rest.split()
+            if len(fields) > 2 and int(fields[2]) == pgid and fields[0] not in (b"Z", b"X"):
+                found.append(f"{entry} {command.partition(b'(')[2].decode('utf-8', 'replace')}")
+    return found
 
 
 def _drain(stream: IO[bytes], log: logging.Logger, level: int, tail: "collections.deque[str] | None") -> None:

@@ -1,12 +1,14 @@
-"""Option checks against declared ProjectOptions and conversion of command-line strings by declared type."""
+"""protocol/options.py: option checks against declared ProjectOptions and conversion of command-line strings by declared type."""
 
 from __future__ import annotations
+
+import re
 
 import pytest
 
 from microtvm_project_api.client.errors import OptionsError
-from microtvm_project_api.client.options import check_options, convert_option_strings
 from microtvm_project_api.generated.models import ProjectOptionV2
+from microtvm_project_api.protocol.options import check_options, convert_option_strings, parse_option_string
 
 DECLARED = [
     ProjectOptionV2(name="board", type="str", required=["flash"], optional=["open_transport"],
@@ -100,3 +102,29 @@ def test_bad_strings_name_the_option(strings: dict, expected: str) -> None:
 def test_no_declared_options_says_so() -> None:
     with pytest.raises(OptionsError, match=r"valid options: \(none: this server declares no options\)"):
         convert_option_strings([], {"a": "1"})
+
+
+@pytest.mark.parametrize(
+    ("kind", "text", "expected"),
+    [
+        ("int", "0x10", "'0x10' is not an int"),
+        ("bool", "on", "'on' is not a bool (true/false, 1/0, yes/no)"),
+        ("float", "nan", "'nan' is not a finite float"),
+        ("int", "010", 10),
+    ],
+)
+def test_build_and_conform_convert_option_strings_by_one_rule(kind: str, text: str, expected: object) -> None:
+    """`microtvm-project build --option` (convert_option_strings) and `conform --option` (typed_options) agree."""
+    from microtvm_project_api.conformance.context import UsageError, typed_options
+
+    declared = ProjectOptionV2(name="x", type=kind, optional=["build"], help="x")
+    if isinstance(expected, str):
+        with pytest.raises(ValueError, match=f"^{re.escape(expected)}$"):
+            parse_option_string(kind, text)
+        with pytest.raises(OptionsError, match=re.escape(f"option 'x': {expected}")):
+            convert_option_strings([declared], {"x": text})
+        with pytest.raises(UsageError, match=f"--option x={text}: not a {kind} value"):
+            typed_options([declared.model_dump(mode="json", exclude_none=True)], {"x": text})
+    else:
+        assert convert_option_strings([declared], {"x": text}) == {"x": expected}
+        assert typed_options([declared.model_dump(mode="json", exclude_none=True)], {"x": text}) == {"x": expected}

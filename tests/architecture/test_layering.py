@@ -1,0 +1,59 @@
+"""The folders' imports keep the layering: the SDK stays small and independent, the kit independent of the SDK.
+
+Every import in every module is read from its syntax tree, the ones inside functions too (a lazy import
+is still a dependency).
+"""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+PACKAGE = "microtvm_project_api"
+
+# folder -> the folders it must never import
+FORBIDDEN = {
+    "generated": {"protocol", "server_sdk", "client", "conformance", "spec_tools", "cli", "sample_model"},
+    "protocol": {"server_sdk", "client", "conformance", "spec_tools", "cli", "sample_model"},
+    "server_sdk": {"client", "conformance", "spec_tools", "cli"},
+    "client": {"server_sdk", "conformance", "spec_tools"},
+    "conformance": {"server_sdk"},
+}
+
+
+def imported_folders(path: Path) -> dict[str, int]:
+    """Each folder of the package a module imports, with the line of its first import."""
+    found: dict[str, int] = {}
+    for node in ast.walk(ast.parse(path.read_text(), str(path))):
+        names = [a.name for a in node.names] if isinstance(node, ast.Import) else \
+            [node.module or ""] if isinstance(node, ast.ImportFrom) and node.level == 0 else []
+        for name in names:
+            parts = name.split(".")
+            if parts[0] == PACKAGE and len(parts) > 1:
+                found.setdefault(parts[1], node.lineno)
+    return found
+
+
+@pytest.mark.parametrize("folder", sorted(FORBIDDEN))
+def test_a_folder_imports_only_what_its_layer_allows(folder: str) -> None:
+    modules = sorted((ROOT / folder).rglob("*.py"))
+    assert modules, f"{folder}/ has no modules"
+    broken = [f"{path.relative_to(ROOT)}:{line} imports {PACKAGE}.{target}"
+              for path in modules for target, line in imported_folders(path).items() if target in FORBIDDEN[folder]]
+    assert broken == []
+
+
+def test_no_module_uses_relative_imports() -> None:
+    """The layering check reads absolute imports; a relative one would slip past it."""
+    relative = [f"{path.relative_to(ROOT)}:{node.lineno}" for folder in FORBIDDEN for path in (ROOT / folder).rglob("*.py")
+                for node in ast.walk(ast.parse(path.read_text())) if isinstance(node, ast.ImportFrom) and node.level > 0]
+    assert relative == []
+
+
+def test_the_check_sees_a_forbidden_import(tmp_path: Path) -> None:
+    module = tmp_path / "m.py"
+    module.write_text("def f():\n    from microtvm_project_api.client.client import ProjectApiClient\n")
+    assert imported_folders(module) == {"client": 2}
