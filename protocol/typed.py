@@ -8,6 +8,7 @@ from typing import Any
 from pydantic import BaseModel, ValidationError
 
 from microtvm_project_api.generated import models
+from microtvm_project_api.protocol.agreement import check_query_params
 from microtvm_project_api.protocol.metadata_rules import check_server_info
 from microtvm_project_api.protocol.registry import default_registry
 from microtvm_project_api.protocol.violations import Violation, from_pydantic
@@ -26,8 +27,13 @@ def result_model(revision: int, method: str) -> type[BaseModel]:
 
 
 def parse_params(revision: int, method: str, params: Any) -> tuple[BaseModel | None, list[Violation]]:
-    """`params` as the method's model, or None and the violations."""
-    return _parse(params_model(revision, method), params)
+    """`params` as the method's model, or None and the violations (server_info_query's agreement rules included)."""
+    parsed, violations = _parse(params_model(revision, method), params)
+    if parsed is not None and method == "server_info_query":
+        violations = check_query_params(params)
+        if violations:
+            return None, violations
+    return parsed, violations
 
 
 def parse_result(revision: int, method: str, result: Any) -> tuple[BaseModel | None, list[Violation]]:
