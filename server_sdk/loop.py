@@ -14,6 +14,9 @@ error too, where TVM's server stopped):
   data.traceback;
 - a handler returning a value the spec does not allow: -32603 naming the method and pointer.
 Replies go out whole with os.write; logs go to stderr only.
+
+Revisions (server_sdk/revisions.py): the server offers revisions 1 and 2 unless told otherwise, speaks its
+lowest until a server_info_query chooses one, then the chosen one until the next server_info_query.
 """
 
 from __future__ import annotations
@@ -23,7 +26,7 @@ import os
 import re
 import traceback
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any, Callable, Iterable
 
 from pydantic import ValidationError
 
@@ -39,7 +42,7 @@ from microtvm_project_api.protocol.errors import (
     ServerError,
 )
 from microtvm_project_api.protocol.payload import PayloadDecodeError
-from microtvm_project_api.protocol.registry import default_registry
+from microtvm_project_api.protocol.registry import REVISIONS
 from microtvm_project_api.protocol.violations import describe, from_pydantic
 from microtvm_project_api.protocol.wire import (
     MAX_LINE_BYTES,
@@ -54,7 +57,7 @@ from microtvm_project_api.protocol.wire import (
     result_reply_line,
 )
 from microtvm_project_api.server_sdk.handler import OPTION_METHODS, TRANSPORT_METHODS, ProjectApiHandler
-from microtvm_project_api.server_sdk.options import OptionChecker
+from microtvm_project_api.server_sdk.revisions import ServedRevision, agree, offered_revisions
 
 METHOD_SYNTAX = re.compile(r"[a-zA-Z0-9_]+")
 REQUEST_MEMBERS = frozenset(("jsonrpc", "method", "params", "id"))
@@ -67,30 +70,32 @@ class DeclarationError(ValueError):
 
 
 class Server:
-    """Serves one handler in one protocol revision over a pair of file descriptors."""
+    """Serves one handler, in the revisions it offers (1 and 2 by default), over a pair of file descriptors."""
 
-    def __init__(self, handler: ProjectApiHandler, revision: int = 2, max_line_bytes: int = MAX_LINE_BYTES) -> None:
+    def __init__(self, handler: ProjectApiHandler, revisions: Iterable[int] = REVISIONS,
+                 max_line_bytes: int = MAX_LINE_BYTES) -> None:
         self.handler = handler
-        self.revision = revision
-        self.methods = default_registry().revision(revision).methods
-        self.codec = default_registry().revision(revision).codec
-        self.options = OptionChecker(handler.project_options, revision)
         self.max_line_bytes = max_line_bytes
         self.supported = frozenset(handler.supported_methods())
-        # Declarations are fixed for the life of the process: the server_info_query result is built
+        # Declarations are fixed for the life of the process: each revision's server_info_query result is
         # validated and encoded once, here, instead of on every call.
-        self.server_info = check_declarations(handler, revision)
-        self._server_info_json = encode_message(self.server_info)[:-1]
+        offered = offered_revisions(revisions)
+        self.offered = {r: ServedRevision.of(r, handler.project_options, check_declarations(handler, r)) for r in offered}
+        self.served = self.offered[offered[0]]
         self._dispatch: dict[str, Callable[[Any], Any]] = {
-            "server_info_query": lambda p: self.handler.check_tvm_version(p.tvm_version),
             "generate_project": self._generate_project,
-            "build": lambda p: handler.build(self.options.check("build", p.options)),
-            "flash": lambda p: handler.flash(self.options.check("flash", p.options)),
+            "build": lambda p: handler.build(self.served.options.check("build", p.options)),
+            "flash": lambda p: handler.flash(self.served.options.check("flash", p.options)),
             "open_transport": self._open_transport,
             "close_transport": lambda p: handler.close_transport(),
             "read_transport": self._read_transport,
             "write_transport": self._write_transport,
         }
+
+    @property
+    def revision(self) -> int:
+        """The revision this connection is served in now."""
+        return self.served.revision
 
     def serve(self, read_fd: int, write_fd: int) -> None:
         """Answer requests until end of file on `read_fd` (or the client closing the reply fd), then close the transport."""
@@ -134,18 +139,18 @@ class Server:
             return _error_line(request_id, method, ServerError(str(exc) or type(exc).__name__, data).to_error_object())
 
     def _call(self, request_id: int | float | str, method: str, params: dict[str, Any]) -> bytes:
-        if method not in self.methods:
+        if method not in self.served.methods:
             raise MethodNotFoundError(f"Method not found: {method}")
         if method not in self.supported:
             reason = (f"{method} is not supported by this server" if method != "generate_project" or self.handler.is_template()
                       else "a generated project does not generate projects; its template does")
             raise MethodNotSupportedError(reason) if self.revision >= 2 else ServerError(reason)
+        if method == "server_info_query":
+            return self._server_info_query(request_id, params)
         model, violations = typed.parse_params(self.revision, method, params)
         if violations:
             raise InvalidParamsError(f"{method}: {describe(violations)}")
         result = self._dispatch[method](model)
-        if method == "server_info_query":
-            return result_reply_line(request_id, self._server_info_json)
         if method == "read_transport":
             return self._read_reply(request_id, result, model.n)
         self._check_result(method, result)
@@ -160,14 +165,20 @@ class Server:
             where = describe(violations)
             raise InternalError(f"{method} returned an invalid result: {where}")
 
+    def _server_info_query(self, request_id: int | float | str, params: dict[str, Any]) -> bytes:
+        """Agree on the revision (server_sdk/revisions.py), let the handler refuse the compiler, then switch to it."""
+        served, tvm_version = agree(self.offered, params)
+        self.handler.check_tvm_version(tvm_version)
+        self.served = served
+        return result_reply_line(request_id, served.server_info_json)
 
     def _generate_project(self, params: Any) -> None:
-        options = self.options.check("generate_project", params.options)
+        options = self.served.options.check("generate_project", params.options)
         return self.handler.generate_project(Path(params.model_library_format_path), Path(params.standalone_crt_dir),
                                              Path(params.project_dir), options)
 
     def _open_transport(self, params: Any) -> dict[str, Any]:
-        timeouts = self.handler.open_transport(self.options.check("open_transport", params.options))
+        timeouts = self.handler.open_transport(self.served.options.check("open_transport", params.options))
         return {"timeouts": timeouts.model_dump() if hasattr(timeouts, "model_dump") else timeouts}
 
     def _read_transport(self, params: Any) -> Any:
@@ -175,7 +186,7 @@ class Server:
 
     def _write_transport(self, params: Any) -> None:
         try:
-            data = self.codec.decode(params.data)
+            data = self.served.codec.decode(params.data)
         except PayloadDecodeError as exc:
             raise InvalidParamsError(f"write_transport: /data: {exc}") from None
         return self.handler.write_transport(data, params.timeout_sec)
@@ -186,7 +197,7 @@ class Server:
             raise InternalError(f"read_transport returned an invalid result: /data: expected bytes, got {type(data).__name__}")
         if not 1 <= len(data) <= n:
             raise InternalError(f"read_transport returned an invalid result: /data: {len(data)} bytes, expected 1 to {n}")
-        return result_reply_line(request_id, b'{"data":"', self.codec.encode_bytes(data), b'"}')
+        return result_reply_line(request_id, b'{"data":"', self.served.codec.encode_bytes(data), b'"}')
 
     def _close_transport_at_exit(self) -> None:
         if "close_transport" not in self.supported:
