@@ -4,6 +4,7 @@
 import os
 import pathlib
 import shutil
+import time
 
 import server
 
@@ -59,7 +60,8 @@ class Handler(server.ProjectAPIHandler):
     def read_transport(self, n, timeout_sec):
         if self.channel is None:
             raise server.TransportClosedError()
-        if not self.channel:
+        if not self.channel:  # nothing else writes while this call waits: wait out the deadline, then give up
+            time.sleep(timeout_sec or 0)
             raise server.IoTimeoutError()
         data = self.channel.pop(0)
         if len(data) > n:
@@ -70,7 +72,8 @@ class Handler(server.ProjectAPIHandler):
     def write_transport(self, data, timeout_sec):
         if self.channel is None:
             raise server.TransportClosedError()
-        self.channel.append(bytes(data))
+        if data:
+            self.channel.append(bytes(data))
 
 
 if __name__ == "__main__":
