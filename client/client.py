@@ -92,6 +92,10 @@ class ProjectApiClient:
         self._last_line = b""
         self._closed = False
         try:
+            unknown = [v for v in self.protocol_versions if v not in REVISIONS]
+            if not self.protocol_versions or unknown or len(set(self.protocol_versions)) != len(self.protocol_versions):
+                raise ValueError(f"protocol_versions must list revisions this client knows ({', '.join(map(str, REVISIONS))}) "
+                                 f"once each; got {list(protocol_versions)!r}")
             self.server_info: ServerInfo = self._first_server_info(tvm_version)
         except BaseException:
             self.close()

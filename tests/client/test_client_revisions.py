@@ -96,3 +96,9 @@ def test_a_server_that_ignores_the_member_and_answers_1_is_spoken_to_in_1(tmp_pa
 def test_a_revision_the_client_did_not_offer_is_refused(make_project) -> None:
     with pytest.raises(UnsupportedProtocolVersionError, match="the server speaks protocol revision 1; this session offered 2"):
         ProjectApiClient.launch(make_project("v1_server.py"), protocol_versions=[2])
+
+
+@pytest.mark.parametrize("versions", [[], [3], [2, 2], [2, 3]])
+def test_protocol_versions_the_client_does_not_know_are_refused_before_sending(loopback: Path, versions) -> None:
+    with pytest.raises(ValueError, match=r"protocol_versions must list revisions this client knows \(1, 2\) once each"):
+        ProjectApiClient.launch(loopback, protocol_versions=versions)
