@@ -3,8 +3,9 @@
 `ProjectApiClient.launch(project_dir)` starts the project's server, asks `server_info_query`
 offering the revisions it speaks (`protocol_versions`, [2, 1] unless told otherwise; a
 revision-1-only server refuses the member with -32602 and is asked again without it), and
-from then on speaks the revision the server reported (its payload codec, its result schemas). A reply that is not JSON, breaks the JSON-RPC envelope or answers another id, a
-call that outlives its deadline, and a server that exits all end the session: the server's
+from then on speaks the revision the server reported (its payload codec, its result schemas).
+A reply that is not JSON, breaks the JSON-RPC envelope or answers another id, a call that
+outlives its deadline, and a server that exits all end the session: the server's
 process group is killed and reaped, and later calls raise SessionOverError at once. An error
 reply is raised as its protocol.errors class; a result that breaks the method's schema as
 MalformedReplyError naming the method, the JSON pointer and the rule.
