@@ -295,9 +295,10 @@ def adapter_for(handler: ProjectAPIHandler) -> CompatHandler:
 STUB_OPCODES = frozenset({
     "RESUME", "NOP", "CACHE", "PUSH_NULL", "LOAD_GLOBAL", "LOAD_NAME", "LOAD_CONST", "LOAD_SMALL_INT", "LOAD_FAST",
     "LOAD_DEREF", "FORMAT_VALUE", "FORMAT_SIMPLE", "FORMAT_WITH_SPEC", "CONVERT_VALUE", "BUILD_STRING", "PRECALL",
-    "CALL", "CALL_KW", "CALL_FUNCTION", "KW_NAMES", "RAISE_VARARGS",
+    "CALL", "CALL_KW", "CALL_FUNCTION", "KW_NAMES", "RAISE_VARARGS", "RETURN_VALUE", "RETURN_CONST",
 })
-"""The bytecode of `raise NotImplementedError` / `raise NotImplementedError(f"... {arg}")` in CPython 3.10 to 3.13."""
+"""The bytecode of `raise NotImplementedError` / `raise NotImplementedError(f"... {arg}")` in CPython 3.10 to 3.13
+(an unreachable implicit `return None` included); no jump, so no condition, can be part of a stub."""
 
 
 def only_raises_not_implemented(function: Callable[..., Any]) -> bool:
