@@ -3,7 +3,6 @@ Model Library Format archive."""
 
 from __future__ import annotations
 
-import difflib
 import io
 import json
 import shutil
@@ -13,21 +12,7 @@ from typing import Callable
 
 import pytest
 
-SERVERS = Path(__file__).parent / "servers"
-TVM_IMPORT = "from tvm.micro.project_api import server\n"
-SDK_IMPORT = "from microtvm_project_api.server_sdk import tvm_compat as server\n"
-STAR_SHIM = "from microtvm_project_api.server_sdk.tvm_compat import *\n"
-MODULE_STYLE = ("module_style_server.py", "helpers_style_server.py")
-PLATFORMS = ("module_style_server.py", "copy_style", "helpers_style_server.py")
-"""The three TVM-era platforms: TVM's module imported (twice, one on its helpers), and a copy of it beside the script."""
-
-
-def migrate(source: str) -> str:
-    """The one-line move of a platform importing TVM's module: its import line, nothing else."""
-    moved = source.replace(TVM_IMPORT, SDK_IMPORT)
-    changed = [line for line in difflib.ndiff(source.splitlines(True), moved.splitlines(True)) if line[:1] in "+-"]
-    assert changed == [f"- {TVM_IMPORT}", f"+ {SDK_IMPORT}"], changed
-    return moved
+from tvm_era import MODULE_STYLE, SERVERS, STAR_SHIM, migrate
 
 
 @pytest.fixture

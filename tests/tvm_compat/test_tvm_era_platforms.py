@@ -12,9 +12,9 @@ from typing import Any
 
 import pytest
 
-from conftest import PLATFORMS
 from microtvm_project_api.client.client import ProjectApiClient
 from microtvm_project_api.protocol import errors
+from tvm_era import PLATFORMS
 from tvm_shaped_client import IoTimeoutError, ServerError, TransportClosedError, TvmShapedClient, UnsupportedTVMVersionError
 
 USER_OPTIONS = {
