@@ -7,7 +7,6 @@ talking to the SDK's server, and the typed client talking to the plain server.
 from __future__ import annotations
 
 import atexit
-import os
 import shutil
 import tempfile
 from functools import lru_cache
@@ -44,7 +43,7 @@ class OursSession:
     def __init__(self, revision: int, project_dir: Path = LOOPBACK_DIR) -> None:
         from microtvm_project_api.client.client import ProjectApiClient
 
-        self.client = ProjectApiClient.launch(project_dir, env=revision_env(revision))
+        self.client = ProjectApiClient.launch(project_dir, protocol_versions=[revision])
         assert self.client.revision == revision, f"asked for revision {revision}, the server speaks {self.client.revision}"
 
     @property
@@ -67,11 +66,6 @@ class OursSession:
         self.client.close()
 
 
-def revision_env(revision: int) -> dict[str, str]:
-    """The environment that makes the loopback example serve `revision`."""
-    return {**os.environ, "LOOPBACK_PROTOCOL_REVISION": str(revision)}
-
-
 @lru_cache(maxsize=1)
 def plain_project() -> Path:
     """A project directory whose server is the plain one, for the typed client's launch convention (removed at exit)."""
@@ -90,7 +84,7 @@ def plain_session(server: str = PLAIN_SERVER, cwd: Path | None = None, env: dict
 
 SUBJECTS: dict[str, Callable[[], Session]] = {
     "plain": plain_session,
-    "plain+sdk": lambda: plain_session(str(LOOPBACK_DIR / SERVER_FILE), LOOPBACK_DIR, revision_env(2)),
+    "plain+sdk": lambda: plain_session(str(LOOPBACK_DIR / SERVER_FILE), LOOPBACK_DIR),
     "typed+plain": lambda: OursSession(2, plain_project()),
     "ours-v1": lambda: OursSession(1),
     "ours-v2": lambda: OursSession(2),

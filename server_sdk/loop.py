@@ -14,6 +14,9 @@ error too, where TVM's server stopped):
   data.traceback;
 - a handler returning a value the spec does not allow: -32603 naming the method and pointer.
 Replies go out whole with os.write; logs go to stderr only.
+
+Revisions (server_sdk/revisions.py): the server offers revisions 1 and 2 unless told otherwise, speaks its
+lowest until a server_info_query chooses one, then the chosen one until the next server_info_query.
 """
 
 from __future__ import annotations
@@ -24,7 +27,7 @@ import os
 import re
 import traceback
 from pathlib import Path
-from typing import Any, Callable, cast
+from typing import Any, Callable, Iterable, cast
 
 from pydantic import BaseModel, RootModel, ValidationError
 
@@ -65,7 +68,7 @@ from microtvm_project_api.protocol.wire import (
     result_reply_line,
 )
 from microtvm_project_api.server_sdk.handler import ProjectApiHandler
-from microtvm_project_api.server_sdk.options import OptionChecker
+from microtvm_project_api.server_sdk.revisions import ServedRevision, agree, offered_revisions
 
 METHOD_SYNTAX = re.compile(r"[a-zA-Z0-9_]+")
 REQUEST_MEMBERS = frozenset(("jsonrpc", "method", "params", "id"))
@@ -79,25 +82,29 @@ class DeclarationError(ValueError):
 
 
 class Server:
-    """Serves one handler in one protocol revision over a pair of file descriptors."""
+    """Serves one handler, in the revisions it offers (1 and 2 by default), over a pair of file descriptors."""
 
-    def __init__(self, handler: ProjectApiHandler, revision: int = 2, max_line_bytes: int = MAX_LINE_BYTES) -> None:
+    def __init__(self, handler: ProjectApiHandler, revisions: Iterable[int] = REVISIONS,
+                 max_line_bytes: int = MAX_LINE_BYTES) -> None:
         self.handler = handler
-        self.revision = revision
-        self.methods = REVISIONS[revision].methods
-        self.codec = CODECS[REVISIONS[revision].payload_encoding]
-        self.options = OptionChecker(handler.project_options, revision)
         self.max_line_bytes = max_line_bytes
         self.supported = frozenset(handler.supported_methods())
-        # Declarations are fixed for the life of the process: the server_info_query result is built
+        # Declarations are fixed for the life of the process: each revision's server_info_query result is
         # validated and encoded once, here, instead of on every call.
-        self.server_info = check_declarations(handler, revision)
-        self._server_info_json = encode_message(self.server_info)[:-1]
-        self._dispatch: dict[str, Callable[[Any], Any]] = {
-            name: self._handler_call(entry) for name, entry in self.methods.items()
+        offered = offered_revisions(revisions)
+        self.offered = {r: ServedRevision.of(r, handler.project_options, check_declarations(handler, r)) for r in offered}
+        self.served = self.offered[offered[0]]
+        self._dispatch: dict[tuple[int, str], Callable[[Any], Any]] = {
+            (served.revision, name): self._handler_call(entry, served)
+            for served in self.offered.values() for name, entry in served.methods.items()
             if name in self.supported and name != SERVER_INFO_QUERY
         }
-        self._result_member = {name: _only_member(entry) for name, entry in self.methods.items()}
+        self._result_member = {name: _only_member(entry) for name, entry in REVISIONS[max(self.offered)].methods.items()}
+
+    @property
+    def revision(self) -> int:
+        """The revision this connection is served in now."""
+        return self.served.revision
 
     def serve(self, read_fd: int, write_fd: int) -> None:
         """Answer requests until end of file on `read_fd` (or the client closing the reply fd), then close the transport."""
@@ -141,20 +148,19 @@ class Server:
             return _error_line(request_id, method, ServerError(str(exc) or type(exc).__name__, data).to_error_object())
 
     def _call(self, request_id: int | float | str, method: str, params: dict[str, Any]) -> bytes:
-        entry = self.methods.get(method)
+        entry = self.served.methods.get(method)
         if entry is None:
             raise MethodNotFoundError(f"Method not found: {method}")
         if method not in self.supported:
             reason = (f"{method} is not supported by this server" if method != GENERATE_PROJECT or self.handler.is_template()
                       else "a generated project does not generate projects; its template does")
             raise MethodNotSupportedError(reason) if self.revision >= 2 else ServerError(reason)
+        if method == SERVER_INFO_QUERY:
+            return self._server_info_query(request_id, params)
         model, violations = parse(entry.params_model, params)
         if violations:
             raise InvalidParamsError(f"{method}: {describe(violations)}")
-        if method == SERVER_INFO_QUERY:
-            self.handler.check_tvm_version(cast(models.ServerInfoQueryParams, model).tvm_version)
-            return result_reply_line(request_id, self._server_info_json)
-        value = self._dispatch[method](model)
+        value = self._dispatch[self.revision, method](model)
         if method == READ_TRANSPORT:
             return self._read_reply(request_id, value, cast(models.ReadTransportParams, model).n)
         member = self._result_member[method]
@@ -171,9 +177,16 @@ class Server:
             where = describe(violations)
             raise InternalError(f"{entry.name} returned an invalid result: {where}")
 
-    def _handler_call(self, entry: MethodEntry) -> Callable[[BaseModel], Any]:
-        """The call of the handler's method for `entry`, with its params in schema order as handlers take them:
-        checked options with defaults filled, paths as Path, payloads as bytes."""
+    def _server_info_query(self, request_id: int | float | str, params: dict[str, Any]) -> bytes:
+        """Agree on the revision (server_sdk/revisions.py), let the handler refuse the compiler, then switch to it."""
+        served, tvm_version = agree(self.offered, params)
+        self.handler.check_tvm_version(tvm_version)
+        self.served = served
+        return result_reply_line(request_id, served.server_info_json)
+
+    def _handler_call(self, entry: MethodEntry, served: ServedRevision) -> Callable[[BaseModel], Any]:
+        """The call of the handler's method for `entry` in `served`'s revision, with its params in schema order as
+        handlers take them: checked options with defaults filled, paths as Path, payloads as bytes."""
         function = getattr(self.handler, entry.name)
         steps: list[tuple[str, Callable[[Any], Any] | None]] = []
         for name in entry.params_model.model_fields:
@@ -182,7 +195,7 @@ class Server:
             elif name in entry.path_params:
                 steps.append((name, Path))
             elif entry.takes_options and name == OPTIONS_PARAM:
-                steps.append((name, functools.partial(self.options.check, entry.name)))
+                steps.append((name, functools.partial(served.options.check, entry.name)))
             else:
                 steps.append((name, None))
 
@@ -197,7 +210,7 @@ class Server:
             raise InternalError(f"read_transport returned an invalid result: /data: expected bytes, got {type(data).__name__}")
         if not 1 <= len(data) <= n:
             raise InternalError(f"read_transport returned an invalid result: /data: {len(data)} bytes, expected 1 to {n}")
-        return result_reply_line(request_id, b'{"data":"', self.codec.encode_bytes(data), b'"}')
+        return result_reply_line(request_id, b'{"data":"', self.served.codec.encode_bytes(data), b'"}')
 
     def _close_transport_at_exit(self) -> None:
         if CLOSE_TRANSPORT not in self.supported:

@@ -35,7 +35,7 @@ class PlainClient:
         return reply["result"]
 
     def server_info(self) -> None:
-        self.call("server_info_query", {"tvm_version": "0.18.0"})
+        self.call("server_info_query", {"tvm_version": "0.18.0", "protocol_versions": [2]})  # a revision 2 client
 
     def open(self) -> None:
         self.call("open_transport", {"options": {}})
