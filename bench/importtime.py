@@ -3,7 +3,6 @@ as a tree, with the time spent importing pydantic (a floor for any pydantic-vali
 
 from __future__ import annotations
 
-import os
 import sys
 import tempfile
 from dataclasses import dataclass, field
@@ -88,7 +87,7 @@ def profile(command: list[str], cwd: Path | None = None, env: dict[str, str] | N
 def summary() -> dict[str, object]:
     """Import totals of the plain server and of ours (revision 2), pydantic's share, and ours' largest imports."""
     plain = profile([PLAIN_SERVER])
-    ours = profile([str(LOOPBACK_DIR / "microtvm_api_server.py")], LOOPBACK_DIR, {**os.environ, "LOOPBACK_PROTOCOL_REVISION": "2"})
+    ours = profile([str(LOOPBACK_DIR / "microtvm_api_server.py")], LOOPBACK_DIR)
     flat: list[Entry] = []
     stack = list(ours)
     while stack:

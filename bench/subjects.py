@@ -45,7 +45,7 @@ class OursSession:
     def __init__(self, revision: int, project_dir: Path = LOOPBACK_DIR) -> None:
         from microtvm_project_api.client.client import ProjectApiClient
 
-        self.client = ProjectApiClient.launch(project_dir, env=revision_env(revision))
+        self.client = ProjectApiClient.launch(project_dir, protocol_versions=[revision])
         assert self.client.revision == revision, f"asked for revision {revision}, the server speaks {self.client.revision}"
 
     @property
@@ -68,11 +68,6 @@ class OursSession:
         self.client.close()
 
 
-def revision_env(revision: int) -> dict[str, str]:
-    """The environment that makes the loopback example serve `revision`."""
-    return {**os.environ, "LOOPBACK_PROTOCOL_REVISION": str(revision)}
-
-
 @lru_cache(maxsize=1)
 def plain_project() -> Path:
     """A project directory whose server is the plain one, for the typed client's launch convention (removed at exit)."""
@@ -92,7 +87,7 @@ def plain_session(server: str = PLAIN_SERVER, cwd: Path | None = None, env: dict
 SUBJECTS: dict[str, Callable[[], Session]] = {
     "plain": plain_session,
     "plain-b85": lambda: plain_session(env={**os.environ, "PLAIN_CODEC": "base85"}, codec="base85"),
-    "plain+sdk": lambda: plain_session(str(LOOPBACK_DIR / SERVER_FILE), LOOPBACK_DIR, revision_env(2)),
+    "plain+sdk": lambda: plain_session(str(LOOPBACK_DIR / SERVER_FILE), LOOPBACK_DIR),
     "typed+plain": lambda: OursSession(2, plain_project()),
     "ours-v1": lambda: OursSession(1),
     "ours-v2": lambda: OursSession(2),

@@ -1,9 +1,11 @@
 """The typed client: one method per protocol method, every reply checked, every call under a deadline.
 
-`ProjectApiClient.launch(project_dir)` starts the project's server, asks `server_info_query`,
-and from then on speaks the revision the server reported (its payload codec, its result
-schemas). A reply that is not JSON, breaks the JSON-RPC envelope or answers another id, a
-call that outlives its deadline, and a server that exits all end the session: the server's
+`ProjectApiClient.launch(project_dir)` starts the project's server, asks `server_info_query`
+offering the revisions it speaks (`protocol_versions`, [2, 1] unless told otherwise; a
+revision-1-only server refuses the member with -32602 and is asked again without it), and
+from then on speaks the revision the server reported (its payload codec, its result schemas).
+A reply that is not JSON, breaks the JSON-RPC envelope or answers another id, a call that
+outlives its deadline, and a server that exits all end the session: the server's
 process group is killed and reaped, and later calls raise SessionOverError at once. An error
 reply is raised as its protocol.errors class; a result that breaks the method's schema as
 MalformedReplyError naming the method, the JSON pointer and the rule.
@@ -21,7 +23,7 @@ import os
 import threading
 import time
 from dataclasses import dataclass, field
-from typing import IO, Any, Mapping, TypeVar
+from typing import IO, Any, Mapping, Sequence, TypeVar
 
 from microtvm_project_api.client.errors import (
     CallTimeoutError,
@@ -46,7 +48,8 @@ from microtvm_project_api.generated.methods import (
     WRITE_TRANSPORT,
 )
 from microtvm_project_api.protocol import checks, wire
-from microtvm_project_api.protocol.errors import error_from_object
+from microtvm_project_api.protocol.agreement import query_params
+from microtvm_project_api.protocol.errors import InvalidParamsError, error_from_object
 from microtvm_project_api.protocol.launch import ServerProcess
 from microtvm_project_api.protocol.metadata_rules import check_server_info
 from microtvm_project_api.protocol.options import DeclaredOption, check_options
@@ -58,6 +61,7 @@ RESULT_REPLY_MEMBERS = frozenset({"jsonrpc", "id", "result"})
 RAW_LINE_KEPT = 64 * 1024
 """Of a validated reply line longer than this (a payload), only this much is kept for a later error message
 (MalformedReplyError.raw_line of a payload that does not decode), so the line's memory goes back at once."""
+DEFAULT_PROTOCOL_VERSIONS = tuple(sorted(REVISIONS, reverse=True))
 ServerInfo = models.ServerInfoV1 | models.ServerInfoV2
 E = TypeVar("E", bound=Exception)
 
@@ -92,13 +96,17 @@ class ProjectApiClient:
         transcript: Transcript | None = None,
         tvm_version: str = DEFAULT_TVM_VERSION,
         check_options: bool = True,
+        protocol_versions: Sequence[int] = DEFAULT_PROTOCOL_VERSIONS,
     ) -> None:
-        """Take over a started server and ask it for its metadata; the server is stopped if that fails."""
+        """Take over a started server and agree on a revision among `protocol_versions`; the server is stopped if that fails."""
         self.server = server
         self.timeouts = timeouts or CallTimeouts()
         self.transcript = transcript
         self.check_options = check_options
         self.tvm_version = tvm_version
+        self.protocol_versions = tuple(protocol_versions)
+        self._asked: tuple[int, ...] | None = self.protocol_versions
+        """What server_info_query sends as protocol_versions: ours, or None once the server refused the member."""
         self._lock = threading.Lock()
         self._next_id = 1
         self._over: Exception | None = None
@@ -106,6 +114,10 @@ class ProjectApiClient:
         self._closed = False
         self._server_info_json: Any = None
         try:
+            unknown = [v for v in self.protocol_versions if v not in REVISIONS]
+            if not self.protocol_versions or unknown or len(set(self.protocol_versions)) != len(self.protocol_versions):
+                raise ValueError(f"protocol_versions must list revisions this client knows ({', '.join(map(str, REVISIONS))}) "
+                                 f"once each; got {list(protocol_versions)!r}")
             self.server_info: ServerInfo = self._first_server_info(tvm_version)
         except BaseException:
             self.close()
@@ -123,10 +135,12 @@ class ProjectApiClient:
         env: dict[str, str] | None = None,
         check_options: bool = True,
         max_line_bytes: int = wire.MAX_LINE_BYTES,
+        protocol_versions: Sequence[int] = DEFAULT_PROTOCOL_VERSIONS,
     ) -> "ProjectApiClient":
         """Start the server of `project_dir` (launch convention) and open a session with it.
 
         `transcript` is a path or open text file to record the session to (see client.transcript).
+        `protocol_versions` are the revisions to offer (`[1]` speaks revision 1 to a server offering both).
         """
         recorder = transcript if transcript is None or isinstance(transcript, Transcript) else Transcript(transcript)
         try:
@@ -135,7 +149,7 @@ class ProjectApiClient:
             if recorder is not None:
                 recorder.close()
             raise
-        return cls(server, timeouts, recorder, tvm_version, check_options)
+        return cls(server, timeouts, recorder, tvm_version, check_options, protocol_versions)
 
     @property
     def revision(self) -> int:
@@ -168,8 +182,9 @@ class ProjectApiClient:
     # method table), all going through `call`.
 
     def server_info_query(self, tvm_version: str | None = None, timeout: float | None = None) -> ServerInfo:
-        """Ask the server for its metadata again (the session's revision is kept; tvm_version defaults to the launch's)."""
-        info = self.call(SERVER_INFO_QUERY, {"tvm_version": tvm_version or self.tvm_version}, timeout)
+        """Ask the server for its metadata again (asked as the first time, so the session's revision is kept;
+        tvm_version defaults to the launch's)."""
+        info = self.call(SERVER_INFO_QUERY, query_params(tvm_version or self.tvm_version, self._asked), timeout)
         assert isinstance(info, (models.ServerInfoV1, models.ServerInfoV2))
         return info
 
@@ -278,8 +293,15 @@ class ProjectApiClient:
         return options
 
     def _first_server_info(self, tvm_version: str) -> ServerInfo:
-        """server_info_query before the revision is known: the reply says which revision validates it."""
-        result = self._exchange(SERVER_INFO_QUERY, {"tvm_version": tvm_version}, self.timeouts.deadline(SERVER_INFO_QUERY))
+        """server_info_query before the revision is known, offering ours (revision agreement, protocol/agreement.py):
+        the reply says which revision validates it. A revision-1-only server refuses protocol_versions as an extra
+        parameter and keeps serving: it is asked again without it, as TVM's client asks."""
+        deadline = self.timeouts.deadline(SERVER_INFO_QUERY)
+        try:
+            result = self._exchange(SERVER_INFO_QUERY, query_params(tvm_version, self._asked), deadline)
+        except InvalidParamsError:
+            self._asked = None
+            result = self._exchange(SERVER_INFO_QUERY, query_params(tvm_version, None), deadline)
         version = result.get("protocol_version") if isinstance(result, dict) else None
         if not isinstance(version, int) or isinstance(version, bool):
             raise self._end(MalformedReplyError(SERVER_INFO_QUERY, "the result has no integer protocol_version",
@@ -287,6 +309,9 @@ class ProjectApiClient:
         if version not in REVISIONS:
             raise self._end(UnsupportedProtocolVersionError(
                 f"the server speaks protocol revision {version}; this client knows {', '.join(map(str, REVISIONS))}"))
+        if version not in self.protocol_versions:
+            raise self._end(UnsupportedProtocolVersionError(
+                f"the server speaks protocol revision {version}; this session offered {', '.join(map(str, self.protocol_versions))}"))
         info = self._validated(version, SERVER_INFO_QUERY, result)
         assert isinstance(info, (models.ServerInfoV1, models.ServerInfoV2))
         self._server_info_json = result

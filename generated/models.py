@@ -286,9 +286,9 @@ class ServerErrorName(str, Enum):
     METHOD_NOT_SUPPORTED = "MethodNotSupportedError"
 
 
-class ServerInfoQueryParams(BaseModel):
+class ServerInfoQueryParamsV1(BaseModel):
     """
-    Parameters of server_info_query.
+    Parameters of server_info_query in revision 1: exactly tvm_version, as TVM's shipped client sends them. An extra member, protocol_versions included, is -32602.
     """
 
     model_config = ConfigDict(
@@ -297,6 +297,30 @@ class ServerInfoQueryParams(BaseModel):
     tvm_version: StrictStr
     """
     The caller's compiler version, e.g. "0.18.0". A server may refuse versions it does not support with UnsupportedTVMVersionError.
+    """
+
+
+class ProtocolVersion(RootModel[StrictInt]):
+    root: Annotated[StrictInt, Field(ge=1)]
+
+
+class ServerInfoQueryParamsV2(BaseModel):
+    """
+    Parameters of server_info_query in revision 2: tvm_version, and optionally the revisions the client speaks, which the server uses to choose the revision of its reply.
+    """
+
+    model_config = ConfigDict(
+        extra="forbid",
+    )
+    tvm_version: StrictStr
+    """
+    The caller's compiler version, e.g. "0.18.0". A server may refuse versions it does not support with UnsupportedTVMVersionError.
+    """
+    protocol_versions: Annotated[list[ProtocolVersion] | None, Field(min_length=1)] = (
+        None
+    )
+    """
+    The protocol revisions the client speaks, in any order. The server answers in the highest revision it also offers. Left out, the server answers in revision 1 when it offers it (TVM's shipped client).
     """
 
 
@@ -447,9 +471,26 @@ class WriteTransportResult(RootModel[None]):
     """
 
 
-class BuildParams(BaseModel):
+class BuildParamsV1(BaseModel):
     """
-    Parameters of build.
+    Parameters of build (revision 1: a null option value means not set).
+    """
+
+    model_config = ConfigDict(
+        extra="forbid",
+    )
+    options: Annotated[
+        dict[Annotated[str, StringConstraints(pattern=r"^[A-Za-z_][A-Za-z0-9_]*$", strict=True)], StrictBool | StrictStr | StrictInt | StrictFloat | None],
+        Field(title="OptionsV1"),
+    ]
+    """
+    Option values for this call, checked against the server's declared ProjectOptions.
+    """
+
+
+class BuildParamsV2(BaseModel):
+    """
+    Parameters of build (revision 2: option values are never null).
     """
 
     model_config = ConfigDict(
@@ -457,7 +498,7 @@ class BuildParams(BaseModel):
     )
     options: Annotated[
         dict[Annotated[str, StringConstraints(pattern=r"^[A-Za-z_][A-Za-z0-9_]*$", strict=True)], StrictBool | StrictStr | StrictInt | StrictFloat],
-        Field(title="Options"),
+        Field(title="OptionsV2"),
     ]
     """
     Option values for this call, checked against the server's declared ProjectOptions.
@@ -480,9 +521,26 @@ class ErrorReply(BaseModel):
     error: ErrorObject
 
 
-class FlashParams(BaseModel):
+class FlashParamsV1(BaseModel):
     """
-    Parameters of flash.
+    Parameters of flash (revision 1: a null option value means not set).
+    """
+
+    model_config = ConfigDict(
+        extra="forbid",
+    )
+    options: Annotated[
+        dict[Annotated[str, StringConstraints(pattern=r"^[A-Za-z_][A-Za-z0-9_]*$", strict=True)], StrictBool | StrictStr | StrictInt | StrictFloat | None],
+        Field(title="OptionsV1"),
+    ]
+    """
+    Option values for this call, checked against the server's declared ProjectOptions.
+    """
+
+
+class FlashParamsV2(BaseModel):
+    """
+    Parameters of flash (revision 2: option values are never null).
     """
 
     model_config = ConfigDict(
@@ -490,16 +548,45 @@ class FlashParams(BaseModel):
     )
     options: Annotated[
         dict[Annotated[str, StringConstraints(pattern=r"^[A-Za-z_][A-Za-z0-9_]*$", strict=True)], StrictBool | StrictStr | StrictInt | StrictFloat],
-        Field(title="Options"),
+        Field(title="OptionsV2"),
     ]
     """
     Option values for this call, checked against the server's declared ProjectOptions.
     """
 
 
-class GenerateProjectParams(BaseModel):
+class GenerateProjectParamsV1(BaseModel):
     """
-    Parameters of generate_project. Relative paths are relative to the server's working directory, the template project directory.
+    Parameters of generate_project. Relative paths are relative to the server's working directory, the template project directory (revision 1: a null option value means not set).
+    """
+
+    model_config = ConfigDict(
+        extra="forbid",
+    )
+    model_library_format_path: Annotated[StrictStr, Field(min_length=1)]
+    """
+    Path of the Model Library Format archive (a tar file).
+    """
+    standalone_crt_dir: Annotated[StrictStr, Field(min_length=1)]
+    """
+    Directory holding the compiler's standalone C runtime sources.
+    """
+    project_dir: Annotated[StrictStr, Field(min_length=1)]
+    """
+    Directory to create; it must not exist.
+    """
+    options: Annotated[
+        dict[Annotated[str, StringConstraints(pattern=r"^[A-Za-z_][A-Za-z0-9_]*$", strict=True)], StrictBool | StrictStr | StrictInt | StrictFloat | None],
+        Field(title="OptionsV1"),
+    ]
+    """
+    Option values for this call, checked against the server's declared ProjectOptions.
+    """
+
+
+class GenerateProjectParamsV2(BaseModel):
+    """
+    Parameters of generate_project. Relative paths are relative to the server's working directory, the template project directory (revision 2: option values are never null).
     """
 
     model_config = ConfigDict(
@@ -519,16 +606,33 @@ class GenerateProjectParams(BaseModel):
     """
     options: Annotated[
         dict[Annotated[str, StringConstraints(pattern=r"^[A-Za-z_][A-Za-z0-9_]*$", strict=True)], StrictBool | StrictStr | StrictInt | StrictFloat],
-        Field(title="Options"),
+        Field(title="OptionsV2"),
     ]
     """
     Option values for this call, checked against the server's declared ProjectOptions.
     """
 
 
-class OpenTransportParams(BaseModel):
+class OpenTransportParamsV1(BaseModel):
     """
-    Parameters of open_transport.
+    Parameters of open_transport (revision 1: a null option value means not set).
+    """
+
+    model_config = ConfigDict(
+        extra="forbid",
+    )
+    options: Annotated[
+        dict[Annotated[str, StringConstraints(pattern=r"^[A-Za-z_][A-Za-z0-9_]*$", strict=True)], StrictBool | StrictStr | StrictInt | StrictFloat | None],
+        Field(title="OptionsV1"),
+    ]
+    """
+    Option values for this call, checked against the server's declared ProjectOptions.
+    """
+
+
+class OpenTransportParamsV2(BaseModel):
+    """
+    Parameters of open_transport (revision 2: option values are never null).
     """
 
     model_config = ConfigDict(
@@ -536,7 +640,7 @@ class OpenTransportParams(BaseModel):
     )
     options: Annotated[
         dict[Annotated[str, StringConstraints(pattern=r"^[A-Za-z_][A-Za-z0-9_]*$", strict=True)], StrictBool | StrictStr | StrictInt | StrictFloat],
-        Field(title="Options"),
+        Field(title="OptionsV2"),
     ]
     """
     Option values for this call, checked against the server's declared ProjectOptions.

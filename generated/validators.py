@@ -40,16 +40,17 @@ _C7: frozenset[Any] = frozenset({'timeouts'})
 _C8: frozenset[Any] = frozenset({'n', 'timeout_sec'})
 _C9: frozenset[Any] = frozenset({'data'})
 _C10: frozenset[Any] = frozenset({'data', 'timeout_sec'})
-_C11: frozenset[Any] = frozenset({'build', 'close_transport', 'flash', 'generate_project', 'open_transport', 'read_transport', 'server_info_query', 'write_transport'})
-_C12: frozenset[Any] = frozenset({'is_template', 'model_library_format_path', 'platform_name', 'project_options', 'protocol_version', 'supported_methods'})
-_C13: frozenset[Any] = frozenset({'id', 'jsonrpc', 'result'})
-_C14: frozenset[Any] = frozenset({'error', 'id', 'jsonrpc'})
-_C15: frozenset[Any] = frozenset({'code', 'data', 'message'})
-_C16: frozenset[Any] = frozenset({'bool', 'float', 'int', 'str'})
-_C17: frozenset[Any] = frozenset({'build', 'flash', 'generate_project', 'open_transport'})
-_C18: frozenset[Any] = frozenset({'choices', 'default', 'help', 'name', 'optional', 'required', 'type'})
-_C19: frozenset[Any] = frozenset({'session_established_timeout_sec', 'session_start_retry_timeout_sec', 'session_start_timeout_sec'})
-_C20: frozenset[Any] = frozenset({'detail', 'traceback'})
+_C11: frozenset[Any] = frozenset({'protocol_versions', 'tvm_version'})
+_C12: frozenset[Any] = frozenset({'build', 'close_transport', 'flash', 'generate_project', 'open_transport', 'read_transport', 'server_info_query', 'write_transport'})
+_C13: frozenset[Any] = frozenset({'is_template', 'model_library_format_path', 'platform_name', 'project_options', 'protocol_version', 'supported_methods'})
+_C14: frozenset[Any] = frozenset({'id', 'jsonrpc', 'result'})
+_C15: frozenset[Any] = frozenset({'error', 'id', 'jsonrpc'})
+_C16: frozenset[Any] = frozenset({'code', 'data', 'message'})
+_C17: frozenset[Any] = frozenset({'bool', 'float', 'int', 'str'})
+_C18: frozenset[Any] = frozenset({'build', 'flash', 'generate_project', 'open_transport'})
+_C19: frozenset[Any] = frozenset({'choices', 'default', 'help', 'name', 'optional', 'required', 'type'})
+_C20: frozenset[Any] = frozenset({'session_established_timeout_sec', 'session_start_retry_timeout_sec', 'session_start_timeout_sec'})
+_C21: frozenset[Any] = frozenset({'detail', 'traceback'})
 
 
 class ErrorCode(IntEnum):
@@ -72,10 +73,10 @@ class ServerErrorName(str, Enum):
     METHOD_NOT_SUPPORTED = 'MethodNotSupportedError'
 
 
-def check_ServerInfoQueryParams(value: Any, at: str, out: Found) -> None:
-    """ServerInfoQueryParams."""
+def check_ServerInfoQueryParamsV1(value: Any, at: str, out: Found) -> None:
+    """ServerInfoQueryParamsV1."""
     if not (isinstance(value, dict)):
-        out.append((at, 'Input should be a valid dictionary or instance of ServerInfoQueryParams', 'model_type'))
+        out.append((at, 'Input should be a valid dictionary or instance of ServerInfoQueryParamsV1', 'model_type'))
     else:
         member0 = value.get('tvm_version', _MISSING)
         if member0 is _MISSING:
@@ -137,10 +138,10 @@ def check_ServerInfoV1(value: Any, at: str, out: Found) -> None:
                     out.append((at + _key(key0), 'Extra inputs are not permitted', 'extra_forbidden'))
 
 
-def check_GenerateProjectParams(value: Any, at: str, out: Found) -> None:
-    """GenerateProjectParams."""
+def check_GenerateProjectParamsV1(value: Any, at: str, out: Found) -> None:
+    """GenerateProjectParamsV1."""
     if not (isinstance(value, dict)):
-        out.append((at, 'Input should be a valid dictionary or instance of GenerateProjectParams', 'model_type'))
+        out.append((at, 'Input should be a valid dictionary or instance of GenerateProjectParamsV1', 'model_type'))
     else:
         member0 = value.get('model_library_format_path', _MISSING)
         if member0 is _MISSING:
@@ -179,8 +180,9 @@ def check_GenerateProjectParams(value: Any, at: str, out: Found) -> None:
                 for key1, value1 in member0.items():
                     if not _C4.fullmatch(key1):
                         out.append((at + '/options' + _key(key1), "String should match pattern '^[A-Za-z_][A-Za-z0-9_]*$'", 'string_pattern_mismatch'))
-                    if not (isinstance(value1, bool) or isinstance(value1, str) or (isinstance(value1, int) and not isinstance(value1, bool)) or (isinstance(value1, (int, float)) and not isinstance(value1, bool))):
-                        out.append((at + '/options' + _key(key1), 'Input should be a valid boolean, or input should be a valid string, or input should be a valid integer, or input should be a valid number', 'bool_type'))
+                    if value1 is not None:
+                        if not (isinstance(value1, bool) or isinstance(value1, str) or (isinstance(value1, int) and not isinstance(value1, bool)) or (isinstance(value1, (int, float)) and not isinstance(value1, bool))):
+                            out.append((at + '/options' + _key(key1), 'Input should be a valid boolean, or input should be a valid string, or input should be a valid integer, or input should be a valid number', 'bool_type'))
         if not _C5.issuperset(value):
             for key0 in value:
                 if key0 not in _C5:
@@ -193,10 +195,10 @@ def check_GenerateProjectResult(value: Any, at: str, out: Found) -> None:
         out.append((at, 'Input should be None', 'none_required'))
 
 
-def check_BuildParams(value: Any, at: str, out: Found) -> None:
-    """BuildParams."""
+def check_BuildParamsV1(value: Any, at: str, out: Found) -> None:
+    """BuildParamsV1."""
     if not (isinstance(value, dict)):
-        out.append((at, 'Input should be a valid dictionary or instance of BuildParams', 'model_type'))
+        out.append((at, 'Input should be a valid dictionary or instance of BuildParamsV1', 'model_type'))
     else:
         member0 = value.get('options', _MISSING)
         if member0 is _MISSING:
@@ -208,8 +210,9 @@ def check_BuildParams(value: Any, at: str, out: Found) -> None:
                 for key1, value1 in member0.items():
                     if not _C4.fullmatch(key1):
                         out.append((at + '/options' + _key(key1), "String should match pattern '^[A-Za-z_][A-Za-z0-9_]*$'", 'string_pattern_mismatch'))
-                    if not (isinstance(value1, bool) or isinstance(value1, str) or (isinstance(value1, int) and not isinstance(value1, bool)) or (isinstance(value1, (int, float)) and not isinstance(value1, bool))):
-                        out.append((at + '/options' + _key(key1), 'Input should be a valid boolean, or input should be a valid string, or input should be a valid integer, or input should be a valid number', 'bool_type'))
+                    if value1 is not None:
+                        if not (isinstance(value1, bool) or isinstance(value1, str) or (isinstance(value1, int) and not isinstance(value1, bool)) or (isinstance(value1, (int, float)) and not isinstance(value1, bool))):
+                            out.append((at + '/options' + _key(key1), 'Input should be a valid boolean, or input should be a valid string, or input should be a valid integer, or input should be a valid number', 'bool_type'))
         if not _C6.issuperset(value):
             for key0 in value:
                 if key0 not in _C6:
@@ -222,10 +225,10 @@ def check_BuildResult(value: Any, at: str, out: Found) -> None:
         out.append((at, 'Input should be None', 'none_required'))
 
 
-def check_FlashParams(value: Any, at: str, out: Found) -> None:
-    """FlashParams."""
+def check_FlashParamsV1(value: Any, at: str, out: Found) -> None:
+    """FlashParamsV1."""
     if not (isinstance(value, dict)):
-        out.append((at, 'Input should be a valid dictionary or instance of FlashParams', 'model_type'))
+        out.append((at, 'Input should be a valid dictionary or instance of FlashParamsV1', 'model_type'))
     else:
         member0 = value.get('options', _MISSING)
         if member0 is _MISSING:
@@ -237,8 +240,9 @@ def check_FlashParams(value: Any, at: str, out: Found) -> None:
                 for key1, value1 in member0.items():
                     if not _C4.fullmatch(key1):
                         out.append((at + '/options' + _key(key1), "String should match pattern '^[A-Za-z_][A-Za-z0-9_]*$'", 'string_pattern_mismatch'))
-                    if not (isinstance(value1, bool) or isinstance(value1, str) or (isinstance(value1, int) and not isinstance(value1, bool)) or (isinstance(value1, (int, float)) and not isinstance(value1, bool))):
-                        out.append((at + '/options' + _key(key1), 'Input should be a valid boolean, or input should be a valid string, or input should be a valid integer, or input should be a valid number', 'bool_type'))
+                    if value1 is not None:
+                        if not (isinstance(value1, bool) or isinstance(value1, str) or (isinstance(value1, int) and not isinstance(value1, bool)) or (isinstance(value1, (int, float)) and not isinstance(value1, bool))):
+                            out.append((at + '/options' + _key(key1), 'Input should be a valid boolean, or input should be a valid string, or input should be a valid integer, or input should be a valid number', 'bool_type'))
         if not _C6.issuperset(value):
             for key0 in value:
                 if key0 not in _C6:
@@ -251,10 +255,10 @@ def check_FlashResult(value: Any, at: str, out: Found) -> None:
         out.append((at, 'Input should be None', 'none_required'))
 
 
-def check_OpenTransportParams(value: Any, at: str, out: Found) -> None:
-    """OpenTransportParams."""
+def check_OpenTransportParamsV1(value: Any, at: str, out: Found) -> None:
+    """OpenTransportParamsV1."""
     if not (isinstance(value, dict)):
-        out.append((at, 'Input should be a valid dictionary or instance of OpenTransportParams', 'model_type'))
+        out.append((at, 'Input should be a valid dictionary or instance of OpenTransportParamsV1', 'model_type'))
     else:
         member0 = value.get('options', _MISSING)
         if member0 is _MISSING:
@@ -266,8 +270,9 @@ def check_OpenTransportParams(value: Any, at: str, out: Found) -> None:
                 for key1, value1 in member0.items():
                     if not _C4.fullmatch(key1):
                         out.append((at + '/options' + _key(key1), "String should match pattern '^[A-Za-z_][A-Za-z0-9_]*$'", 'string_pattern_mismatch'))
-                    if not (isinstance(value1, bool) or isinstance(value1, str) or (isinstance(value1, int) and not isinstance(value1, bool)) or (isinstance(value1, (int, float)) and not isinstance(value1, bool))):
-                        out.append((at + '/options' + _key(key1), 'Input should be a valid boolean, or input should be a valid string, or input should be a valid integer, or input should be a valid number', 'bool_type'))
+                    if value1 is not None:
+                        if not (isinstance(value1, bool) or isinstance(value1, str) or (isinstance(value1, int) and not isinstance(value1, bool)) or (isinstance(value1, (int, float)) and not isinstance(value1, bool))):
+                            out.append((at + '/options' + _key(key1), 'Input should be a valid boolean, or input should be a valid string, or input should be a valid integer, or input should be a valid number', 'bool_type'))
         if not _C6.issuperset(value):
             for key0 in value:
                 if key0 not in _C6:
@@ -390,6 +395,38 @@ def check_WriteTransportResult(value: Any, at: str, out: Found) -> None:
         out.append((at, 'Input should be None', 'none_required'))
 
 
+def check_ServerInfoQueryParamsV2(value: Any, at: str, out: Found) -> None:
+    """ServerInfoQueryParamsV2."""
+    if not (isinstance(value, dict)):
+        out.append((at, 'Input should be a valid dictionary or instance of ServerInfoQueryParamsV2', 'model_type'))
+    else:
+        member0 = value.get('tvm_version', _MISSING)
+        if member0 is _MISSING:
+            out.append((at + '/tvm_version', 'Field required', 'missing'))
+        else:
+            if not (isinstance(member0, str)):
+                out.append((at + '/tvm_version', 'Input should be a valid string', 'string_type'))
+        member0 = value.get('protocol_versions', _MISSING)
+        if member0 is not _MISSING:
+            if not (isinstance(member0, list)):
+                out.append((at + '/protocol_versions', 'Input should be a valid list', 'list_type'))
+            else:
+                if len(member0) < 1:
+                    out.append((at + '/protocol_versions', f'List should have at least 1 item after validation, not {len(member0)}', 'too_short'))
+                if not _unique(member0):
+                    out.append((at + '/protocol_versions', 'List items should be unique', 'uniqueItems'))
+                for index1, item1 in enumerate(member0):
+                    if not ((isinstance(item1, int) and not isinstance(item1, bool))):
+                        out.append((at + '/protocol_versions' + "/" + str(index1), 'Input should be a valid integer', 'int_type'))
+                    else:
+                        if item1 < 1:
+                            out.append((at + '/protocol_versions' + "/" + str(index1), 'Input should be greater than or equal to 1', 'greater_than_equal'))
+        if not _C11.issuperset(value):
+            for key0 in value:
+                if key0 not in _C11:
+                    out.append((at + _key(key0), 'Extra inputs are not permitted', 'extra_forbidden'))
+
+
 def check_ServerInfoV2(value: Any, at: str, out: Found) -> None:
     """ServerInfoV2."""
     if not (isinstance(value, dict)):
@@ -442,11 +479,130 @@ def check_ServerInfoV2(value: Any, at: str, out: Found) -> None:
                 if not _unique(member0):
                     out.append((at + '/supported_methods', 'List items should be unique', 'uniqueItems'))
                 for index1, item1 in enumerate(member0):
-                    if not (isinstance(item1, str) and item1 in _C11):
+                    if not (isinstance(item1, str) and item1 in _C12):
                         out.append((at + '/supported_methods' + "/" + str(index1), "Input should be 'server_info_query', 'generate_project', 'build', 'flash', 'open_transport', 'close_transport', 'read_transport' or 'write_transport'", 'enum'))
-        if not _C12.issuperset(value):
+        if not _C13.issuperset(value):
             for key0 in value:
-                if key0 not in _C12:
+                if key0 not in _C13:
+                    out.append((at + _key(key0), 'Extra inputs are not permitted', 'extra_forbidden'))
+
+
+def check_GenerateProjectParamsV2(value: Any, at: str, out: Found) -> None:
+    """GenerateProjectParamsV2."""
+    if not (isinstance(value, dict)):
+        out.append((at, 'Input should be a valid dictionary or instance of GenerateProjectParamsV2', 'model_type'))
+    else:
+        member0 = value.get('model_library_format_path', _MISSING)
+        if member0 is _MISSING:
+            out.append((at + '/model_library_format_path', 'Field required', 'missing'))
+        else:
+            if not (isinstance(member0, str)):
+                out.append((at + '/model_library_format_path', 'Input should be a valid string', 'string_type'))
+            else:
+                if len(member0) < 1:
+                    out.append((at + '/model_library_format_path', 'String should have at least 1 character', 'string_too_short'))
+        member0 = value.get('standalone_crt_dir', _MISSING)
+        if member0 is _MISSING:
+            out.append((at + '/standalone_crt_dir', 'Field required', 'missing'))
+        else:
+            if not (isinstance(member0, str)):
+                out.append((at + '/standalone_crt_dir', 'Input should be a valid string', 'string_type'))
+            else:
+                if len(member0) < 1:
+                    out.append((at + '/standalone_crt_dir', 'String should have at least 1 character', 'string_too_short'))
+        member0 = value.get('project_dir', _MISSING)
+        if member0 is _MISSING:
+            out.append((at + '/project_dir', 'Field required', 'missing'))
+        else:
+            if not (isinstance(member0, str)):
+                out.append((at + '/project_dir', 'Input should be a valid string', 'string_type'))
+            else:
+                if len(member0) < 1:
+                    out.append((at + '/project_dir', 'String should have at least 1 character', 'string_too_short'))
+        member0 = value.get('options', _MISSING)
+        if member0 is _MISSING:
+            out.append((at + '/options', 'Field required', 'missing'))
+        else:
+            if not (isinstance(member0, dict)):
+                out.append((at + '/options', 'Input should be a valid dictionary', 'dict_type'))
+            else:
+                for key1, value1 in member0.items():
+                    if not _C4.fullmatch(key1):
+                        out.append((at + '/options' + _key(key1), "String should match pattern '^[A-Za-z_][A-Za-z0-9_]*$'", 'string_pattern_mismatch'))
+                    if not (isinstance(value1, bool) or isinstance(value1, str) or (isinstance(value1, int) and not isinstance(value1, bool)) or (isinstance(value1, (int, float)) and not isinstance(value1, bool))):
+                        out.append((at + '/options' + _key(key1), 'Input should be a valid boolean, or input should be a valid string, or input should be a valid integer, or input should be a valid number', 'bool_type'))
+        if not _C5.issuperset(value):
+            for key0 in value:
+                if key0 not in _C5:
+                    out.append((at + _key(key0), 'Extra inputs are not permitted', 'extra_forbidden'))
+
+
+def check_BuildParamsV2(value: Any, at: str, out: Found) -> None:
+    """BuildParamsV2."""
+    if not (isinstance(value, dict)):
+        out.append((at, 'Input should be a valid dictionary or instance of BuildParamsV2', 'model_type'))
+    else:
+        member0 = value.get('options', _MISSING)
+        if member0 is _MISSING:
+            out.append((at + '/options', 'Field required', 'missing'))
+        else:
+            if not (isinstance(member0, dict)):
+                out.append((at + '/options', 'Input should be a valid dictionary', 'dict_type'))
+            else:
+                for key1, value1 in member0.items():
+                    if not _C4.fullmatch(key1):
+                        out.append((at + '/options' + _key(key1), "String should match pattern '^[A-Za-z_][A-Za-z0-9_]*$'", 'string_pattern_mismatch'))
+                    if not (isinstance(value1, bool) or isinstance(value1, str) or (isinstance(value1, int) and not isinstance(value1, bool)) or (isinstance(value1, (int, float)) and not isinstance(value1, bool))):
+                        out.append((at + '/options' + _key(key1), 'Input should be a valid boolean, or input should be a valid string, or input should be a valid integer, or input should be a valid number', 'bool_type'))
+        if not _C6.issuperset(value):
+            for key0 in value:
+                if key0 not in _C6:
+                    out.append((at + _key(key0), 'Extra inputs are not permitted', 'extra_forbidden'))
+
+
+def check_FlashParamsV2(value: Any, at: str, out: Found) -> None:
+    """FlashParamsV2."""
+    if not (isinstance(value, dict)):
+        out.append((at, 'Input should be a valid dictionary or instance of FlashParamsV2', 'model_type'))
+    else:
+        member0 = value.get('options', _MISSING)
+        if member0 is _MISSING:
+            out.append((at + '/options', 'Field required', 'missing'))
+        else:
+            if not (isinstance(member0, dict)):
+                out.append((at + '/options', 'Input should be a valid dictionary', 'dict_type'))
+            else:
+                for key1, value1 in member0.items():
+                    if not _C4.fullmatch(key1):
+                        out.append((at + '/options' + _key(key1), "String should match pattern '^[A-Za-z_][A-Za-z0-9_]*$'", 'string_pattern_mismatch'))
+                    if not (isinstance(value1, bool) or isinstance(value1, str) or (isinstance(value1, int) and not isinstance(value1, bool)) or (isinstance(value1, (int, float)) and not isinstance(value1, bool))):
+                        out.append((at + '/options' + _key(key1), 'Input should be a valid boolean, or input should be a valid string, or input should be a valid integer, or input should be a valid number', 'bool_type'))
+        if not _C6.issuperset(value):
+            for key0 in value:
+                if key0 not in _C6:
+                    out.append((at + _key(key0), 'Extra inputs are not permitted', 'extra_forbidden'))
+
+
+def check_OpenTransportParamsV2(value: Any, at: str, out: Found) -> None:
+    """OpenTransportParamsV2."""
+    if not (isinstance(value, dict)):
+        out.append((at, 'Input should be a valid dictionary or instance of OpenTransportParamsV2', 'model_type'))
+    else:
+        member0 = value.get('options', _MISSING)
+        if member0 is _MISSING:
+            out.append((at + '/options', 'Field required', 'missing'))
+        else:
+            if not (isinstance(member0, dict)):
+                out.append((at + '/options', 'Input should be a valid dictionary', 'dict_type'))
+            else:
+                for key1, value1 in member0.items():
+                    if not _C4.fullmatch(key1):
+                        out.append((at + '/options' + _key(key1), "String should match pattern '^[A-Za-z_][A-Za-z0-9_]*$'", 'string_pattern_mismatch'))
+                    if not (isinstance(value1, bool) or isinstance(value1, str) or (isinstance(value1, int) and not isinstance(value1, bool)) or (isinstance(value1, (int, float)) and not isinstance(value1, bool))):
+                        out.append((at + '/options' + _key(key1), 'Input should be a valid boolean, or input should be a valid string, or input should be a valid integer, or input should be a valid number', 'bool_type'))
+        if not _C6.issuperset(value):
+            for key0 in value:
+                if key0 not in _C6:
                     out.append((at + _key(key0), 'Extra inputs are not permitted', 'extra_forbidden'))
 
 
@@ -517,9 +673,9 @@ def check_ResultReply(value: Any, at: str, out: Found) -> None:
         member0 = value.get('result', _MISSING)
         if member0 is _MISSING:
             out.append((at + '/result', 'Field required', 'missing'))
-        if not _C13.issuperset(value):
+        if not _C14.issuperset(value):
             for key0 in value:
-                if key0 not in _C13:
+                if key0 not in _C14:
                     out.append((at + _key(key0), 'Extra inputs are not permitted', 'extra_forbidden'))
 
 
@@ -546,9 +702,9 @@ def check_ErrorReply(value: Any, at: str, out: Found) -> None:
             out.append((at + '/error', 'Field required', 'missing'))
         else:
             check_ErrorObject(member0, at + '/error', out)
-        if not _C14.issuperset(value):
+        if not _C15.issuperset(value):
             for key0 in value:
-                if key0 not in _C14:
+                if key0 not in _C15:
                     out.append((at + _key(key0), 'Extra inputs are not permitted', 'extra_forbidden'))
 
 
@@ -573,9 +729,9 @@ def check_ErrorObject(value: Any, at: str, out: Found) -> None:
         if member0 is not _MISSING:
             if member0 is not None:
                 check_ErrorData(member0, at + '/data', out)
-        if not _C15.issuperset(value):
+        if not _C16.issuperset(value):
             for key0 in value:
-                if key0 not in _C15:
+                if key0 not in _C16:
                     out.append((at + _key(key0), 'Extra inputs are not permitted', 'extra_forbidden'))
 
 
@@ -597,7 +753,7 @@ def check_ProjectOptionV1(value: Any, at: str, out: Found) -> None:
         if member0 is _MISSING:
             out.append((at + '/type', 'Field required', 'missing'))
         else:
-            if not (isinstance(member0, str) and member0 in _C16):
+            if not (isinstance(member0, str) and member0 in _C17):
                 out.append((at + '/type', "Input should be 'bool', 'str', 'int' or 'float'", 'enum'))
         member0 = value.get('required', _MISSING)
         if member0 is _MISSING:
@@ -610,7 +766,7 @@ def check_ProjectOptionV1(value: Any, at: str, out: Found) -> None:
                     if not _unique(member0):
                         out.append((at + '/required', 'List items should be unique', 'uniqueItems'))
                     for index1, item1 in enumerate(member0):
-                        if not (isinstance(item1, str) and item1 in _C17):
+                        if not (isinstance(item1, str) and item1 in _C18):
                             out.append((at + '/required' + "/" + str(index1), "Input should be 'generate_project', 'build', 'flash' or 'open_transport'", 'enum'))
         member0 = value.get('optional', _MISSING)
         if member0 is _MISSING:
@@ -623,7 +779,7 @@ def check_ProjectOptionV1(value: Any, at: str, out: Found) -> None:
                     if not _unique(member0):
                         out.append((at + '/optional', 'List items should be unique', 'uniqueItems'))
                     for index1, item1 in enumerate(member0):
-                        if not (isinstance(item1, str) and item1 in _C17):
+                        if not (isinstance(item1, str) and item1 in _C18):
                             out.append((at + '/optional' + "/" + str(index1), "Input should be 'generate_project', 'build', 'flash' or 'open_transport'", 'enum'))
         member0 = value.get('default', _MISSING)
         if member0 is _MISSING:
@@ -653,9 +809,9 @@ def check_ProjectOptionV1(value: Any, at: str, out: Found) -> None:
         else:
             if not (isinstance(member0, str)):
                 out.append((at + '/help', 'Input should be a valid string', 'string_type'))
-        if not _C18.issuperset(value):
+        if not _C19.issuperset(value):
             for key0 in value:
-                if key0 not in _C18:
+                if key0 not in _C19:
                     out.append((at + _key(key0), 'Extra inputs are not permitted', 'extra_forbidden'))
 
 
@@ -691,9 +847,9 @@ def check_TransportTimeouts(value: Any, at: str, out: Found) -> None:
             else:
                 if member0 < 0:
                     out.append((at + '/session_established_timeout_sec', 'Input should be greater than or equal to 0', 'greater_than_equal'))
-        if not _C19.issuperset(value):
+        if not _C20.issuperset(value):
             for key0 in value:
-                if key0 not in _C19:
+                if key0 not in _C20:
                     out.append((at + _key(key0), 'Extra inputs are not permitted', 'extra_forbidden'))
 
 
@@ -715,7 +871,7 @@ def check_ProjectOptionV2(value: Any, at: str, out: Found) -> None:
         if member0 is _MISSING:
             out.append((at + '/type', 'Field required', 'missing'))
         else:
-            if not (isinstance(member0, str) and member0 in _C16):
+            if not (isinstance(member0, str) and member0 in _C17):
                 out.append((at + '/type', "Input should be 'bool', 'str', 'int' or 'float'", 'enum'))
         member0 = value.get('required', _MISSING)
         if member0 is not _MISSING:
@@ -726,7 +882,7 @@ def check_ProjectOptionV2(value: Any, at: str, out: Found) -> None:
                     if not _unique(member0):
                         out.append((at + '/required', 'List items should be unique', 'uniqueItems'))
                     for index1, item1 in enumerate(member0):
-                        if not (isinstance(item1, str) and item1 in _C17):
+                        if not (isinstance(item1, str) and item1 in _C18):
                             out.append((at + '/required' + "/" + str(index1), "Input should be 'generate_project', 'build', 'flash' or 'open_transport'", 'enum'))
         member0 = value.get('optional', _MISSING)
         if member0 is not _MISSING:
@@ -737,7 +893,7 @@ def check_ProjectOptionV2(value: Any, at: str, out: Found) -> None:
                     if not _unique(member0):
                         out.append((at + '/optional', 'List items should be unique', 'uniqueItems'))
                     for index1, item1 in enumerate(member0):
-                        if not (isinstance(item1, str) and item1 in _C17):
+                        if not (isinstance(item1, str) and item1 in _C18):
                             out.append((at + '/optional' + "/" + str(index1), "Input should be 'generate_project', 'build', 'flash' or 'open_transport'", 'enum'))
         member0 = value.get('default', _MISSING)
         if member0 is not _MISSING:
@@ -763,9 +919,9 @@ def check_ProjectOptionV2(value: Any, at: str, out: Found) -> None:
         else:
             if not (isinstance(member0, str)):
                 out.append((at + '/help', 'Input should be a valid string', 'string_type'))
-        if not _C18.issuperset(value):
+        if not _C19.issuperset(value):
             for key0 in value:
-                if key0 not in _C18:
+                if key0 not in _C19:
                     out.append((at + _key(key0), 'Extra inputs are not permitted', 'extra_forbidden'))
 
 
@@ -785,8 +941,8 @@ def check_ErrorData(value: Any, at: str, out: Found) -> None:
 
 
 PARAMS: dict[int, dict[str, Check]] = {
-    1: {'server_info_query': check_ServerInfoQueryParams, 'generate_project': check_GenerateProjectParams, 'build': check_BuildParams, 'flash': check_FlashParams, 'open_transport': check_OpenTransportParams, 'close_transport': check_CloseTransportParams, 'read_transport': check_ReadTransportParams, 'write_transport': check_WriteTransportParamsV1},
-    2: {'server_info_query': check_ServerInfoQueryParams, 'generate_project': check_GenerateProjectParams, 'build': check_BuildParams, 'flash': check_FlashParams, 'open_transport': check_OpenTransportParams, 'close_transport': check_CloseTransportParams, 'read_transport': check_ReadTransportParams, 'write_transport': check_WriteTransportParamsV2},
+    1: {'server_info_query': check_ServerInfoQueryParamsV1, 'generate_project': check_GenerateProjectParamsV1, 'build': check_BuildParamsV1, 'flash': check_FlashParamsV1, 'open_transport': check_OpenTransportParamsV1, 'close_transport': check_CloseTransportParams, 'read_transport': check_ReadTransportParams, 'write_transport': check_WriteTransportParamsV1},
+    2: {'server_info_query': check_ServerInfoQueryParamsV2, 'generate_project': check_GenerateProjectParamsV2, 'build': check_BuildParamsV2, 'flash': check_FlashParamsV2, 'open_transport': check_OpenTransportParamsV2, 'close_transport': check_CloseTransportParams, 'read_transport': check_ReadTransportParams, 'write_transport': check_WriteTransportParamsV2},
 }
 
 

@@ -21,7 +21,8 @@ if TYPE_CHECKING:
     from referencing import Registry
 
 SCHEMA_PACKAGE = "microtvm_project_api.schema"
-OPTIONS_DEFINITION = "Options"
+OPTIONS_DEFINITIONS = ("OptionsV1", "OptionsV2")
+"""The options object of each revision (revision 1 reads null as not set, revision 2 refuses it)."""
 TIMEOUT_DEFINITION = "TimeoutSec"
 
 
@@ -182,7 +183,7 @@ class SchemaRegistry:
                 result_ref=result_ref,
                 errors=tuple(method_document.get("x-errors", ())),
                 description=method_document.get("description", ""),
-                takes_options=any(m.refers_to(OPTIONS_DEFINITION) for m in params),
+                takes_options=any(m.refers_to(*OPTIONS_DEFINITIONS) for m in params),
                 transport=bool(method_document.get("x-transport", False)),
                 long_running=bool(method_document.get("x-long-running", False)),
                 timeout_param=next((m.name for m in params if m.refers_to(TIMEOUT_DEFINITION)), None),
@@ -232,9 +233,9 @@ class Member:
     refs: tuple[str, ...]
     annotations: dict[str, Any]
 
-    def refers_to(self, definition: str) -> bool:
-        """Whether the property is (a reference to) the shared definition called `definition`."""
-        return any(ref.endswith(f"#/$defs/{definition}") for ref in self.refs)
+    def refers_to(self, *definitions: str) -> bool:
+        """Whether the property is (a reference to) a shared definition called one of `definitions`."""
+        return any(ref.endswith(f"#/$defs/{name}") for ref in self.refs for name in definitions)
 
 
 @lru_cache(maxsize=1)

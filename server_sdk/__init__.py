@@ -1,6 +1,7 @@
 """What a platform author imports to write microtvm_api_server.py: the handler base class, option
-declarations, the entry point and the errors a handler raises. Transports, project helpers and
-Model Library Format extraction live in their own modules, imported only by servers that use them."""
+declarations, the entry point and the errors a handler raises. Transports, project helpers, Model Library
+Format extraction and `tvm_compat` (TVM's server-module API, for platforms written for TVM) live in their own
+modules, imported only by servers that use them."""
 
 from microtvm_project_api.protocol.errors import (
     IoTimeoutError,

@@ -18,6 +18,9 @@ Replies go out whole with os.writev (a large result in parts, never joined); log
 Validation runs the validators compiled from schema/ (protocol.checks): the same rules and words as the
 generated models, without importing pydantic, so a server starts in tens of milliseconds. Payload
 strings are judged by the revision's strict decoder alone, once, while decoding them.
+
+Revisions (server_sdk/revisions.py): the server offers revisions 1 and 2 unless told otherwise, speaks its
+lowest until a server_info_query chooses one, then the chosen one until the next server_info_query.
 """
 
 from __future__ import annotations
@@ -28,7 +31,7 @@ import os
 import re
 import traceback
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any, Callable, Iterable
 
 from microtvm_project_api.generated.methods import (
     CLOSE_TRANSPORT,
@@ -68,7 +71,7 @@ from microtvm_project_api.protocol.wire import (
     result_reply_parts,
 )
 from microtvm_project_api.server_sdk.handler import ProjectApiHandler
-from microtvm_project_api.server_sdk.options import OptionChecker
+from microtvm_project_api.server_sdk.revisions import ServedRevision, agree, offered_revisions
 
 METHOD_SYNTAX = re.compile(r"[a-zA-Z0-9_]+")
 REQUEST_MEMBERS = frozenset(("jsonrpc", "method", "params", "id"))
@@ -82,25 +85,28 @@ class DeclarationError(ValueError):
 
 
 class Server:
-    """Serves one handler in one protocol revision over a pair of file descriptors."""
+    """Serves one handler, in the revisions it offers (1 and 2 by default), over a pair of file descriptors."""
 
-    def __init__(self, handler: ProjectApiHandler, revision: int = 2, max_line_bytes: int = MAX_LINE_BYTES) -> None:
+    def __init__(self, handler: ProjectApiHandler, revisions: Iterable[int] = REVISIONS,
+                 max_line_bytes: int = MAX_LINE_BYTES) -> None:
         self.handler = handler
-        self.revision = revision
-        self.methods = REVISIONS[revision].methods
-        self.codec = CODECS[REVISIONS[revision].payload_encoding]
-        self._null_results = checks.NULL_RESULTS[revision]
-        self.options = OptionChecker(handler.project_options, revision)
         self.max_line_bytes = max_line_bytes
         self.supported = frozenset(handler.supported_methods())
-        # Declarations are fixed for the life of the process: the server_info_query result is built
+        # Declarations are fixed for the life of the process: each revision's server_info_query result is
         # validated and encoded once, here, instead of on every call.
-        self.server_info = check_declarations(handler, revision)
-        self._server_info_json = encode_message(self.server_info)[:-1]
-        self._dispatch: dict[str, Callable[[Any], Any]] = {
-            name: self._handler_call(entry) for name, entry in self.methods.items()
+        offered = offered_revisions(revisions)
+        self.offered = {r: ServedRevision.of(r, handler.project_options, check_declarations(handler, r)) for r in offered}
+        self.served = self.offered[offered[0]]
+        self._dispatch: dict[tuple[int, str], Callable[[Any], Any]] = {
+            (served.revision, name): self._handler_call(entry, served)
+            for served in self.offered.values() for name, entry in served.methods.items()
             if name in self.supported and name != SERVER_INFO_QUERY
         }
+
+    @property
+    def revision(self) -> int:
+        """The revision this connection is served in now."""
+        return self.served.revision
 
     def serve(self, read_fd: int, write_fd: int) -> None:
         """Answer requests until end of file on `read_fd` (or the client closing the reply fd), then close the transport."""
@@ -145,8 +151,8 @@ class Server:
         request_id = _request_id(message)
         method = message.get("method") if isinstance(message, dict) else None
         try:
-            if (type(method) is str and method in self.methods and message.keys() == REQUEST_MEMBERS and message["jsonrpc"] == JSONRPC
-                    and request_id is not None and type(message["params"]) is dict):
+            if (type(method) is str and method in self.served.methods and message.keys() == REQUEST_MEMBERS
+                    and message["jsonrpc"] == JSONRPC and request_id is not None and type(message["params"]) is dict):
                 return self._call(request_id, method, message["params"])  # a valid request of a known method
             valid_id, valid_method, params = _check_envelope(message)
             return self._call(valid_id, valid_method, params)
@@ -158,20 +164,19 @@ class Server:
             return _error_line(request_id, method, ServerError(str(exc) or type(exc).__name__, data).to_error_object())
 
     def _call(self, request_id: int | float | str, method: str, params: dict[str, Any]) -> Parts:
-        entry = self.methods.get(method)
+        entry = self.served.methods.get(method)
         if entry is None:
             raise MethodNotFoundError(f"Method not found: {method}")
         if method not in self.supported:
             reason = (f"{method} is not supported by this server" if method != GENERATE_PROJECT or self.handler.is_template()
                       else "a generated project does not generate projects; its template does")
             raise MethodNotSupportedError(reason) if self.revision >= 2 else ServerError(reason)
+        if method == SERVER_INFO_QUERY:
+            return self._server_info_query(request_id, params)
         violations = checks.params_violations(self.revision, method, params)
         if violations:
             raise InvalidParamsError(f"{method}: {describe(violations)}")
-        if method == SERVER_INFO_QUERY:
-            self.handler.check_tvm_version(params["tvm_version"])
-            return result_reply_parts(request_id, self._server_info_json)
-        value = self._dispatch[method](params)
+        value = self._dispatch[self.revision, method](params)
         if method == READ_TRANSPORT:
             return self._read_reply(request_id, value, params["n"])
         result = value if entry.result_member is None else {entry.result_member: _as_json(value)}
@@ -184,17 +189,24 @@ class Server:
             raise InternalError(f"{method} returned a result that is not JSON: {exc}") from None
 
     def _check_result(self, entry: MethodEntry, result: Any) -> None:
-        if result is None and entry.name in self._null_results:
+        if result is None and entry.name in checks.NULL_RESULTS[self.revision]:
             return
         violations = checks.result_violations(self.revision, entry.name, result)
         if violations:
             where = describe(violations)
             raise InternalError(f"{entry.name} returned an invalid result: {where}")
 
-    def _handler_call(self, entry: MethodEntry) -> Callable[[dict[str, Any]], Any]:
-        """The call of the handler's method for `entry`, with its params in schema order as handlers take them:
-        checked options with defaults filled, paths as Path, payloads as bytes (the text let go once decoded),
-        timeouts as float."""
+    def _server_info_query(self, request_id: int | float | str, params: dict[str, Any]) -> Parts:
+        """Agree on the revision (server_sdk/revisions.py), let the handler refuse the compiler, then switch to it."""
+        served, tvm_version = agree(self.offered, params)
+        self.handler.check_tvm_version(tvm_version)
+        self.served = served
+        return result_reply_parts(request_id, served.server_info_json)
+
+    def _handler_call(self, entry: MethodEntry, served: ServedRevision) -> Callable[[dict[str, Any]], Any]:
+        """The call of the handler's method for `entry` in `served`'s revision, with its params in schema order as
+        handlers take them: checked options with defaults filled, paths as Path, payloads as bytes (the text let go
+        once decoded), timeouts as float."""
         function = getattr(self.handler, entry.name)
         steps: list[tuple[str, Callable[[Any], Any] | None]] = []
         for name in entry.params:
@@ -203,12 +215,11 @@ class Server:
             elif name in entry.path_params:
                 steps.append((name, Path))
             elif entry.takes_options and name == OPTIONS_PARAM:
-                steps.append((name, functools.partial(self.options.check, entry.name)))
+                steps.append((name, functools.partial(served.options.check, entry.name)))
             elif name == entry.timeout_param:
                 steps.append((name, _seconds))
             else:
                 steps.append((name, None))
-
         payloads = entry.payload_params
 
         def call(params: dict[str, Any]) -> Any:
@@ -223,7 +234,7 @@ class Server:
             raise InternalError(f"read_transport returned an invalid result: /data: expected bytes, got {type(data).__name__}")
         if not 1 <= len(data) <= n:
             raise InternalError(f"read_transport returned an invalid result: /data: {len(data)} bytes, expected 1 to {n}")
-        return result_reply_parts(request_id, b'{"data":"', self.codec.encode_bytes(data), b'"}')
+        return result_reply_parts(request_id, b'{"data":"', self.served.codec.encode_bytes(data), b'"}')
 
     def _close_transport_at_exit(self) -> None:
         if CLOSE_TRANSPORT not in self.supported:

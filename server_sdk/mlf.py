@@ -43,6 +43,15 @@ def extract(archive: Path, target: Path, max_total_bytes: int = MAX_TOTAL_BYTES,
         raise UnsafeArchiveError(f"{archive}: not a readable tar archive: {exc}") from None
 
 
+def check(archive: Path, max_total_bytes: int = MAX_TOTAL_BYTES, max_members: int = MAX_MEMBERS) -> None:
+    """UnsafeArchiveError unless `extract` would accept `archive`; nothing is written (for code that extracts it itself)."""
+    try:
+        with tarfile.open(archive, "r:*") as tar:
+            _checked_members(tar, max_total_bytes, max_members)
+    except tarfile.TarError as exc:
+        raise UnsafeArchiveError(f"{archive}: not a readable tar archive: {exc}") from None
+
+
 def read_metadata(archive: Path, limit: int = MAX_METADATA_BYTES) -> dict[str, Any]:
     """The metadata.json object of an archive, read without extracting it."""
     try:

@@ -5,10 +5,16 @@ type, a value outside `choices`, or a missing option that is required for the me
 InvalidParamsError (-32602) naming the option. An option declared only for other methods is
 accepted and dropped (TVM's tooling sends every option to every method).
 
-Revision 1 (TVM's shipped server never checked options): the same checks, except that an
-undeclared name is logged and dropped instead of refused, because TVM's tools forward one option
-dictionary to every platform. Checking declared options in revision 1 is safe: a value that fails
-here would have failed later inside the platform's build.
+Revision 1 accepts exactly what TVM's shipped client sends (PROTOCOL.md, "Revision 1 as deployed"):
+it completes the caller's options with every declared option, at its default or null, and sends
+that same dictionary to every method. So in revision 1:
+- a null value means "not set": the handler sees the option's declared default (None when it has
+  none), exactly as if the option had been left out; a required option sent as null is missing,
+  and refused with -32602 naming it (the user must set it);
+- an undeclared name is logged and dropped instead of refused;
+- the other checks are the same: a value that fails here would have failed later inside the
+  platform's build.
+Revision 2 refuses null values (schema: OptionsV2) and undeclared names.
 """
 
 from __future__ import annotations
@@ -62,23 +68,28 @@ class OptionChecker:
     def __init__(self, declared: Sequence[ProjectOption], revision: int) -> None:
         self.declared = {option.name: option for option in declared}
         self.strict_names = revision >= 2
+        self.null_is_unset = revision == 1
 
     def check(self, method: str, given: Mapping[str, Any]) -> dict[str, Any]:
         """The options the handler of `method` sees: every option declared for it, given value or default
-        (None when it has neither); InvalidParamsError naming the first offending option."""
+        (None when it has neither); InvalidParamsError naming the first offending option. In revision 1 a null
+        value counts as not given."""
         for name in given:
             if name not in self.declared:
                 valid = ", ".join(sorted(self.declared)) or "none"
                 if self.strict_names:
                     raise InvalidParamsError(f"{method}: /options/{name}: unknown option {name!r}; valid options: {valid}")
                 logger.warning("%s: ignoring undeclared option %r (valid options: %s)", method, name, valid)
+        unset = {name for name, value in given.items() if value is None} if self.null_is_unset else set()
+        given = {name: value for name, value in given.items() if name not in unset}
         out: dict[str, Any] = {}
         for option in self.declared.values():
             if method not in option.required and method not in option.optional:
                 continue
             if option.name not in given:
                 if method in option.required:
-                    raise InvalidParamsError(f"{method}: /options/{option.name}: option {option.name!r} is required by {method}")
+                    sent = " and was sent as null (not set)" if option.name in unset else ""
+                    raise InvalidParamsError(f"{method}: /options/{option.name}: option {option.name!r} is required by {method}{sent}")
                 out[option.name] = option.default
                 continue
             value = given[option.name]

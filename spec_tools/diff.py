@@ -327,6 +327,9 @@ class _SchemaDiff:
 
     def objects(self, old: Node, new: Node, where: str, depth: int) -> None:
         a, b = old.schema, new.schema
+        x, y = a.get("additionalProperties"), b.get("additionalProperties")
+        if isinstance(x, dict) and isinstance(y, dict):  # a map's values (Options): compared like items
+            self.compare(old.child(x), new.child(y), f"{where}/*", depth + 1)
         if "properties" not in a and "properties" not in b:
             return
         old_props, new_props = a.get("properties", {}), b.get("properties", {})

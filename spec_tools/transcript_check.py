@@ -187,7 +187,10 @@ class _Checker:
         method, params = message["method"], message["params"]
         spec = self.revision.methods.get(method)
         if spec is not None:
-            for v in self.registry.validate_params(self.revision.version, method, params):
+            # server_info_query chooses the revision (revision agreement): its params are those of the latest
+            # revision whatever the session's, since a client offers protocol_versions before it knows.
+            judged = max(self.registry.revisions) if method == "server_info_query" else self.revision.version
+            for v in self.registry.validate_params(judged, method, params):
                 self.report(line, f"{method} params{v.pointer}: {v.message}")
             if method == "write_transport" and isinstance(params.get("data"), str):
                 self.payload(line, f"{method} params/data", params["data"])

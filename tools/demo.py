@@ -10,7 +10,6 @@ as a compiler would; examples/host/ stays exactly what a platform author copies.
 from __future__ import annotations
 
 import argparse
-import os
 import random
 import shutil
 import subprocess
@@ -28,7 +27,6 @@ from microtvm_project_api.sample_model.frames import infer
 
 REPO = Path(__file__).resolve().parents[1]
 TEMPLATE_DIR = REPO / "examples" / "host"
-REVISION_ENV = "MICROTVM_HOST_PROTOCOL_REVISION"
 CONFORMANCE_TIMEOUT_SEC = 600.0
 
 
@@ -48,7 +46,6 @@ class Demo:
     def __init__(self, workdir: Path, revision: int) -> None:
         self.workdir = workdir
         self.revision = revision
-        self.env = {**os.environ, REVISION_ENV: str(revision)}
         self.archive = workdir / "sample_model.tar"
         self.project = workdir / "project"
         self.template: ProjectApiClient | None = None
@@ -75,7 +72,7 @@ class Demo:
 
     def info(self) -> str:
         write_mlf_archive(self.archive)
-        self.template = ProjectApiClient.launch(TEMPLATE_DIR, env=self.env)
+        self.template = ProjectApiClient.launch(TEMPLATE_DIR, protocol_versions=[self.revision])
         info = self.template.server_info
         options = ", ".join(f"{o.name} ({o.type.value})" for o in self.template.project_options)
         return (f"platform {info.platform_name!r}, protocol revision {info.protocol_version}, "
@@ -85,7 +82,7 @@ class Demo:
         assert self.template is not None
         self.template.generate_project(self.archive, standalone_crt_dir(), self.project, {"app": "model"})
         self.template.close()
-        self.client = ProjectApiClient.launch(self.project, env=self.env)
+        self.client = ProjectApiClient.launch(self.project, protocol_versions=[self.revision])
         return f"{self.project} from {self.archive.name}; its server reports is_template {self.client.server_info.is_template}"
 
     def build(self) -> str:
@@ -121,9 +118,9 @@ class Demo:
 
     def conform(self) -> str:
         command = [str(Path(sys.executable).parent / "microtvm-project"), "conform", str(TEMPLATE_DIR),
-                   "--device", "echo", "--protocol-version", str(self.revision), "--mlf", str(self.archive), "--standalone-crt-dir", str(standalone_crt_dir())]
+                   "--device", "echo", "--mlf", str(self.archive), "--standalone-crt-dir", str(standalone_crt_dir())]
         print("    $ " + " ".join(command), flush=True)
-        completed = subprocess.run(command, env=self.env, timeout=CONFORMANCE_TIMEOUT_SEC)
+        completed = subprocess.run(command, timeout=CONFORMANCE_TIMEOUT_SEC)
         assert completed.returncode == 0, f"the conformance kit exited with status {completed.returncode}"
         return "the conformance kit passed against the host template"
 
@@ -145,7 +142,8 @@ def print_summary(steps: Sequence[Step], total: float) -> None:
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--revision", type=int, choices=(1, 2), default=2, help="protocol revision the servers speak")
+    parser.add_argument("--revision", type=int, choices=(1, 2), default=2,
+                        help="protocol revision the client asks for (the servers offer both)")
     parser.add_argument("--keep", type=Path, help="work in this new directory and keep it (default: a temporary one)")
     args = parser.parse_args(argv)
     if args.keep and args.keep.exists():

@@ -20,6 +20,7 @@ class PlainClient:
     def __init__(self, server: str = SERVER, cwd: str | None = None, env: dict[str, str] | None = None, codec: str = "base64") -> None:
         self.child = PipeChild(lambda r, w: [sys.executable, server, "--read-fd", str(r), "--write-fd", str(w)], cwd=cwd, env=env)
         self._encode, self._decode = CODECS[codec]
+        self._revision2 = codec == "base64"
         self._next_id = 0
 
     @property
@@ -37,7 +38,8 @@ class PlainClient:
         return reply["result"]
 
     def server_info(self) -> None:
-        self.call("server_info_query", {"tvm_version": "0.18.0"})
+        # a revision 2 client offers revision 2; with base85 it stands for TVM's client, which sends tvm_version alone
+        self.call("server_info_query", {"tvm_version": "0.18.0", **({"protocol_versions": [2]} if self._revision2 else {})})
 
     def open(self) -> None:
         self.call("open_transport", {"options": {}})

@@ -6,8 +6,8 @@ installs the built image into the project's device/ directory (the host's stand-
 flash); open_transport starts the flashed firmware on a pseudo-terminal and opens the terminal with
 the SDK's pyserial transport, so the bytes travel the path of a real UART.
 
-The protocol revision is 2, or 1 (TVM's shipped wire format) when the environment variable
-MICROTVM_HOST_PROTOCOL_REVISION says so.
+It serves TVM's shipped client in revision 1 and the typed client in revision 2, with no setting:
+the client's server_info_query chooses (revision agreement).
 """
 
 from __future__ import annotations
@@ -29,7 +29,6 @@ from microtvm_project_api.server_sdk import ProjectApiHandler, ProjectOption, Tr
 from microtvm_project_api.server_sdk.project import generate_from_template
 from microtvm_project_api.server_sdk.transports.serial import SerialTransport
 
-REVISION_ENV = "MICROTVM_HOST_PROTOCOL_REVISION"
 FIRMWARE_SOURCE_DIR = "firmware"
 FIRMWARE_SOURCES = ("echo.c", "model.c", "serial_io.c", "serial_io.h")
 CONFIG_TEMPLATE = Path("templates") / "model_config.h.template"
@@ -238,4 +237,4 @@ def _log(options: dict[str, Any], message: str, *args: Any) -> None:
 
 
 if __name__ == "__main__":
-    sys.exit(main(HostPlatform, revision=int(os.environ.get(REVISION_ENV, "2"))))
+    sys.exit(main(HostPlatform))

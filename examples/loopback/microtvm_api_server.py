@@ -5,11 +5,10 @@ It is the SDK's tutorial and the fixture of the client, the conformance kit and 
 As a template (no model.tar beside it) it generates projects: a copy of this file, the archive as
 model.tar and its safe extraction, in a new directory whose server reports is_template false.
 
-Revision 2 by default; LOOPBACK_PROTOCOL_REVISION=1 in the environment serves revision 1, the
-wire format of TVM's shipped client (base85 payloads, every ProjectOption member written).
+It speaks revision 1 to TVM's shipped client (base85 payloads, every ProjectOption member written) and
+revision 2 to the typed client, with no setting: the client's server_info_query chooses.
 """
 
-import os
 import sys
 import time
 
@@ -76,4 +75,4 @@ class LoopbackHandler(ProjectApiHandler):
 
 
 if __name__ == "__main__":
-    sys.exit(main(LoopbackHandler, revision=int(os.environ.get("LOOPBACK_PROTOCOL_REVISION", "2"))))
+    sys.exit(main(LoopbackHandler))

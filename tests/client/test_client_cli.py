@@ -136,7 +136,12 @@ def test_info_timeout_applies_to_the_launch(make_project) -> None:
 def test_transcript_option_records_the_session(make_project, tmp_path: Path) -> None:
     transcript = tmp_path / "t.jsonl"
     assert run("info", str(make_project("v1_server.py")), "--transcript", str(transcript)).returncode == 0
-    assert [json.loads(line)["direction"] for line in transcript.read_text().splitlines()] == ["request", "reply"]
+    records = [json.loads(line) for line in transcript.read_text().splitlines()]
+    # revision agreement: the revision-1-only server refuses protocol_versions (-32602), and is asked again without it
+    assert [r["direction"] for r in records] == ["request", "reply", "request", "reply"]
+    assert records[0]["message"]["params"]["protocol_versions"] == [2, 1]
+    assert records[1]["message"]["error"]["code"] == -32602
+    assert records[2]["message"]["params"] == {"tvm_version": "0.18.0"}
 
 
 def test_progress_reports_while_a_call_runs(caplog) -> None:

@@ -46,20 +46,21 @@ def revision(request) -> int:
 
 
 @pytest.fixture
-def env(revision: int) -> dict[str, str]:
-    return {**os.environ, "LOOPBACK_PROTOCOL_REVISION": str(revision)}
+def versions(revision: int) -> tuple[int, ...]:
+    """What the client offers: revision 1 only, or the default (2, then 1); the server offers both with no setting."""
+    return (1,) if revision == 1 else (2, 1)
 
 
-def test_every_method_in_both_revisions(revision, env, mlf: Path, tmp_path: Path) -> None:
+def test_every_method_in_both_revisions(revision, versions, mlf: Path, tmp_path: Path) -> None:
     project = tmp_path / "project"
-    with ProjectApiClient.launch(LOOPBACK, env=env) as template:
+    with ProjectApiClient.launch(LOOPBACK, protocol_versions=versions) as template:
         assert template.revision == revision
         assert template.codec.name == {1: "base85", 2: "base64"}[revision]
         assert template.server_info.is_template
         assert template.server_info.platform_name == "loopback"
         template.generate_project(mlf, tmp_path / "crt", project, {"verbose": True})
     assert (project / "model.tar").is_file()
-    with ProjectApiClient.launch(project, env=env) as client:
+    with ProjectApiClient.launch(project, protocol_versions=versions) as client:
         info = client.server_info
         assert isinstance(info, models.ServerInfoV1 if revision == 1 else models.ServerInfoV2)
         assert not info.is_template
@@ -81,10 +82,10 @@ def test_every_method_in_both_revisions(revision, env, mlf: Path, tmp_path: Path
         assert client.server_info_query().platform_name == "loopback"
 
 
-def test_transport_stream_chunks_large_writes(env, mlf: Path, tmp_path: Path) -> None:
-    with ProjectApiClient.launch(LOOPBACK, env=env) as template:
+def test_transport_stream_chunks_large_writes(versions, mlf: Path, tmp_path: Path) -> None:
+    with ProjectApiClient.launch(LOOPBACK, protocol_versions=versions) as template:
         template.generate_project(mlf, tmp_path, tmp_path / "project")
-    with ProjectApiClient.launch(tmp_path / "project", env=env) as client:
+    with ProjectApiClient.launch(tmp_path / "project", protocol_versions=versions) as client:
         with TransportStream(client, write_chunk=1000) as stream:
             assert stream.timeouts.session_start_timeout_sec == 5.0
             payload = os.urandom(4500)
@@ -100,11 +101,11 @@ def test_transport_stream_chunks_large_writes(env, mlf: Path, tmp_path: Path) ->
             client.read_transport(1, 0)
 
 
-def test_server_side_option_errors_are_typed(revision, env, mlf: Path, tmp_path: Path) -> None:
+def test_server_side_option_errors_are_typed(revision, versions, mlf: Path, tmp_path: Path) -> None:
     """With the client's own check off, the server's answer is the typed error (revision 2 checks options)."""
-    with ProjectApiClient.launch(LOOPBACK, env=env) as template:
+    with ProjectApiClient.launch(LOOPBACK, protocol_versions=versions) as template:
         template.generate_project(mlf, tmp_path, tmp_path / "project")
-    with ProjectApiClient.launch(tmp_path / "project", env=env, check_options=False) as client:
+    with ProjectApiClient.launch(tmp_path / "project", protocol_versions=versions, check_options=False) as client:
         if revision == 2:
             with pytest.raises(InvalidParamsError) as invalid:
                 client.build({"build_type": "fastest"})
@@ -113,17 +114,17 @@ def test_server_side_option_errors_are_typed(revision, env, mlf: Path, tmp_path:
             assert not client.over
         with pytest.raises(ServerError, match="nothing to flash: call build first"):
             client.flash()
-    with ProjectApiClient.launch(tmp_path / "project", env=env) as checked:
+    with ProjectApiClient.launch(tmp_path / "project", protocol_versions=versions) as checked:
         with pytest.raises(OptionsError, match=r"build: option 'build_type': 'fastest' is not one of its choices: debug, release"):
             checked.build({"build_type": "fastest"})
 
 
-def test_transcript_of_a_whole_session_passes_the_spec_check(revision, env, mlf: Path, tmp_path: Path) -> None:
+def test_transcript_of_a_whole_session_passes_the_spec_check(revision, versions, mlf: Path, tmp_path: Path) -> None:
     """What the client records is what the spec tools check: a conforming session has no violation."""
     transcript = tmp_path / "session.jsonl"
-    with ProjectApiClient.launch(LOOPBACK, env=env) as template:
+    with ProjectApiClient.launch(LOOPBACK, protocol_versions=versions) as template:
         template.generate_project(mlf, tmp_path, tmp_path / "project")
-    with ProjectApiClient.launch(tmp_path / "project", env=env, transcript=transcript) as client:
+    with ProjectApiClient.launch(tmp_path / "project", protocol_versions=versions, transcript=transcript) as client:
         client.build()
         client.open_transport()
         client.write_transport(b"\x00\xff" * 100, 1.0)

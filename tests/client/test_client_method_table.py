@@ -8,6 +8,7 @@ import pytest
 
 from microtvm_project_api.client import CallTimeouts, ProjectApiClient
 from microtvm_project_api.generated.methods import METHODS, REVISIONS
+from microtvm_project_api.protocol.agreement import PROTOCOL_VERSIONS
 
 
 @pytest.mark.parametrize("method", sorted({name for revision in REVISIONS.values() for name in revision.methods}))
@@ -15,7 +16,9 @@ def test_every_method_has_a_wrapper_taking_its_params_then_a_timeout(method: str
     wrapper = getattr(ProjectApiClient, method, None)
     assert wrapper is not None, f"ProjectApiClient has no {method}(): add a wrapper calling self.call({method!r}, ...)"
     parameters = list(inspect.signature(wrapper).parameters.values())[1:]
-    assert [p.name for p in parameters] == [*METHODS[method].params_model.model_fields, "timeout"]
+    # protocol_versions belongs to the session (agreed at launch, asked again the same way), not to one call.
+    fields = [name for name in METHODS[method].params_model.model_fields if name != PROTOCOL_VERSIONS]
+    assert [p.name for p in parameters] == [*fields, "timeout"]
     assert parameters[-1].default is None
     if METHODS[method].takes_options:
         assert parameters[-2].name == "options" and parameters[-2].default is None

@@ -23,14 +23,18 @@ def test_every_request_and_reply_is_recorded(make_project, tmp_path: Path) -> No
         client.read_transport(2, 1)
     lines = records(transcript)
     assert [(r["direction"], r["message"].get("method")) for r in lines] == [
+        ("request", "server_info_query"), ("reply", None),  # offers [2, 1]: the revision-1-only server answers -32602
         ("request", "server_info_query"), ("reply", None),
         ("request", "open_transport"), ("reply", None),
         ("request", "write_transport"), ("reply", None),
         ("request", "read_transport"), ("reply", None),
     ]
     assert all(set(r) == {"time", "direction", "message"} and isinstance(r["time"], float) for r in lines)
-    assert lines[0]["message"] == {"jsonrpc": "2.0", "method": "server_info_query", "params": {"tvm_version": "0.18.0"}, "id": 1}
-    assert lines[-1]["message"] == {"jsonrpc": "2.0", "id": 4, "result": {"data": "XlV"}}
+    assert lines[0]["message"] == {"jsonrpc": "2.0", "method": "server_info_query",
+                                   "params": {"tvm_version": "0.18.0", "protocol_versions": [2, 1]}, "id": 1}
+    assert lines[1]["message"]["error"]["code"] == -32602
+    assert lines[2]["message"] == {"jsonrpc": "2.0", "method": "server_info_query", "params": {"tvm_version": "0.18.0"}, "id": 2}
+    assert lines[-1]["message"] == {"jsonrpc": "2.0", "id": 5, "result": {"data": "XlV"}}
     assert [r["time"] for r in lines] == sorted(r["time"] for r in lines)
 
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 from typing import Any
 
@@ -10,14 +9,12 @@ from microtvm_project_api.client.client import ProjectApiClient
 from microtvm_project_api.sample_model import standalone_crt_dir
 
 TEMPLATE_DIR = Path(__file__).resolve().parents[2] / "examples" / "host"
-REVISION_ENV = "MICROTVM_HOST_PROTOCOL_REVISION"
 REVISIONS = (1, 2)
 
 
 def launch(project_dir: Path, revision: int, **kwargs: Any) -> ProjectApiClient:
-    """A client session with the server of `project_dir`, told to speak `revision`."""
-    env = {**os.environ, REVISION_ENV: str(revision)}
-    return ProjectApiClient.launch(project_dir, env=env, **kwargs)
+    """A client session with the server of `project_dir` in `revision` (the server offers both; the client picks)."""
+    return ProjectApiClient.launch(project_dir, protocol_versions=[revision], **kwargs)
 
 
 def generate(archive: Path, project_dir: Path, revision: int, **options: object) -> None:

@@ -8,7 +8,6 @@ the other session's server decodes, so revision 1's pure-Python base85 costs hal
 from __future__ import annotations
 
 import hashlib
-import os
 import random
 import shutil
 from concurrent.futures import ThreadPoolExecutor
@@ -31,7 +30,7 @@ def stream(directory: Path, revision: int, seed: int, total: int) -> tuple[int, 
     rng = random.Random(seed)
     sent, received = hashlib.sha256(), hashlib.sha256()
     count = 0
-    with ProjectApiClient.launch(directory, env={**os.environ, "LOOPBACK_PROTOCOL_REVISION": str(revision)}) as client:
+    with ProjectApiClient.launch(directory, protocol_versions=[revision]) as client:
         assert client.revision == revision
         client.open_transport()
         remaining = total

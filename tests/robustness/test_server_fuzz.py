@@ -17,7 +17,7 @@ from hypothesis import event, given, settings
 from hypothesis import strategies as st
 from hypothesis_jsonschema import from_schema
 from spec_schemas import resolved
-from wire_oracle import INVALID_REQUEST, PARSE_ERROR, REPLY_DEADLINE, check_reply, loopback_server
+from wire_oracle import INVALID_REQUEST, PARSE_ERROR, REPLY_DEADLINE, check_reply, info_params, loopback_server
 
 from microtvm_project_api.protocol.launch import ServerProcess
 from microtvm_project_api.protocol.registry import default_registry
@@ -44,10 +44,11 @@ def exchange(server: ServerProcess, line: bytes) -> bytes:
     return server.read_line(REPLY_DEADLINE)
 
 
-def still_serving(server: ServerProcess, tag: int) -> None:
+def still_serving(server: ServerProcess, tag: int, revision: int) -> None:
     """The server answers a valid request next, with that request's id (so no extra reply was pending);
-    close_transport puts the loopback back in its initial state (a read on an open, empty loopback waits out its timeout)."""
-    for method, params in (("close_transport", {}), ("server_info_query", {"tvm_version": "0.18.0"})):
+    close_transport puts the loopback back in its initial state (a read on an open, empty loopback waits out its timeout),
+    and server_info_query back in `revision` (a fuzzed server_info_query may have chosen another)."""
+    for method, params in (("close_transport", {}), ("server_info_query", info_params(revision))):
         reply = json.loads(exchange(server, encode_message(request(method, params, f"probe-{tag}")).rstrip(b"\n")))
         assert reply.get("id") == f"probe-{tag}" and "result" in reply, f"after the fuzzed line, {method} got {reply}"
 
@@ -117,7 +118,7 @@ def fuzz_one_server(revision: int, tmp_path: Path, lines: st.SearchStrategy[byte
         def check(line: bytes) -> None:
             reply = check_reply(revision, line, exchange(server, line))
             event(f"error {reply['error']['code']}" if "error" in reply else "result")
-            still_serving(server, next(tags))
+            still_serving(server, next(tags), revision)
 
         check()
 
@@ -152,11 +153,11 @@ def test_known_hostile_lines_get_the_exact_error(line: bytes, code: int, tmp_pat
     with loopback_server(tmp_path / "server", 2) as server:
         reply = check_reply(2, line, exchange(server, line))
         assert reply["error"]["code"] == code
-        still_serving(server, 0)
+        still_serving(server, 0, 2)
 
 
 def test_a_line_over_the_bound_is_discarded_and_answered(tmp_path: Path) -> None:
     with loopback_server(tmp_path / "server", 2) as server:
         reply = json.loads(exchange(server, b'{"x":"' + b"A" * MAX_LINE_BYTES + b'"}'))
         assert reply == {"jsonrpc": "2.0", "id": None, "error": reply["error"]} and reply["error"]["code"] == INVALID_REQUEST
-        still_serving(server, 0)
+        still_serving(server, 0, 2)

@@ -4,16 +4,17 @@ and a real loopback server to send lines to."""
 from __future__ import annotations
 
 import json
-import os
 import shutil
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, Iterator
 
 from microtvm_project_api.generated.models import ServerErrorName
+from microtvm_project_api.protocol.agreement import PROTOCOL_VERSIONS, answer_revision, query_params
 from microtvm_project_api.protocol.launch import ServerProcess
+from microtvm_project_api.generated.methods import REVISIONS
 from microtvm_project_api.protocol.registry import SchemaRegistry, default_registry
-from microtvm_project_api.protocol.wire import WireDecodeError, decode_message
+from microtvm_project_api.protocol.wire import WireDecodeError, decode_message, encode_message, request
 
 LOOPBACK = Path(__file__).resolve().parents[2] / "examples" / "loopback" / "microtvm_api_server.py"
 JSONRPC = "https://microtvm.example/project-api/schema/jsonrpc.json"
@@ -23,11 +24,27 @@ PARSE_ERROR, INVALID_REQUEST, METHOD_NOT_FOUND, INVALID_PARAMS = -32700, -32600,
 
 @contextmanager
 def loopback_server(directory: Path, revision: int) -> Iterator[ServerProcess]:
-    """The loopback example, copied into `directory` (so generate_project and build write there), serving `revision`."""
+    """The loopback example, copied into `directory` (so generate_project and build write there), its session in
+    `revision`, chosen by a first server_info_query (the server offers both)."""
     directory.mkdir(parents=True, exist_ok=True)
     shutil.copy2(LOOPBACK, directory / LOOPBACK.name)
-    with ServerProcess(directory, env={**os.environ, "LOOPBACK_PROTOCOL_REVISION": str(revision)}) as server:
+    with ServerProcess(directory) as server:
+        server.send_line(encode_message(request("server_info_query", info_params(revision), "agree")), REPLY_DEADLINE)
+        assert json.loads(server.read_line(REPLY_DEADLINE))["result"]["protocol_version"] == revision
         yield server
+
+
+def info_params(revision: int) -> dict[str, Any]:
+    """server_info_query params that choose (or keep) `revision` on a server offering both: revision 1 as TVM asks."""
+    return query_params("0.18.0", None if revision == 1 else [revision])
+
+
+def reply_revision(revision: int, method: str, params: Any) -> int:
+    """The revision a reply is in: the session's, except for server_info_query, which chooses its own (agreement)."""
+    if method != "server_info_query" or not isinstance(params, dict):
+        return revision
+    asked = params.get(PROTOCOL_VERSIONS)
+    return answer_revision(REVISIONS, asked if isinstance(asked, list) else None)
 
 
 def expected_code(revision: int, line: bytes, registry: SchemaRegistry | None = None) -> int | None:
@@ -42,7 +59,9 @@ def expected_code(revision: int, line: bytes, registry: SchemaRegistry | None = 
     methods = registry.revision(revision).methods
     if message["method"] not in methods:
         return METHOD_NOT_FOUND
-    if registry.validate_params(revision, message["method"], message["params"]):
+    # server_info_query is read in the latest revision whatever the session's: it may offer protocol_versions
+    params_revision = max(REVISIONS) if message["method"] == "server_info_query" else revision
+    if registry.validate_params(params_revision, message["method"], message["params"]):
         return INVALID_PARAMS
     return None
 
@@ -70,8 +89,10 @@ def check_reply(revision: int, line: bytes, reply_line: bytes, registry: SchemaR
     expected = expected_code(revision, line, registry)
     if "result" in reply:
         assert expected is None, f"expected error {expected}, got a result: {reply_line[:300]!r} for {line[:300]!r}"
-        method = decode_message(line)["method"]
-        assert not registry.validate_result(revision, method, reply["result"]), f"{method} result breaks the spec: {reply_line[:300]!r}"
+        message = decode_message(line)
+        method = message["method"]
+        answered_in = reply_revision(revision, method, message["params"])
+        assert not registry.validate_result(answered_in, method, reply["result"]), f"{method} result breaks the spec: {reply_line[:300]!r}"
         return reply
     code = reply["error"]["code"]
     if expected is not None:

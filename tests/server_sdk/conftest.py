@@ -10,6 +10,7 @@ from typing import Any, Callable, Iterator
 
 import pytest
 
+from microtvm_project_api.protocol.agreement import query_params
 from microtvm_project_api.protocol.launch import ServerProcess
 from microtvm_project_api.protocol.wire import decode_message, request
 
@@ -25,6 +26,7 @@ class RawServer:
     def __init__(self, project_dir: Path, env: dict[str, str] | None = None) -> None:
         self.process = ServerProcess(project_dir, env=env)
         self._next_id = 0
+        self.revision = 2
 
     def send(self, line: bytes) -> Any:
         """Send one raw line (newline added when missing) and decode the reply line."""
@@ -49,23 +51,30 @@ class RawServer:
         assert "error" in reply, reply
         return reply["error"]
 
+    def info(self, revision: int | None = None) -> dict[str, Any]:
+        """server_info_query asked as a client of `revision` (default: the session's) asks it: revision 1 as TVM's
+        client does (no protocol_versions), 2 with [2]. The reply must be in that revision, which the session keeps."""
+        revision = revision or self.revision
+        info = self.result("server_info_query", query_params("0.18.0", None if revision == 1 else [revision]))
+        assert info["protocol_version"] == revision, info
+        self.revision = revision
+        return info
+
     def close(self) -> int | None:
         return self.process.close()
 
 
-def environment(revision: int, **extra: str) -> dict[str, str]:
-    """The server's environment: the revision switch of the loopback and fixture servers, plus `extra`."""
-    return {**os.environ, "LOOPBACK_PROTOCOL_REVISION": str(revision), "FIXTURE_PROTOCOL_REVISION": str(revision), **extra}
-
-
 @pytest.fixture
 def start() -> Iterator[Callable[..., RawServer]]:
-    """start(project_dir, revision=2, **env) -> a RawServer closed after the test."""
+    """start(project_dir, revision=2, agree=True, **env) -> a RawServer closed after the test, its revision chosen
+    by a first server_info_query unless `agree` is False (a server that is not meant to start)."""
     servers: list[RawServer] = []
 
-    def _start(project_dir: Path, revision: int = 2, **env: str) -> RawServer:
-        server = RawServer(project_dir, environment(revision, **env))
+    def _start(project_dir: Path, revision: int = 2, agree: bool = True, **env: str) -> RawServer:
+        server = RawServer(project_dir, {**os.environ, **env})
         servers.append(server)
+        if agree:
+            server.info(revision)
         return server
 
     yield _start

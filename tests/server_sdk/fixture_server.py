@@ -1,6 +1,7 @@
 """A test server that exercises every error path of the SDK loop: copied into a temporary project as
 microtvm_api_server.py. FIXTURE_VARIANT selects it: "full" (default), "minimal" (implements nothing),
-"bad_declaration" (breaks the ProjectOption rules); FIXTURE_PROTOCOL_REVISION picks the revision."""
+"bad_declaration" (breaks the ProjectOption rules). It offers both revisions (the test's first server_info_query
+picks one) unless FIXTURE_REVISIONS lists the ones to offer ("1", "2", "1,2"; "" and "3" break main's rule)."""
 
 import json
 import os
@@ -61,4 +62,5 @@ HANDLERS = {"full": FullHandler, "minimal": MinimalHandler, "bad_declaration": B
 
 if __name__ == "__main__":
     handler = HANDLERS[os.environ.get("FIXTURE_VARIANT", "full")]
-    sys.exit(main(handler, revision=int(os.environ.get("FIXTURE_PROTOCOL_REVISION", "2"))))
+    offered = os.environ.get("FIXTURE_REVISIONS")
+    sys.exit(main(handler) if offered is None else main(handler, revisions=[int(r) for r in offered.split(",") if r]))

@@ -12,7 +12,6 @@ import pytest
 
 from microtvm_project_api.protocol.registry import default_registry
 
-INFO = ("server_info_query", {"tvm_version": "0.18.0"})
 SIXTEEN_MIB = 16 * 1024 * 1024
 
 
@@ -68,7 +67,7 @@ def test_revision_1_payload_that_matches_the_pattern_but_is_not_base85(start, lo
 def test_template_generates_a_project_that_is_not_a_template(start, loopback_dir, tmp_path, revision):
     archive = make_archive(tmp_path / "model.tar")
     template = start(loopback_dir, revision)
-    assert template.result(*INFO)["is_template"] is True
+    assert template.info()["is_template"] is True
     project = tmp_path / "project"
     params = {"model_library_format_path": str(archive), "standalone_crt_dir": str(tmp_path), "project_dir": str(project),
               "options": {}}
@@ -77,7 +76,7 @@ def test_template_generates_a_project_that_is_not_a_template(start, loopback_dir
     error = template.error("generate_project", params)
     assert (error["code"], error["message"].split(":")[0]) == (-32000, "[Errno 17] File exists")
     generated = start(project, revision)
-    info = generated.result(*INFO)
+    info = generated.info()
     assert (info["is_template"], info["model_library_format_path"]) == (False, str(project / "model.tar"))
     if revision == 2:
         assert "generate_project" not in info["supported_methods"]
@@ -115,7 +114,7 @@ def test_revision_1_session_written_like_tvms_client(start, loopback_dir, tmp_pa
 
     archive = make_archive(tmp_path / "model.tar")
     project = tmp_path / "project"
-    template = start(loopback_dir, 1)
+    template = start(loopback_dir, agree=False)  # no handshake: the session is TVM's client's from its first line
     sequence = [
         (template, "server_info_query", {"tvm_version": "0.18.0"}),
         (template, "generate_project", {"model_library_format_path": str(archive), "standalone_crt_dir": str(tmp_path),
@@ -125,7 +124,7 @@ def test_revision_1_session_written_like_tvms_client(start, loopback_dir, tmp_pa
         reply = server.send(tvm_line(method, params, request_id))
         assert reply["id"] == request_id and "result" in reply, reply
         assert default_registry().validate_result(1, method, reply["result"]) == []
-    generated = start(project, 1)
+    generated = start(project, agree=False)
     options = {"verbose": False, "build_type": "release"}
     sequence = [
         ("server_info_query", {"tvm_version": "0.18.0"}),

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from microtvm_project_api.server_sdk.mlf import UnsafeArchiveError, extract, read_metadata
+from microtvm_project_api.server_sdk.mlf import UnsafeArchiveError, check, extract, read_metadata
 
 
 def build(path: Path, *members: tuple[tarfile.TarInfo, bytes]) -> Path:
@@ -75,6 +75,25 @@ def test_malicious_archive_is_refused_and_nothing_written(sandbox, name, members
         extract(archive, target)
     assert str(caught.value) == message.format(box=sandbox, target=target.resolve())
     assert snapshot(root) == before
+
+
+HEADER_CASES = [c for c in CASES if "{" not in c[2]]  # refused from the headers alone, before anything is written
+
+
+@pytest.mark.parametrize("name, members, message", HEADER_CASES, ids=[c[0] for c in HEADER_CASES])
+def test_check_refuses_what_extract_refuses_from_the_headers_and_writes_nothing(sandbox, name, members, message):
+    archive = build(sandbox / "evil.tar", *members)
+    before = snapshot(sandbox.parent.parent)
+    with pytest.raises(UnsafeArchiveError) as caught:
+        check(archive)
+    assert str(caught.value) == message
+    assert snapshot(sandbox.parent.parent) == before
+
+
+def test_check_accepts_a_good_archive(sandbox):
+    check(build(sandbox / "good.tar", entry("metadata.json", b"{}"), entry("codegen/host/src/lib0.c", b"int x;")))
+    with pytest.raises(UnsafeArchiveError, match="^more than 1 members$"):
+        check(sandbox / "good.tar", max_members=1)
 
 
 def test_size_and_member_bounds(sandbox):

@@ -25,7 +25,7 @@ print(json.dumps({"pydantic": sorted(m for m in sys.modules if m.split(".")[0] i
 
 def test_serving_valid_and_invalid_requests_imports_no_pydantic() -> None:
     requests = [
-        {"jsonrpc": "2.0", "method": "server_info_query", "params": {"tvm_version": "0.18.0"}, "id": 1},
+        {"jsonrpc": "2.0", "method": "server_info_query", "params": {"tvm_version": "0.18.0", "protocol_versions": [2]}, "id": 1},
         {"jsonrpc": "2.0", "method": "open_transport", "params": {"options": {"verbose": False}}, "id": 2},
         {"jsonrpc": "2.0", "method": "write_transport", "params": {"data": "QUJD", "timeout_sec": 1}, "id": 3},
         {"jsonrpc": "2.0", "method": "read_transport", "params": {"n": 0, "timeout_sec": None}, "id": 4},

@@ -54,8 +54,35 @@ def test_defaults_filled_and_other_methods_options_dropped(start, fixture_dir, r
 
 
 def test_declared_options_reported_per_revision(start, fixture_dir):
-    v1 = start(fixture_dir, 1).result("server_info_query", {"tvm_version": "0.18.0"})["project_options"][1]
-    v2 = start(fixture_dir, 2).result("server_info_query", {"tvm_version": "0.18.0"})["project_options"][1]
+    v1 = start(fixture_dir, 1).info()["project_options"][1]
+    v2 = start(fixture_dir, 2).info()["project_options"][1]
     assert v1 == {"name": "jobs", "type": "int", "required": None, "optional": ["build"], "default": 2, "choices": None,
                   "help": "Parallel jobs."}
     assert v2 == {"name": "jobs", "type": "int", "optional": ["build"], "default": 2, "help": "Parallel jobs."}
+
+
+def tvm_options(**given):
+    """Options as TVM's shipped client sends them to every method: every declared option, null unless given."""
+    return {name: None for name in ("board", "jobs", "scale", "verbose", "serial", "forever")} | given
+
+
+def test_revision_1_reads_null_as_not_set_and_accepts_every_declared_option(start, fixture_dir):
+    server = start(fixture_dir, 1)
+    assert server.result("build", {"options": tvm_options(board="b", serial="1234")}) is None
+    assert seen(fixture_dir) == {"board": "b", "jobs": 2, "scale": None, "verbose": False}
+    assert server.result("build", {"options": tvm_options(board="a", jobs=4, verbose=True)}) is None
+    assert seen(fixture_dir) == {"board": "a", "jobs": 4, "scale": None, "verbose": True}
+
+
+def test_revision_1_refuses_a_required_option_sent_as_null_naming_it(start, fixture_dir):
+    server = start(fixture_dir, 1)
+    assert server.error("build", {"options": tvm_options()}) == {
+        "code": -32602, "message": "build: /options/board: option 'board' is required by build and was sent as null (not set)"}
+    assert not (fixture_dir / "seen_options.json").exists()
+
+
+def test_revision_2_refuses_a_null_option_value(start, fixture_dir):
+    server = start(fixture_dir, 2)
+    error = server.error("build", {"options": {"board": "a", "jobs": None}})
+    assert (error["code"], error["message"].split(":")[:2]) == (-32602, ["build", " /options/jobs"])
+    assert not (fixture_dir / "seen_options.json").exists()

@@ -10,6 +10,7 @@ from typing import Any, Iterator
 import pytest
 
 from microtvm_project_api.generated.methods import REVISIONS, SERVER_INFO_QUERY
+from microtvm_project_api.protocol.agreement import check_query_params
 from microtvm_project_api.protocol.metadata_rules import check_server_info
 from microtvm_project_api.protocol.registry import default_registry
 from microtvm_project_api.protocol.violations import parse
@@ -42,6 +43,9 @@ def _parse(method: str, part: str, revision: int, value: Any) -> tuple:
     parsed, violations = parse(entry.params_model if part == "params" else entry.result_model, value)
     if parsed is not None and part == "result" and method == SERVER_INFO_QUERY:
         violations = check_server_info(value, revision)
+        return (None, violations) if violations else (parsed, [])
+    if parsed is not None and part == "params" and method == SERVER_INFO_QUERY:
+        violations = check_query_params(value)
         return (None, violations) if violations else (parsed, [])
     return parsed, violations
 

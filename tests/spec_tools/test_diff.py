@@ -146,10 +146,15 @@ def test_between_revisions_lists_exactly_the_deliberate_differences() -> None:
     report = diff_revisions(default_registry(), 1, 2)
     breaking = sorted((c.where, c.what.split(" ")[0], c.classification) for c in report.changes if c.breaks)
     assert breaking == [
+        ("build params/options/*", "type", "breaks clients"),
+        ("flash params/options/*", "type", "breaks clients"),
+        ("generate_project params/options/*", "type", "breaks clients"),
+        ("open_transport params/options/*", "type", "breaks clients"),
         ("read_transport result/data", "contentEncoding", "breaks clients and servers"),
         ("read_transport result/data", "minLength", "breaks servers"),
         ("read_transport result/data", "pattern", "breaks clients and servers"),
         ("revision", "transport", "breaks clients and servers"),
+        ("server_info_query params/protocol_versions", "optional", "breaks servers"),
         ("server_info_query result", "rule", "breaks servers"),
         ("server_info_query result/project_options/*/choices", "required", "breaks clients"),
         ("server_info_query result/project_options/*/default", "required", "breaks clients"),
@@ -161,7 +166,10 @@ def test_between_revisions_lists_exactly_the_deliberate_differences() -> None:
         ("write_transport params/data", "pattern", "breaks clients and servers"),
     ]
     compatible = {c.where for c in report.changes if not c.breaks}
-    assert compatible == {"revision", "server_info_query result", "server_info_query result/model_library_format_path",
+    options = {f"{method} params{tail}" for method in ("generate_project", "build", "flash", "open_transport")
+               for tail in ("", "/options", "/options/*")}
+    assert compatible == options | {"revision", "server_info_query params", "server_info_query result",
+                          "server_info_query result/model_library_format_path",
                           "server_info_query result/project_options/*", "read_transport result", "read_transport result/data",
                           "write_transport params", "write_transport params/data"}
     revision_level = sorted(c.what for c in report.changes if c.where == "revision")

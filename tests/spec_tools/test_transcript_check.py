@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import io
 import json
-import os
 import subprocess
 import sys
 import tarfile
@@ -37,11 +36,11 @@ def recorded(request, tmp_path_factory) -> tuple[int, Path]:
     """A session with a generated loopback project, every method called, recorded by the client."""
     revision = request.param
     tmp = tmp_path_factory.mktemp(f"session{revision}")
-    env = {**os.environ, "LOOPBACK_PROTOCOL_REVISION": str(revision)}
-    with ProjectApiClient.launch(LOOPBACK, env=env, transcript=tmp / "template.jsonl") as template:
+    versions = [revision]  # the loopback server offers both: the client picks
+    with ProjectApiClient.launch(LOOPBACK, protocol_versions=versions, transcript=tmp / "template.jsonl") as template:
         template.generate_project(_mlf(tmp / "model.tar"), tmp / "crt", tmp / "project", {"verbose": True})
     transcript = tmp / "session.jsonl"
-    with ProjectApiClient.launch(tmp / "project", env=env, transcript=transcript) as client:
+    with ProjectApiClient.launch(tmp / "project", protocol_versions=versions, transcript=transcript) as client:
         client.build({"build_type": "debug"})
         client.flash()
         client.open_transport()

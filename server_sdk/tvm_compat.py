@@ -1,0 +1,332 @@
+"""TVM's server-module API (`tvm.micro.project_api.server`) on the SDK: a platform written for TVM moves here by
+changing its import line, and then needs no TVM.
+
+    from microtvm_project_api.server_sdk import tvm_compat as server     # was: from tvm.micro.project_api import server
+
+or, for a platform carrying a copy of TVM's module beside its script as server.py, by replacing that file with
+`from microtvm_project_api.server_sdk.tvm_compat import *`.
+
+The names are the ones PROTOCOL.md ("Revision 1 as deployed") lists, with the behaviour platforms rely on; the
+platform's handler is then served by the SDK's loop (server_sdk/loop.py), not by TVM's: both revisions (TVM's
+client gets revision 1, the typed client revision 2), the strict JSON-RPC checks, option checks against the
+declarations, the Model Library Format archive checked before generate_project sees it, and every tar archive the
+server process extracts filtered as untrusted (PEP 706 `data` filter). Differences a platform may notice:
+- `ProjectAPIHandler` requires only server_info_query; a method left out, or a stub that only raises
+  NotImplementedError, is not claimed in supported_methods and answers MethodNotSupportedError (revision 2).
+- Every method taking options gets every declared option: the checked value for the options declared for that
+  method, the declared default for the others (declare an option for every method that reads it).
+- Declarations are read once at start, from server_info_query("0.18.0") (the last TVM with microTVM); each
+  client's server_info_query calls it again with the client's version, which it may refuse.
+- `write_with_timeout` raises TransportClosedError at end of file, where TVM's referenced an undefined name.
+"""
+
+from __future__ import annotations
+
+import abc
+import dis
+import os
+import select
+import selectors
+import sys
+import tarfile
+from collections import namedtuple
+from pathlib import Path
+from typing import Any, Callable, Mapping, NamedTuple, Sequence
+
+from microtvm_project_api.generated import models
+from microtvm_project_api.generated.methods import GENERATE_PROJECT, METHOD_NAMES, SERVER_INFO_QUERY
+from microtvm_project_api.protocol.errors import (
+    InternalError,
+    IoTimeoutError,
+    ServerError,
+    TransportClosedError,
+    UnsupportedTVMVersionError,
+)
+from microtvm_project_api.server_sdk import mlf
+from microtvm_project_api.server_sdk.handler import ProjectApiHandler
+from microtvm_project_api.server_sdk.main import main as sdk_main
+from microtvm_project_api.server_sdk.options import ProjectOption as SdkProjectOption
+from microtvm_project_api.server_sdk.transports.base import MAX_READ_BYTES, Deadline
+
+__all__ = [
+    "IoTimeoutError",
+    "ProjectAPIHandler",
+    "ProjectOption",
+    "ServerError",
+    "ServerInfo",
+    "TransportClosedError",
+    "TransportTimeouts",
+    "UnsupportedTVMVersionError",
+    "default_project_options",
+    "main",
+    "read_with_timeout",
+    "write_with_timeout",
+]
+
+START_TVM_VERSION = "0.18.0"
+"""The tvm_version the handler's server_info_query is asked with at start, to read its declarations."""
+
+OPTION_TYPES = ("bool", "str", "int", "float")
+OPTION_FIELDS = ("name", "type", "required", "optional", "default", "choices", "help")
+
+
+class ProjectOption(namedtuple("ProjectOption", OPTION_FIELDS)):
+    """One option a platform declares. `ProjectOption(name, type=..., help=..., required=[...] or optional=[...],
+    default=..., choices=...)`: everything but the name by keyword; unset fields are None."""
+
+    __slots__ = ()
+
+    def __new__(cls, name: str, **fields: Any) -> "ProjectOption":
+        unknown = sorted(set(fields) - set(OPTION_FIELDS[1:]))
+        if unknown:
+            raise TypeError(f"ProjectOption {name!r}: unknown fields {', '.join(unknown)}; fields are {', '.join(OPTION_FIELDS[1:])}")
+        if fields.get("type") not in OPTION_TYPES:
+            raise ValueError(f"ProjectOption {name!r}: type must be one of {', '.join(OPTION_TYPES)}, got {fields.get('type')!r}")
+        if not fields.get("required") and not fields.get("optional"):
+            raise ValueError(f"ProjectOption {name!r}: give the methods that take it, in required=[...] or optional=[...]")
+        if not isinstance(fields.get("help"), str):
+            raise ValueError(f"ProjectOption {name!r}: help (a string saying what the option does) is required")
+        values = {field: fields.get(field) for field in OPTION_FIELDS[1:]}
+        return super().__new__(cls, name, **values)
+
+    def replace(self, attributes: Mapping[str, Any]) -> "ProjectOption":
+        """A copy with `attributes` (field name to new value) changed, checked like a new option."""
+        values = {**self._asdict(), **attributes}
+        name = values.pop("name")
+        return type(self)(name, **values)
+
+
+class ServerInfo(NamedTuple):
+    """What a handler's server_info_query returns (the protocol_version is the SDK's to add)."""
+
+    platform_name: str
+    is_template: bool
+    model_library_format_path: Any
+    project_options: Sequence[ProjectOption]
+
+
+class TransportTimeouts(NamedTuple):
+    """What a handler's open_transport returns: the session timeouts in seconds (0 disables one)."""
+
+    session_start_retry_timeout_sec: float
+    session_start_timeout_sec: float
+    session_established_timeout_sec: float
+
+
+class ProjectAPIHandler(abc.ABC):
+    """A platform's handler in TVM's shape: one method per protocol method, options as plain dicts, paths as Paths.
+    Only server_info_query must be written; the others answer MethodNotSupportedError until overridden."""
+
+    @abc.abstractmethod
+    def server_info_query(self, tvm_version: str) -> ServerInfo:
+        """Who the platform is; raise UnsupportedTVMVersionError to refuse the compiler's version."""
+
+    def generate_project(self, model_library_format_path: Path, standalone_crt_dir: Path, project_dir: Path,
+                         options: dict[str, Any]) -> None:
+        """Create `project_dir` from this template and the archive."""
+        raise NotImplementedError
+
+    def build(self, options: dict[str, Any]) -> None:
+        """Build the generated project."""
+        raise NotImplementedError
+
+    def flash(self, options: dict[str, Any]) -> None:
+        """Program the device."""
+        raise NotImplementedError
+
+    def open_transport(self, options: dict[str, Any]) -> TransportTimeouts:
+        """Open the byte channel to the device."""
+        raise NotImplementedError
+
+    def close_transport(self) -> None:
+        """Close the byte channel."""
+        raise NotImplementedError
+
+    def read_transport(self, n: int, timeout_sec: float | None) -> bytes:
+        """1 to n bytes; IoTimeoutError past the deadline, TransportClosedError when the channel is gone."""
+        raise NotImplementedError
+
+    def write_transport(self, data: bytes, timeout_sec: float | None) -> None:
+        """Write every byte; IoTimeoutError past the deadline, TransportClosedError when the channel is gone."""
+        raise NotImplementedError
+
+
+def default_project_options(**overrides: Mapping[str, Any]) -> list[ProjectOption]:
+    """The options many platforms share, each changed by the fields given for its name
+    (`default_project_options(board={"choices": [...]})`); ValueError for a name not in the list."""
+    options = [
+        ProjectOption("verbose", type="bool", optional=["generate_project", "build"], default=False,
+                      help="Log the commands run and their output."),
+        ProjectOption("project_type", type="str", required=["generate_project"],
+                      help="Which kind of project the template generates."),
+        ProjectOption("board", type="str", required=["generate_project"], help="The board the project is made for."),
+        ProjectOption("cmsis_path", type="str", optional=["generate_project"], help="Directory of the CMSIS sources, when the project needs them."),
+        ProjectOption("compile_definitions", type="str", optional=["generate_project"],
+                      help="Extra preprocessor definitions for the project's build."),
+        ProjectOption("extra_files_tar", type="str", optional=["generate_project"],
+                      help="A tar archive whose files are added to the generated project."),
+        ProjectOption("warning_as_error", type="bool", optional=["generate_project"], default=False,
+                      help="Fail the build on a compiler warning."),
+    ]
+    by_name = {option.name: index for index, option in enumerate(options)}
+    for name, fields in overrides.items():
+        if name not in by_name:
+            raise ValueError(f"default_project_options: no option {name!r}; the options are {', '.join(by_name)}")
+        options[by_name[name]] = options[by_name[name]].replace(fields)
+    return options
+
+
+def read_with_timeout(fd: int, n: int, timeout_sec: float | None) -> bytes:
+    """1 to n bytes from `fd` (blocking or not) once the first arrives; IoTimeoutError when none arrives within
+    `timeout_sec` (0: do not wait, None: wait forever), TransportClosedError at end of file or on a read error."""
+    deadline = Deadline(timeout_sec)
+    while True:
+        if not _ready(fd, selectors.EVENT_READ, deadline):
+            raise IoTimeoutError(f"no byte arrived within {timeout_sec} s")
+        try:
+            data = os.read(fd, min(n, MAX_READ_BYTES))
+        except BlockingIOError:
+            continue
+        except OSError as exc:  # EIO from a pty whose far end closed
+            raise TransportClosedError(f"read failed: {exc}") from None
+        if not data:
+            raise TransportClosedError("end of file: the far end closed the channel")
+        return data
+
+
+def write_with_timeout(fd: int, data: bytes, timeout_sec: float | None) -> int:
+    """Write every byte of `data` to `fd` (blocking or not) before the deadline and return how many;
+    IoTimeoutError when it passes, TransportClosedError when the far end is gone."""
+    deadline = Deadline(timeout_sec)
+    view = memoryview(data)
+    # On a blocking fd, a write no larger than PIPE_BUF cannot block once the fd is writable.
+    chunk = len(view) if not os.get_blocking(fd) else select.PIPE_BUF
+    while view:
+        if not _ready(fd, selectors.EVENT_WRITE, deadline):
+            raise IoTimeoutError(f"{len(view)} of {len(data)} bytes not written within {timeout_sec} s")
+        try:
+            written = os.write(fd, view[:chunk])
+        except BlockingIOError:
+            continue
+        except OSError as exc:  # EPIPE, EIO: the far end closed
+            raise TransportClosedError(f"write failed: {exc}") from None
+        if written == 0:
+            raise TransportClosedError("end of file: the far end accepts no more bytes")
+        view = view[written:]
+    return len(data)
+
+
+def main(handler: ProjectAPIHandler, argv: Sequence[str] | None = None) -> int:
+    """Serve `handler` (TVM's launch convention: --read-fd, --write-fd, --debug) until end of file; 0 then."""
+    if hasattr(tarfile, "data_filter"):  # PEP 706: the platform's own extractall calls refuse unsafe members too
+        tarfile.TarFile.extraction_filter = staticmethod(tarfile.data_filter)
+    instance = handler() if isinstance(handler, type) else handler
+    return sdk_main(lambda: adapter_for(instance), argv)
+
+
+class CompatHandler(ProjectApiHandler):
+    """The SDK handler serving one TVM-style handler: declarations from its server_info_query, calls translated."""
+
+    def __init__(self, handler: ProjectAPIHandler, info: ServerInfo) -> None:
+        self.handler = handler
+        self.info = info
+        self.implemented = [m for m in METHOD_NAMES if m != SERVER_INFO_QUERY and hasattr(type(handler), m)
+                            and not only_raises_not_implemented(getattr(type(handler), m))]
+        module = sys.modules.get(type(handler).__module__)
+        super().__init__(Path(getattr(module, "__file__", None) or ".").resolve().parent)
+
+    def model_library_format_path(self) -> Path | None:
+        path = self.info.model_library_format_path
+        return None if self.info.is_template or not path else Path(path)
+
+    def is_template(self) -> bool:
+        return bool(self.info.is_template)
+
+    def supported_methods(self) -> list[str]:
+        template = self.is_template()
+        return [SERVER_INFO_QUERY, *(m for m in self.implemented if template or m != GENERATE_PROJECT)]
+
+    def check_tvm_version(self, tvm_version: str) -> None:
+        """Ask the handler again with the client's version: it may refuse it; its declarations must not change."""
+        info = self.handler.server_info_query(tvm_version)
+        if _declarations(info) != _declarations(self.info):
+            raise InternalError(f"server_info_query({tvm_version!r}) declares something else than at start-up "
+                                f"(asked with {START_TVM_VERSION!r}); the server serves fixed declarations")
+
+    def generate_project(self, model_library_format_path: Path, standalone_crt_dir: Path, project_dir: Path,
+                         options: dict[str, Any]) -> None:
+        mlf.check(model_library_format_path)
+        self.handler.generate_project(model_library_format_path, standalone_crt_dir, project_dir, self._every_option(options))
+
+    def build(self, options: dict[str, Any]) -> None:
+        self.handler.build(self._every_option(options))
+
+    def flash(self, options: dict[str, Any]) -> None:
+        self.handler.flash(self._every_option(options))
+
+    def open_transport(self, options: dict[str, Any]) -> models.TransportTimeouts:
+        timeouts = self.handler.open_transport(self._every_option(options))
+        fields = timeouts._asdict() if hasattr(timeouts, "_asdict") else timeouts
+        return models.TransportTimeouts.model_validate(fields)
+
+    def close_transport(self) -> None:
+        self.handler.close_transport()
+
+    def read_transport(self, n: int, timeout_sec: float | None) -> bytes:
+        return self.handler.read_transport(n, timeout_sec)
+
+    def write_transport(self, data: bytes, timeout_sec: float | None) -> None:
+        self.handler.write_transport(data, timeout_sec)
+
+    def _every_option(self, checked: dict[str, Any]) -> dict[str, Any]:
+        """Every declared option, as TVM's client sends them: the checked values of this method's, defaults for the rest."""
+        return {option.name: option.default for option in self.project_options} | checked
+
+
+def adapter_for(handler: ProjectAPIHandler) -> CompatHandler:
+    """The SDK handler serving `handler`, its class named like the platform's (so start-up errors name it)."""
+    info = handler.server_info_query(START_TVM_VERSION)
+    missing = [f for f in ServerInfo._fields if not hasattr(info, f)]
+    if missing:
+        raise TypeError(f"{type(handler).__name__}.server_info_query returned {info!r}, not a ServerInfo "
+                        f"(missing {', '.join(missing)})")
+    attributes = {"platform_name": info.platform_name, "project_options": tuple(map(_sdk_option, info.project_options))}
+    return type(type(handler).__name__, (CompatHandler,), attributes)(handler, info)
+
+
+STUB_OPCODES = frozenset({
+    "RESUME", "NOP", "CACHE", "PUSH_NULL", "LOAD_GLOBAL", "LOAD_NAME", "LOAD_CONST", "LOAD_SMALL_INT", "LOAD_FAST",
+    "LOAD_DEREF", "FORMAT_VALUE", "FORMAT_SIMPLE", "FORMAT_WITH_SPEC", "CONVERT_VALUE", "BUILD_STRING", "PRECALL",
+    "CALL", "CALL_KW", "CALL_FUNCTION", "KW_NAMES", "RAISE_VARARGS", "RETURN_VALUE", "RETURN_CONST",
+})
+"""The bytecode of `raise NotImplementedError` / `raise NotImplementedError(f"... {arg}")` in CPython 3.10 to 3.13
+(an unreachable implicit `return None` included); no jump, so no condition, can be part of a stub."""
+
+
+def only_raises_not_implemented(function: Callable[..., Any]) -> bool:
+    """Whether `function` is a stub: its body only raises NotImplementedError (a docstring aside)."""
+    code = getattr(function, "__code__", None)
+    if code is None:
+        return False
+    opcodes = {instruction.opname for instruction in dis.get_instructions(code)}
+    return set(code.co_names) == {"NotImplementedError"} and "RAISE_VARARGS" in opcodes and opcodes <= STUB_OPCODES
+
+
+def _sdk_option(option: Any) -> SdkProjectOption:
+    """A TVM-style ProjectOption as the SDK declares it."""
+    return SdkProjectOption(option.name, option.type, option.help, required=tuple(option.required or ()),
+                            optional=tuple(option.optional or ()), default=option.default,
+                            choices=None if option.choices is None else tuple(option.choices))
+
+
+def _declarations(info: Any) -> tuple[Any, ...]:
+    """What server_info_query declares, comparable between two answers."""
+    return (info.platform_name, bool(info.is_template), str(info.model_library_format_path or ""),
+            tuple(tuple(option) for option in info.project_options))
+
+
+def _ready(fd: int, event: int, deadline: Deadline) -> bool:
+    """Whether `fd` is ready for `event` before the deadline."""
+    with selectors.DefaultSelector() as selector:
+        selector.register(fd, event)
+        return bool(selector.select(deadline.remaining()))

@@ -1,0 +1,1 @@
+from microtvm_project_api.server_sdk.tvm_compat import *

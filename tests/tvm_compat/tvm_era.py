@@ -1,0 +1,22 @@
+"""The TVM-era platforms of these tests and their one-line move to the SDK."""
+
+from __future__ import annotations
+
+import difflib
+from pathlib import Path
+
+SERVERS = Path(__file__).parent / "servers"
+TVM_IMPORT = "from tvm.micro.project_api import server\n"
+SDK_IMPORT = "from microtvm_project_api.server_sdk import tvm_compat as server\n"
+STAR_SHIM = "from microtvm_project_api.server_sdk.tvm_compat import *\n"
+MODULE_STYLE = ("module_style_server.py", "helpers_style_server.py")
+PLATFORMS = ("module_style_server.py", "copy_style", "helpers_style_server.py")
+"""The three TVM-era platforms: TVM's module imported (twice, one on its helpers), and a copy of it beside the script."""
+
+
+def migrate(source: str) -> str:
+    """The one-line move of a platform importing TVM's module: its import line, nothing else."""
+    moved = source.replace(TVM_IMPORT, SDK_IMPORT)
+    changed = [line for line in difflib.ndiff(source.splitlines(True), moved.splitlines(True)) if line[:1] in "+-"]
+    assert changed == [f"- {TVM_IMPORT}", f"+ {SDK_IMPORT}"], changed
+    return moved
