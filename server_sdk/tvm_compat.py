@@ -31,9 +31,8 @@ import sys
 import tarfile
 from collections import namedtuple
 from pathlib import Path
-from typing import Any, Callable, Mapping, NamedTuple, Sequence
+from typing import Any, Callable, Mapping, NamedTuple, Sequence, cast
 
-from microtvm_project_api.generated import models
 from microtvm_project_api.generated.methods import GENERATE_PROJECT, METHOD_NAMES, SERVER_INFO_QUERY
 from microtvm_project_api.protocol.errors import (
     InternalError,
@@ -46,6 +45,7 @@ from microtvm_project_api.server_sdk import mlf
 from microtvm_project_api.server_sdk.handler import ProjectApiHandler
 from microtvm_project_api.server_sdk.main import main as sdk_main
 from microtvm_project_api.server_sdk.options import ProjectOption as SdkProjectOption
+from microtvm_project_api.server_sdk.timeouts import TransportTimeouts as SdkTransportTimeouts
 from microtvm_project_api.server_sdk.transports.base import MAX_READ_BYTES, Deadline
 
 __all__ = [
@@ -264,10 +264,11 @@ class CompatHandler(ProjectApiHandler):
     def flash(self, options: dict[str, Any]) -> None:
         self.handler.flash(self._every_option(options))
 
-    def open_transport(self, options: dict[str, Any]) -> models.TransportTimeouts:
+    def open_transport(self, options: dict[str, Any]) -> SdkTransportTimeouts:
+        """The handler's timeouts (TVM's namedtuple or a mapping) as the SDK's; the loop validates them like any result."""
         timeouts = self.handler.open_transport(self._every_option(options))
-        fields = timeouts._asdict() if hasattr(timeouts, "_asdict") else timeouts
-        return models.TransportTimeouts.model_validate(fields)
+        fields: Mapping[str, Any] = timeouts._asdict() if hasattr(timeouts, "_asdict") else cast(Mapping[str, Any], timeouts)
+        return SdkTransportTimeouts(**fields)
 
     def close_transport(self) -> None:
         self.handler.close_transport()

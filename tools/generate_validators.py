@@ -5,7 +5,8 @@ client checks hot-path replies with them. They check what the generated pydantic
 cross-field rules stay in protocol/metadata_rules.py for both) and word their messages as pydantic
 does, so an error reads the same whichever side found it. Two deliberate differences: a transport
 payload string (`contentEncoding`) is not matched against its pattern, because the payload codec's
-strict decoder judges it; and `uniqueItems` is checked (the models do not). `--check` regenerates in
+strict decoder judges it; `uniqueItems` is checked, and an optional member given null is refused unless
+the schema allows null (the models accept both). `--check` regenerates in
 memory and prints a unified diff against the committed file instead of writing.
 """
 

@@ -79,6 +79,9 @@ def test_compiled_validators_word_violations_as_the_generated_models(method: str
     expected = _pydantic(method, part, revision, value)
     if (part, method) in PAYLOAD_METHODS:  # the models match the payload pattern; the codec judges it instead
         expected = [(pointer, message) for pointer, message in expected if not message.startswith("String should match pattern")]
+    if not expected and found:  # where the models are laxer than the schema (uniqueItems, null for an optional member)
+        assert {v.rule for v in found} <= {"uniqueItems", "list_type"}, found
+        return
     assert [(v.pointer, v.message) for v in found] == expected
 
 
