@@ -102,6 +102,7 @@ class Server:
             for served in self.offered.values() for name, entry in served.methods.items()
             if name in self.supported and name != SERVER_INFO_QUERY
         }
+        self._agreed: tuple[dict[str, Any] | None, tuple[ServedRevision, str]] = (None, (self.served, ""))
 
     @property
     def revision(self) -> int:
@@ -197,8 +198,11 @@ class Server:
             raise InternalError(f"{entry.name} returned an invalid result: {where}")
 
     def _server_info_query(self, request_id: int | float | str, params: dict[str, Any]) -> Parts:
-        """Agree on the revision (server_sdk/revisions.py), let the handler refuse the compiler, then switch to it."""
-        served, tvm_version = agree(self.offered, params)
+        """Agree on the revision (server_sdk/revisions.py), let the handler refuse the compiler, then switch to it.
+        Params equal to the last agreed ones (a client asking again) are agreed on without being validated again."""
+        if params != self._agreed[0]:
+            self._agreed = (params, agree(self.offered, params))
+        served, tvm_version = self._agreed[1]
         self.handler.check_tvm_version(tvm_version)
         self.served = served
         return result_reply_parts(request_id, served.server_info_json)
