@@ -100,9 +100,9 @@ class ConformanceItem(pytest.Item):
             return line(excinfo.value.result)
         return super().repr_failure(excinfo, style)
 
-    def reportinfo(self) -> tuple[Path, int | None, str]:
-        """Where the item comes from: the project under test and the check."""
-        return (Path(str(self.config.getoption("microtvm_project"))), None,
+    def reportinfo(self) -> tuple[Path, int, str]:
+        """Where the item comes from: the project under test and the check (line 0: warnings need a line)."""
+        return (Path(str(self.config.getoption("microtvm_project"))), 0,
                 f"conformance {self.check.id} (revision {self.revision}): {self.check.title}")
 
 

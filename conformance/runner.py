@@ -93,7 +93,8 @@ class Runner:
                 outcome = Outcome.INHERITED
             message = "\n".join([*([message] if message else []), *ctx.findings, MOVE_ON])
         outcome, message = self._expected(check, revision, outcome, message)
-        return Result(check, outcome, message, ctx.transcript.take(), time.monotonic() - started, revision, blocked_by)
+        exchanges = ctx.transcript.take(failed=outcome in (Outcome.FAIL, Outcome.WARN, Outcome.XFAIL))
+        return Result(check, outcome, message, exchanges, time.monotonic() - started, revision, blocked_by)
 
     def close(self) -> None:
         """Stop every server and remove everything the run created."""

@@ -10,6 +10,7 @@ stderr tail) goes into every failure message that shows it.
 
 from __future__ import annotations
 
+import collections
 import subprocess
 import time
 from dataclasses import dataclass, field
@@ -26,6 +27,8 @@ from microtvm_project_api.protocol.server_traceback import exception_line, last_
 MAX_REPLY_BYTES = 8 * 1024 * 1024
 """The kit never asks for more than 1 MiB per reply; a longer line is a failure, not a memory hazard."""
 SHOWN_BYTES = 300
+KEPT_CHARS = 1000
+"""Transcript lines longer than this are shortened in reports, except error replies and a failed check's last exchange."""
 STDERR_LINES = 6
 TRACEBACK_FRAMES = 3
 REPLY_RULE = "every line on the reply channel is one JSON-RPC reply [jsonrpc.json#/$defs/Reply]"
@@ -46,19 +49,29 @@ def stderr_lines(tail: list[str]) -> str:
 
 
 class Transcript:
-    """The exchanges of the check that is running, for its report: error replies whole, other lines shortened."""
+    """The exchanges of the check that is running, for its report.
+
+    Lines longer than KEPT_CHARS are shortened, except error replies (their traceback is the cause)
+    and, when the check failed, its last request and reply: the JSON report cuts no cause.
+    """
 
     def __init__(self) -> None:
         self.lines: list[str] = []
+        self._last: collections.deque[tuple[int, str]] = collections.deque(maxlen=2)
 
     def add(self, direction: str, data: bytes | str, whole: bool = False) -> None:
-        """Record one line sent (->) or received (<-); `whole` keeps it uncut (an error reply: its traceback is the cause)."""
-        text = data if isinstance(data, str) else data.decode("utf-8", "backslashreplace")
-        self.lines.append(f"{direction} {text if whole else shown(text)}")
+        """Record one line sent (->) or received (<-); `whole` keeps it uncut."""
+        text = f"{direction} {data if isinstance(data, str) else data.decode('utf-8', 'backslashreplace')}"
+        self._last.append((len(self.lines), text))
+        self.lines.append(text if whole or len(text) <= KEPT_CHARS else f"{text[:KEPT_CHARS]}... ({len(text)} chars)")
 
-    def take(self) -> list[str]:
-        """The lines recorded since the last take (the finished check's), and start afresh."""
+    def take(self, failed: bool = False) -> list[str]:
+        """The lines recorded since the last take (the finished check's), the last exchange whole when it `failed`; start afresh."""
         lines, self.lines = self.lines, []
+        if failed:
+            for index, text in self._last:
+                lines[index] = text
+        self._last.clear()
         return lines
 
 

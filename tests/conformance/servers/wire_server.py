@@ -6,7 +6,8 @@ tuple of revisions makes a server that offers them all and agrees on one per ser
 revision agreement says (asked with `protocol_versions`: the highest both speak; without: 1).
 A project directory holding `model.tar` is a generated project; otherwise it is a template.
 The device is an in-memory echo: every byte written comes back on read. One switch value is a
-platform variant rather than a defect: `open_needs_flash` refuses open_transport until flashed.
+platform variant rather than a defect: `open_needs_flash` refuses open_transport until flashed; `no_transport`
+(revision 2) supports no transport method, as a library-only platform.
 """
 
 from __future__ import annotations
@@ -93,7 +94,7 @@ class Server:
     def supported(self) -> list[str]:
         if self.is_template:
             return ["server_info_query", "generate_project"]
-        methods = [m for m in METHODS if m != "generate_project"]
+        methods = [m for m in METHODS if m != "generate_project" and (m not in TRANSPORT or self.defect != "no_transport")]
         return methods[:-1] if self.defect == "partial_transport_methods" else methods
 
     def encode(self, data: bytes) -> str:
