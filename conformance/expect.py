@@ -43,7 +43,7 @@ def named(reply: Reply, names: Iterable[str], why: str) -> dict[str, Any]:
 def mentions(reply: Reply, word: str, why: str) -> None:
     """The error reply names `word` in its message or data."""
     if word not in json.dumps(reply.error, ensure_ascii=False):
-        raise CheckFailed(f"{reply.describe()}\n  the error does not name {word!r}: {why}")
+        raise CheckFailed(f"{reply.describe()}\n  the error does not name {word!r}: {why}{reply.cause()}")
 
 
 def still_serving(session: Session, after: str) -> None:
