@@ -25,7 +25,7 @@ class Level(str, enum.Enum):
 
 
 class Need(str, enum.Enum):
-    """What a check needs before it can run; an unmet need skips it with the reason."""
+    """What a check needs before it can run; the runner checks each, and an unmet need skips (or blocks) it with the reason."""
 
     TEMPLATE = "template project"
     GENERATED = "generated project"

@@ -57,7 +57,7 @@ class Context:
         self.hello = hello
         self.info = info
         self.blocked = blocked
-        """When set, every check but the one it names is blocked (the server does not offer the revision judged)."""
+        """When set, every check but the one it names is blocked (the server does not start, or does not offer the revision)."""
         self.transcript = Transcript()
         self.workdir = Path(tempfile.mkdtemp(prefix="microtvm-conform-"))
         self.options: dict[str, Any] = {}
