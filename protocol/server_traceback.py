@@ -21,7 +21,7 @@ def exception_line(traceback: str) -> str:
 
 
 def last_frames(traceback: str, count: int) -> list[str]:
-    """The lines of the innermost `count` frames (each `File ...` line with its source lines), outermost of them first."""
+    """The lines of the innermost `count` frames (each `File ...` line with its source lines, no caret lines), outermost first."""
     lines = traceback.rstrip().splitlines()
     starts = [i for i, line in enumerate(lines) if line.startswith(FRAME_START)]
     if not starts:
@@ -29,4 +29,4 @@ def last_frames(traceback: str, count: int) -> list[str]:
     end = starts[-1] + 1
     while end < len(lines) and lines[end].startswith("    "):
         end += 1
-    return lines[starts[max(0, len(starts) - count)]:end]
+    return [line for line in lines[starts[max(0, len(starts) - count)]:end] if line.strip(" ^~")]  # carets point, they say nothing

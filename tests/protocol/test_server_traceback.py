@@ -50,6 +50,8 @@ def test_the_last_frames_are_the_innermost_with_their_source_lines() -> None:
     assert files[0].endswith("in _middle") and files[1].endswith("in _inner")
     assert frames[-1].strip() == 'raise BoardError("serial port /dev/ttyACM0 is not open\\nsecond line of the message")'
     assert len([line for line in last_frames(_outer(), 10) if line.startswith('  File "')]) == 3
+    caret = '  File "x.py", line 1, in f\n    g()\n    ^^^\nValueError: v'
+    assert last_frames(caret, 1) == ['  File "x.py", line 1, in f', "    g()"]
 
 
 def test_text_that_is_not_a_traceback_gives_no_frames_and_its_last_lines() -> None:
