@@ -25,6 +25,8 @@ OPAQUE_KEYWORDS = ("if", "then", "else", "not", "contains", "propertyNames", "on
 MAX_DEPTH = 32
 COMPARED_ELSEWHERE = frozenset({"x-methods", "x-protocol-version", "x-payload-encoding", "x-parse-error-reply",
                                 "x-common-errors", "x-common-server-errors", "x-errors"})
+DOCUMENTATION = frozenset({"x-server-module", "x-tvm-client"})
+"""Annotations that state facts for readers (what TVM's deployed code does), not rules a peer must follow."""
 
 
 @dataclass(frozen=True)
@@ -173,6 +175,9 @@ def _compare_documents(old: SchemaRegistry, new: SchemaRegistry, out: list[Chang
             out.append(Change(where, "file description changed"))
         for key in sorted((a.keys() | b.keys()) - COMPARED_ELSEWHERE):
             if key.startswith("x-") and a.get(key) != b.get(key):
+                if key in DOCUMENTATION:
+                    out.append(Change(where, f"{key} changed (documentation of deployed behaviour)"))
+                    continue
                 out.append(Change(where, f"{key} {_short(a.get(key))} → {_short(b.get(key))} (a protocol-wide rule)",
                                   frozenset({CLIENTS, SERVERS})))
 

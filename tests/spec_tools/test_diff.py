@@ -114,6 +114,17 @@ def test_protocol_wide_keyword_and_file_description(tree) -> None:
     assert report.exit_code == 1
 
 
+def test_deployed_behaviour_documentation_is_a_compatible_change(tree) -> None:
+    old, new = tree("old", obj({}), NULL), tree("new", obj({}), NULL)
+    document = {"$id": "https://microtvm.example/project-api/schema/notes.json", "description": "Notes.", "$defs": {}}
+    (old / "notes.json").write_text(json.dumps(document))
+    (new / "notes.json").write_text(json.dumps({**document, "x-server-module": {"stops": {"deployed": "It stops."}}}))
+    report = diff_specs(SchemaRegistry.from_directory(old), SchemaRegistry.from_directory(new))
+    assert [(c.where, c.what, c.classification) for c in report.changes] == [
+        ("notes.json", "x-server-module changed (documentation of deployed behaviour)", "compatible")]
+    assert report.exit_code == 0
+
+
 def test_payload_encoding_change_breaks_both(tree) -> None:
     old = SchemaRegistry.from_directory(tree("old", obj({}), NULL, encoding="base85"))
     new = SchemaRegistry.from_directory(tree("new", obj({}), NULL, encoding="base64"))
