@@ -70,6 +70,8 @@ def decode_message(line: bytes, max_values: int = MAX_LINE_VALUES) -> Any:
         raise WireDecodeError(f"not UTF-8 at byte {exc.start}") from None
     try:
         return json.loads(text, parse_constant=_reject_constant)
+    except WireDecodeError:  # NaN, Infinity: raised by _reject_constant
+        raise
     except json.JSONDecodeError as exc:
         raise WireDecodeError(f"not JSON: {exc.msg} at line {exc.lineno} column {exc.colno}") from None
     except RecursionError:

@@ -61,8 +61,18 @@ CASES: list[tuple[str, list[tuple[tarfile.TarInfo, bytes]], str]] = [
     ("fifo", [entry("pipe", kind=tarfile.FIFOTYPE)], "pipe: device files, fifos and other special members are refused"),
     ("write_through_link", [entry("d", kind=tarfile.SYMTYPE, linkname="."), entry("d/x", b"ok"),
                             entry("e", kind=tarfile.SYMTYPE, linkname="d/.."), entry("e/evil", b"x")],
-     "e/evil: resolves to {box}, outside the extraction directory"),
-    ("duplicate", [entry("a", b"1"), entry("a", b"2")], "a: cannot be written: [Errno 17] File exists: '{target}/a'"),
+     "d/x: inside 'd', a symbolic link of the archive; nothing is written through a link"),
+    ("write_through_later_link", [entry("e/evil", b"x"), entry("e", kind=tarfile.SYMTYPE, linkname="..")],
+     "e: symbolic link to '..' points outside the archive"),
+    ("write_through_link_named_later", [entry("e/sub/evil", b"x"), entry("e", kind=tarfile.SYMTYPE, linkname="f")],
+     "e/sub/evil: inside 'e', a symbolic link of the archive; nothing is written through a link"),
+    ("link_through_link", [entry("d", kind=tarfile.SYMTYPE, linkname="."), entry("e", kind=tarfile.SYMTYPE, linkname="d/..")],
+     "e: resolves to {box}, outside the extraction directory"),
+    ("duplicate", [entry("a", b"1"), entry("a", b"2")], "a: cannot be written: File exists"),
+    ("file_over_link", [entry("a", kind=tarfile.SYMTYPE, linkname="b"), entry("a", b"2")], "a: cannot be written: File exists"),
+    ("directory_over_link", [entry("a", kind=tarfile.SYMTYPE, linkname="."), entry("a", kind=tarfile.DIRTYPE)],
+     "a: cannot be written: File exists"),
+    ("directory_over_file", [entry("a", b"1"), entry("a/b", b"2")], "a/b: cannot be written: Not a directory"),
 ]
 
 
@@ -83,7 +93,7 @@ def test_size_and_member_bounds(sandbox):
     with pytest.raises(UnsafeArchiveError, match="^b: archive content exceeds 1000 bytes$"):
         extract(archive, sandbox / "t", max_total_bytes=1000)
     archive = build(sandbox / "many.tar", *(entry(f"f{i}", b"") for i in range(4)))
-    with pytest.raises(UnsafeArchiveError, match="^more than 3 members$"):
+    with pytest.raises(UnsafeArchiveError, match="^f3: more than 3 members$"):
         extract(archive, sandbox / "t", max_members=3)
     assert not (sandbox / "t").exists()
 
