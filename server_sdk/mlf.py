@@ -169,6 +169,8 @@ class _BoundedTarInfo(tarfile.TarInfo):
 
 
 class _BoundedTarFile(tarfile.TarFile):
+    """A TarFile reading _BoundedTarInfo headers; extension_chain counts the extensions being read before one member."""
+
     tarinfo = _BoundedTarInfo
     extension_chain = 0
 
