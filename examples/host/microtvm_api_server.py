@@ -12,6 +12,7 @@ the client's server_info_query chooses (revision agreement).
 
 from __future__ import annotations
 
+import fcntl
 import logging
 import os
 import re
@@ -20,9 +21,11 @@ import signal
 import string
 import subprocess
 import sys
+import tempfile
 import tty
+from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, Iterator
 
 from microtvm_project_api.protocol.errors import InvalidParamsError, ServerError, TransportClosedError
 from microtvm_project_api.server_sdk import ProjectApiHandler, ProjectOption, TransportTimeouts, main
@@ -35,6 +38,7 @@ CONFIG_TEMPLATE = Path("templates") / "model_config.h.template"
 BUILT_IMAGE = Path("build") / "firmware"
 DEVICE_DIR = "device"
 BUILD_LOG = "build.log"
+PROJECT_LOCK = "project.lock"
 BUILD_TIMEOUT_SEC = 300.0
 MAX_WORKSPACE_BYTES = 16 * 1024 * 1024
 MAX_TEMPLATE_BYTES = 64 * 1024
@@ -93,21 +97,21 @@ class HostPlatform(ProjectApiHandler):
     def build(self, options: dict[str, Any]) -> None:
         """Run make (after `make clean` when asked); a failure's message carries the compiler's first error."""
         self._refuse_in_template("build")
-        if options["clean"]:
-            self._make(["clean"], options)
-        self._make([], options)
+        with _project_lock(self.project_dir, "build"):
+            if options["clean"]:
+                self._make(["clean"], options)
+            self._make([], options)
 
     def flash(self, options: dict[str, Any]) -> None:
         """Install build/firmware into device/, refusing when there is no built image."""
         self._refuse_in_template("flash")
-        image = self.project_dir / BUILT_IMAGE
-        if not image.is_file():
-            raise ServerError(f"flash: no built firmware at {image}; run build first")
-        device = self.project_dir / DEVICE_DIR
-        device.mkdir(exist_ok=True)
-        staged = device / "firmware.new"
-        shutil.copy2(image, staged)
-        os.replace(staged, device / "firmware")
+        with _project_lock(self.project_dir, "flash"):
+            image = self.project_dir / BUILT_IMAGE
+            if not image.is_file():
+                raise ServerError(f"flash: no built firmware at {image}; run build first")
+            device = self.project_dir / DEVICE_DIR
+            device.mkdir(exist_ok=True)
+            _install(image, device / "firmware")
         _log(options, "flashed %s into %s", image, device)
 
     def open_transport(self, options: dict[str, Any]) -> TransportTimeouts:
@@ -180,6 +184,39 @@ class HostPlatform(ProjectApiHandler):
         if status != 0:
             raise ServerError(f"build failed: make exited with status {status}: {_first_diagnostic(output)}",
                               {"detail": output})
+
+
+@contextmanager
+def _project_lock(project_dir: Path, method: str) -> Iterator[None]:
+    """Hold the project's lock (an flock on project.lock) through a build or flash: two at once, from two servers of
+    one project, would race on `make clean`, build/ and device/. The second is refused at once, naming the first."""
+    lock_path = project_dir / PROJECT_LOCK
+    fd = os.open(lock_path, os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW | os.O_CLOEXEC, 0o644)
+    try:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            holder = os.pread(fd, 200, 0).decode("utf-8", "replace").strip() or "another server"
+            raise ServerError(f"{method}: {project_dir} is busy: {holder} holds {lock_path}; "
+                              f"{method} again when it has finished") from None
+        os.ftruncate(fd, 0)
+        os.pwrite(fd, f"{method} by process {os.getpid()}\n".encode(), 0)
+        yield
+    finally:
+        os.close(fd)  # releases the lock
+
+
+def _install(image: Path, destination: Path) -> None:
+    """Copy `image` to `destination` atomically, through a staging file of its own (never a fixed name two could share)."""
+    staged = tempfile.NamedTemporaryFile(dir=destination.parent, prefix=f".{destination.name}.", delete=False)
+    try:
+        with staged, image.open("rb") as source:
+            shutil.copyfileobj(source, staged)
+        shutil.copymode(image, staged.name)
+        os.replace(staged.name, destination)
+    except BaseException:
+        Path(staged.name).unlink(missing_ok=True)
+        raise
 
 
 def _write_firmware_project(firmware: Path, extracted: Path, project_dir: Path, app: str, workspace: int) -> None:
