@@ -29,10 +29,12 @@ def test_template_declares_its_options_with_full_metadata(revision: int) -> None
         options = {o.name: o for o in client.project_options}
     assert (info.protocol_version, info.platform_name, info.is_template) == (revision, "host", True)
     assert info.model_library_format_path is None
-    assert set(options) == {"app", "workspace_size_bytes", "verbose", "clean"}
+    assert set(options) == {"app", "workspace_size_bytes", "verbose", "clean", "serial_url"}
     app = options["app"]
     assert (app.type, app.default, list(app.choices), list(app.optional)) == ("str", "echo", ["echo", "model"], ["generate_project"])
     assert list(options["clean"].optional) == ["build"] and options["clean"].default is False
+    url = options["serial_url"]
+    assert (url.type, url.default, url.choices, list(url.optional)) == ("str", None, None, ["open_transport"])
     assert all(o.help for o in options.values())
     if revision == 2:
         assert info.supported_methods == ["server_info_query", "generate_project", "build", "flash", "open_transport",
