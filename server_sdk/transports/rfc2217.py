@@ -4,13 +4,15 @@ pyserial 3.5's port renegotiates every line setting with the exporter whenever a
 least 150 ms with `ign_set_control`, and up to its network timeout once the exporter is gone), refuses
 write timeouts, answers a read woken by the lost connection with zero bytes (which looks like a
 timeout), and lets its reader thread die without a word when the exporter goes away while it answers a
-negotiation. This subclass negotiates only real line changes, bounds every write by its write timeout,
-and makes a lost connection an error on the read that sees it and on every later one.
+negotiation (losing what it said, such as ser2net's "Port already in use"). This subclass negotiates only
+real line changes, bounds every write by its write timeout, keeps reading after a failed answer, and
+makes a lost connection an error on the read that sees it and on every later one.
 """
 
 from __future__ import annotations
 
 import queue
+import threading
 from typing import Any
 
 import serial
@@ -40,7 +42,7 @@ class Rfc2217Port(rfc2217.Serial):
         self._negotiated = self._read_buffer = None
         try:
             super().open()
-        except SerialException as exc:
+        except (SerialException, OSError) as exc:  # OSError: the exporter hung up while being answered
             said = self._exporter_said()
             raise SerialException(f"{exc}; the exporter said {said!r}" if said else str(exc)) from None
 
@@ -79,6 +81,7 @@ class Rfc2217Port(rfc2217.Serial):
                     break
                 raise SerialException(CONNECTION_LOST)
             data += byte
+            data += self._take_queued(size - len(data))
         return bytes(data)
 
     def write(self, data: Any) -> int:
@@ -100,12 +103,24 @@ class Rfc2217Port(rfc2217.Serial):
                 self._socket.settimeout(reader_timeout)
         return len(data)
 
-    def _telnet_read_loop(self) -> None:
-        """The parent's reader, which also leaves its last word when answering the exporter fails."""
+    def _internal_raw_write(self, data: bytes) -> None:
+        """The parent's raw send. In the reader thread (answering a negotiation) a failure is left for its next receive to
+        report: the parent's reader would die on it silently, losing the rest of what the exporter sent."""
         try:
-            super()._telnet_read_loop()
+            super()._internal_raw_write(data)
         except OSError:
-            self._read_buffer.put(None)
+            if threading.current_thread() is not self._thread:
+                raise
+
+    def _take_queued(self, n: int) -> bytes:
+        """Up to n bytes already queued, taken under one lock instead of one get per byte (which halves the throughput);
+        the reader's last word stays queued."""
+        pending = self._read_buffer
+        taken = bytearray()
+        with pending.mutex:
+            while len(taken) < n and pending.queue and pending.queue[0] is not None:
+                taken += pending.queue.popleft()
+        return bytes(taken)
 
     def _reader_alive(self) -> bool:
         return self._thread is not None and self._thread.is_alive()

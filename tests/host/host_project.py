@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import time
 from pathlib import Path
 from typing import Any
 
@@ -14,13 +15,28 @@ REVISION_ENV = "MICROTVM_HOST_PROTOCOL_REVISION"
 REVISIONS = (1, 2)
 
 
+def revision_env(revision: int) -> dict[str, str]:
+    """The environment that tells the host platform's server to speak `revision`."""
+    return {**os.environ, REVISION_ENV: str(revision)}
+
+
 def launch(project_dir: Path, revision: int, **kwargs: Any) -> ProjectApiClient:
     """A client session with the server of `project_dir`, told to speak `revision`."""
-    env = {**os.environ, REVISION_ENV: str(revision)}
-    return ProjectApiClient.launch(project_dir, env=env, **kwargs)
+    return ProjectApiClient.launch(project_dir, env=revision_env(revision), **kwargs)
 
 
 def generate(archive: Path, project_dir: Path, revision: int, **options: object) -> None:
     """Generate `project_dir` from the host template through the typed client."""
     with launch(TEMPLATE_DIR, revision) as template:
         template.generate_project(archive, standalone_crt_dir(), project_dir, options)
+
+
+def children(pid: int, wait_sec: float = 5.0) -> list[int]:
+    """The child processes of `pid` (the server's firmware), waiting up to `wait_sec` for one to appear."""
+    deadline = time.monotonic() + wait_sec
+    while True:
+        # The server's main thread starts the firmware, so the main thread's task lists it.
+        found = [int(child) for child in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
+        if found or time.monotonic() > deadline:
+            return found
+        time.sleep(0.05)

@@ -15,7 +15,7 @@ import subprocess
 import time
 from pathlib import Path
 
-SEARCH_PATH = (*os.environ.get("PATH", "").split(os.pathsep), "/usr/sbin", "/usr/local/sbin")
+SBIN = ("/usr/sbin", "/usr/local/sbin")
 START_TIMEOUT_SEC = 5.0
 STOP_GRACE_SEC = 2.0
 PORT_ATTEMPTS = 3
@@ -29,7 +29,7 @@ class Ser2netError(RuntimeError):
 
 def find_ser2net() -> str | None:
     """The ser2net executable (Debian puts it in /usr/sbin, which is not on every PATH), or None."""
-    return shutil.which("ser2net", path=os.pathsep.join(SEARCH_PATH))
+    return shutil.which("ser2net", path=os.pathsep.join((os.environ.get("PATH", ""), *SBIN)))
 
 
 def free_port() -> int:
@@ -68,11 +68,11 @@ def _socket_inodes(pid: int) -> set[str]:
 class Ser2net:
     """One ser2net process exporting `device` as `rfc2217://127.0.0.1:PORT`; start, kill, restart on the same port, stop."""
 
-    def __init__(self, executable: str, device: Path, workdir: Path, chardelay: bool = True) -> None:
+    def __init__(self, executable: str, device: Path, workdir: Path, nodelay: bool = True) -> None:
         self.executable = executable
         self.device = device
         self.workdir = workdir
-        self.chardelay = chardelay
+        self.nodelay = nodelay
         self.port = 0
         self.process: subprocess.Popen[bytes] | None = None
         self.pids: list[int] = []
@@ -88,12 +88,14 @@ class Ser2net:
         return path.read_text(errors="replace") if path.exists() else ""
 
     def config(self) -> str:
-        """The YAML configuration: one connection, telnet with RFC 2217 over TCP, to the device in raw 115200 8N1."""
-        options = "" if self.chardelay else "  options:\n    chardelay: false\n"
+        """The YAML configuration: one connection, telnet with RFC 2217 over TCP, to the device at 115200 8N1 without
+        modem lines (`local`). `nodelay` turns Nagle's algorithm off on ser2net's side (pyserial's side has it off):
+        with it on, a reply sent in pieces waits for the client's delayed acknowledgement, up to 40 ms a piece."""
+        tcp = "tcp(nodelay)" if self.nodelay else "tcp"
         return ("%YAML 1.1\n---\n"
                 "connection: &board\n"
-                f"  accepter: telnet(rfc2217),tcp,127.0.0.1,{self.port}\n"
-                f"  connector: serialdev,{self.device},115200n81,local\n" + options)
+                f"  accepter: telnet(rfc2217),{tcp},127.0.0.1,{self.port}\n"
+                f"  connector: serialdev,{self.device},115200n81,local\n")
 
     def start(self) -> None:
         """Start on a free port (the one it had, when restarting) and wait until it listens; Ser2netError if it never does."""
