@@ -81,7 +81,7 @@ def test_conformance_transport_checks_pass_through_rfc2217(flashed, ser2net, tmp
     assert outcomes == dict.fromkeys(TRANSPORT_CHECKS, "pass"), completed.stdout
 
 
-def test_the_exporter_killed_mid_read_is_transport_closed_within_the_deadline(echo_board) -> None:
+def test_the_exporter_killed_mid_read_is_transport_closed_within_the_deadline_and_a_new_open_reconnects(echo_board) -> None:
     client, exporter = echo_board
     threading.Timer(0.5, exporter.kill).start()
     started = time.monotonic()
@@ -91,6 +91,10 @@ def test_the_exporter_killed_mid_read_is_transport_closed_within_the_deadline(ec
     assert "the exporter closed the connection" in caught.value.detail
     with pytest.raises(TransportClosedError):
         client.write_transport(b"x", 5.0)
+    exporter.start()  # the same address: a lab's exporter coming back after a reboot
+    client.open_transport({"serial_url": exporter.url})
+    client.write_transport(b"back again", 5.0)
+    assert read_exactly(client, 10) == b"back again"
 
 
 def test_the_exporter_killed_mid_write_is_transport_closed_not_a_partial_success(echo_board) -> None:
@@ -130,17 +134,6 @@ def test_no_exporter_fails_open_transport_naming_the_url(flashed) -> None:
         with pytest.raises(ServerError) as caught:
             client.open_transport({"serial_url": url})
     assert caught.value.message.startswith(f"open_transport: cannot open {url}: Could not open port")
-
-
-def test_a_new_open_transport_reconnects_after_the_exporter_restarts(echo_board) -> None:
-    client, exporter = echo_board
-    exporter.kill()
-    with pytest.raises(TransportClosedError):
-        client.read_transport(1, 5.0)
-    exporter.start()  # the same address: a lab's exporter coming back after a reboot
-    client.open_transport({"serial_url": exporter.url})
-    client.write_transport(b"back again", 5.0)
-    assert read_exactly(client, 10) == b"back again"
 
 
 def read_exactly(client: ProjectApiClient, n: int) -> bytes:
