@@ -68,11 +68,12 @@ def _socket_inodes(pid: int) -> set[str]:
 class Ser2net:
     """One ser2net process exporting `device` as `rfc2217://127.0.0.1:PORT`; start, kill, restart on the same port, stop."""
 
-    def __init__(self, executable: str, device: Path, workdir: Path, nodelay: bool = True) -> None:
+    def __init__(self, executable: str, device: Path, workdir: Path, nodelay: bool = True, chardelay: bool = True) -> None:
         self.executable = executable
         self.device = device
         self.workdir = workdir
         self.nodelay = nodelay
+        self.chardelay = chardelay
         self.port = 0
         self.process: subprocess.Popen[bytes] | None = None
         self.pids: list[int] = []
@@ -90,12 +91,14 @@ class Ser2net:
     def config(self) -> str:
         """The YAML configuration: one connection, telnet with RFC 2217 over TCP, to the device at 115200 8N1 without
         modem lines (`local`). `nodelay` turns Nagle's algorithm off on ser2net's side (pyserial's side has it off):
-        with it on, a reply sent in pieces waits for the client's delayed acknowledgement, up to 40 ms a piece."""
+        with it on, a reply sent in pieces waits for the client's delayed acknowledgement, up to 40 ms a piece.
+        `chardelay` false stops ser2net waiting (at least 1 ms) for more characters before it sends what came."""
         tcp = "tcp(nodelay)" if self.nodelay else "tcp"
+        options = "" if self.chardelay else "  options:\n    chardelay: false\n"
         return ("%YAML 1.1\n---\n"
                 "connection: &board\n"
                 f"  accepter: telnet(rfc2217),{tcp},127.0.0.1,{self.port}\n"
-                f"  connector: serialdev,{self.device},115200n81,local\n")
+                f"  connector: serialdev,{self.device},115200n81,local\n" + options)
 
     def start(self) -> None:
         """Start on a free port (the one it had, when restarting) and wait until it listens; Ser2netError if it never does."""
