@@ -83,8 +83,8 @@ def test_conformance_transport_checks_pass_through_rfc2217(flashed, ser2net, tmp
 
 def test_the_exporter_killed_mid_read_is_transport_closed_within_the_deadline_and_a_new_open_reconnects(echo_board) -> None:
     client, exporter = echo_board
-    threading.Timer(0.5, exporter.kill).start()
     started = time.monotonic()
+    threading.Timer(0.5, exporter.kill).start()
     with pytest.raises(TransportClosedError) as caught:
         client.read_transport(1, 10.0)
     assert time.monotonic() - started < 0.5 + SLACK_SEC
@@ -102,8 +102,8 @@ def test_the_exporter_killed_mid_write_is_transport_closed_not_a_partial_success
     (firmware,) = children(client.server.pid)
     os.kill(firmware, signal.SIGSTOP)  # the board stops draining its line: the write blocks once the buffers are full
     try:
-        threading.Timer(1.0, exporter.kill).start()
         started = time.monotonic()
+        threading.Timer(1.0, exporter.kill).start()
         with pytest.raises(TransportClosedError) as caught:
             client.write_transport(FLOOD, 20.0)
         assert 1.0 <= time.monotonic() - started < 1.0 + SLACK_SEC, "the write was still in progress when the exporter died"
@@ -128,12 +128,16 @@ def test_a_port_another_client_holds_fails_open_transport_naming_the_url(echo_bo
         assert read_exactly(client, 4) == b"free"
 
 
-def test_no_exporter_fails_open_transport_naming_the_url(flashed) -> None:
-    url = "rfc2217://127.0.0.1:9?ign_set_control"  # the discard port: nothing listens there
+@pytest.mark.parametrize("url, reason", [
+    ("rfc2217://127.0.0.1:9?ign_set_control", "Could not open port"),  # the discard port: nothing listens there
+    ("nonsense://board-7", "invalid URL"),
+])
+def test_a_url_that_does_not_open_fails_open_transport_naming_it(flashed, url: str, reason: str) -> None:
     with launch(flashed("echo", 2), 2) as client:
         with pytest.raises(ServerError) as caught:
             client.open_transport({"serial_url": url})
-    assert caught.value.message.startswith(f"open_transport: cannot open {url}: Could not open port")
+        assert caught.value.message.startswith(f"open_transport: cannot open {url}: {reason}")
+        assert children(client.server.pid, wait_sec=0) == []
 
 
 def read_exactly(client: ProjectApiClient, n: int) -> bytes:
