@@ -9,7 +9,7 @@ import sys
 import time
 from pathlib import Path
 
-from bench import importtime, report, rss, suite, targets
+from bench import importtime, remote_serial, report, rss, suite, targets
 
 HERE = Path(__file__).resolve().parent
 
@@ -29,7 +29,11 @@ def main(argv: list[str] | None = None) -> int:
     def progress(text: str) -> None:
         print(f"[{time.monotonic() - started:5.1f} s] {text}", file=sys.stderr, flush=True)
 
-    figures = suite.run(suite.Config(args.rounds, args.sample_seconds), progress)
+    config = suite.Config(args.rounds, args.sample_seconds)
+    figures = suite.run(config, progress)
+    remote_skipped = remote_serial.unavailable()
+    if remote_skipped is None:
+        remote_serial.run(figures, config, progress)
     progress("peak RSS")
     rss.run(figures, ["plain", "ours-v1", "ours-v2"], (1 << 20, 16 << 20), args.rss_runs)
     progress("import times")
@@ -38,6 +42,7 @@ def main(argv: list[str] | None = None) -> int:
     machine["load_after"] = os.getloadavg()
     machine["seconds"] = time.monotonic() - started
     print(report.table(figures, imports, judged))
+    print(remote_serial.table(figures) if remote_skipped is None else f"remote serial: skipped, {remote_skipped}")
     report.write_json(HERE / "results.json", figures, imports, judged, machine)
     if not args.no_plot:
         report.plot(HERE / "throughput.png", figures)

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from host_project import REVISION_ENV, generate, launch
+from host_project import generate, launch
 from microtvm_project_api.client.client import ProjectApiClient
 from microtvm_project_api.protocol.errors import ServerError
 
@@ -23,7 +23,7 @@ def test_a_build_or_flash_during_another_build_is_refused_naming_it(archive: Pat
     project = tmp_path / "project"
     generate(archive, project, 2)
     lock = project / "project.lock"
-    slow = ProjectApiClient.launch(project, env={**os.environ, REVISION_ENV: "2", "CC": SLOW_CC})
+    slow = ProjectApiClient.launch(project, env={**os.environ, "CC": SLOW_CC})
     with slow as first, launch(project, 2) as second:
         building = threading.Thread(target=first.build, args=({"clean": True},))
         building.start()
