@@ -7,11 +7,14 @@ not run at all (no server in PROJECT_DIR, bad arguments).
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import logging
 import sys
 from pathlib import Path
 from typing import Any
 
+from microtvm_project_api.cli import extras
+from microtvm_project_api.cli.terminal import StepLog, Terminal
 from microtvm_project_api.conformance import expected_failures, report
 from microtvm_project_api.conformance.check import Outcome, Result, all_checks
 from microtvm_project_api.conformance.context import Settings, UsageError
@@ -19,6 +22,11 @@ from microtvm_project_api.conformance.runner import Runner, exit_status
 
 USAGE_ERROR = 2
 SERVER_LOGS = "microtvm_project_api.server"
+SHOW_SECONDS_FROM = 1.0
+"""A check that took this long shows its duration on its line."""
+OUTCOME_COLOURS = {Outcome.PASS: "green", Outcome.FAIL: "red", Outcome.ERROR: "red", Outcome.STALE: "red",
+                   Outcome.WARN: "yellow", Outcome.SKIP: "dim", Outcome.XFAIL: "dim"}
+QUIET_SHOWN = frozenset({Outcome.FAIL, Outcome.ERROR, Outcome.STALE, Outcome.WARN})
 
 
 def register(subparsers: Any) -> None:
@@ -54,27 +62,39 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def handle(args: argparse.Namespace) -> int:
     """Run the checks, print one line per check, write the reports; the exit status of the contract."""
-    if not getattr(args, "verbose", False):
+    verbose, quiet = getattr(args, "verbose", False), getattr(args, "quiet", False)
+    if not verbose:
         logging.getLogger(SERVER_LOGS).setLevel(logging.ERROR)  # failures carry the stderr tail they need
     checks = all_checks()
     if args.list_checks:
         print(report.check_listing(checks))
         return 0
+    extras.require("conformance", "microtvm-project conform")
+    terminal = Terminal(quiet=quiet, verbose=verbose)
     try:
-        settings = settings_from(args)
+        settings = dataclasses.replace(settings_from(args), progress=StepLog(terminal))
         known = expected_failures.load(args.expected_failures, {c.id for c in checks}) if args.expected_failures else set()
         _check_skips(args.skip, checks)
         runner = Runner(settings, known)
         results: list[Result] = []
         try:
+            terminal.push_status("starting the server")
             runner.start()
-            print(f"conformance of {settings.project_dir} (protocol revision {runner.revision}, device {settings.device})", flush=True)
-            for check in checks:
-                result = runner.run(check)
+            terminal.pop_status()
+            if not quiet:
+                terminal.line(f"conformance of {settings.project_dir} (protocol revision {runner.revision}, device {settings.device})")
+            for number, check in enumerate(checks, 1):
+                terminal.push_status(f"[{number}/{len(checks)}] {check.id}")
+                try:
+                    result = runner.run(check)
+                finally:
+                    terminal.pop_status()
                 results.append(result)
-                print(report.line(result), flush=True)
+                if not quiet or result.outcome in QUIET_SHOWN:
+                    terminal.line(result_line(result, terminal))
         finally:
             runner.close()
+            terminal.close()
     except UsageError as exc:
         print(f"microtvm-project conform: error: {exc}", file=sys.stderr)
         return USAGE_ERROR
@@ -85,6 +105,16 @@ def handle(args: argparse.Namespace) -> int:
     if args.report_json:
         report.write_json(results, args.report_json, settings.project_dir, runner.revision)
     return status
+
+
+def result_line(result: Result, terminal: Terminal) -> str:
+    """The report's line of one check, its outcome in colour on a terminal and its duration when it was slow."""
+    text = report.line(result)
+    label, rest = text[:5], text[5:]
+    head, newline, details = rest.partition("\n")
+    if result.seconds >= SHOW_SECONDS_FROM:
+        head += f" ({result.seconds:.1f} s)"
+    return terminal.paint(label, OUTCOME_COLOURS[result.outcome]) + head + newline + details
 
 
 def totals_line(results: list[Result]) -> str:

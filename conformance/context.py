@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from microtvm_project_api.conformance.check import CheckFailed, CheckSkipped
+from microtvm_project_api.conformance.progress import SILENT, Progress
 from microtvm_project_api.conformance.session import Reply, Session, Transcript
 from microtvm_project_api.protocol.registry import LATEST_REVISION, REVISIONS
 
@@ -40,6 +41,7 @@ class Settings:
     mlf: Path | None = None
     standalone_crt_dir: Path | None = None
     skip: tuple[str, ...] = ()
+    progress: Progress = field(default=SILENT, compare=False, repr=False)
 
 
 class Context:
@@ -67,7 +69,8 @@ class Context:
 
     def start(self, project_dir: Path | None = None, stdin: int | IO[bytes] = subprocess.DEVNULL) -> Session:
         """A fresh server for the running check only; it is closed when the check ends."""
-        session = Session(project_dir or self.settings.project_dir, self.settings.timeout, self.transcript, self.revision, stdin, self.hung)
+        session = Session(project_dir or self.settings.project_dir, self.settings.timeout, self.transcript, self.revision, stdin, self.hung,
+                          self.settings.progress)
         self._check_sessions.append(session)
         return session
 
@@ -91,7 +94,7 @@ class Context:
         if where in self._broken:
             raise CheckSkipped(f"the server of {where} does not start (see process.starts): {self._broken[where]}")
         session = Session(where, self.settings.timeout, self.transcript, self.revision if self.known_revision else None,
-                          hung=self.hung)
+                          hung=self.hung, progress=self.settings.progress)
         self._shared[where] = session
         try:
             self.query_info(session, strict=False)

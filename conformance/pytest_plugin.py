@@ -38,12 +38,16 @@ def pytest_collection_modifyitems(session: pytest.Session, config: pytest.Config
     project = config.getoption("microtvm_project")
     if not project:
         return
+    from microtvm_project_api.cli.extras import MissingExtraError, require
     from microtvm_project_api.client.errors import ServerNotFoundError
     from microtvm_project_api.client.server_process import launch_command
     from microtvm_project_api.conformance.check import all_checks
 
     try:
+        require("conformance", "pytest --microtvm-project")
         launch_command(Path(project))
+    except MissingExtraError as exc:
+        raise pytest.UsageError(str(exc)) from None
     except ServerNotFoundError as exc:
         raise pytest.UsageError(f"--microtvm-project: {exc}") from None
 

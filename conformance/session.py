@@ -17,6 +17,7 @@ from typing import IO, Any
 from microtvm_project_api.client.errors import ServerExitedError, ServerNotFoundError
 from microtvm_project_api.client.server_process import ServerProcess
 from microtvm_project_api.conformance.check import CheckFailed
+from microtvm_project_api.conformance.progress import SILENT, SLOW_METHODS, Progress
 from microtvm_project_api.protocol import wire
 from microtvm_project_api.protocol.registry import default_registry
 
@@ -79,8 +80,10 @@ class Session:
         revision: int | None = 2,
         stdin: int | IO[bytes] = subprocess.DEVNULL,
         hung: dict[tuple[Path, str], str] | None = None,
+        progress: Progress = SILENT,
     ) -> None:
         self.project_dir = project_dir
+        self.progress = progress
         self.hung = {} if hung is None else hung
         self.timeout = timeout
         self.transcript = transcript
@@ -107,7 +110,16 @@ class Session:
             request_id = self._next_id
             self._next_id += 1
         line = wire.encode_message(wire.request(method, params, request_id))
-        return self.send_line(line, (request_id,), method if validate else None, timeout)
+        if method not in SLOW_METHODS:
+            return self.send_line(line, (request_id,), method if validate else None, timeout)
+        self.progress.step_started(method)
+        started, outcome = time.monotonic(), "failed"
+        try:
+            reply = self.send_line(line, (request_id,), method if validate else None, timeout)
+            outcome = "done" if reply.error is None else "error reply"
+            return reply
+        finally:
+            self.progress.step_finished(method, time.monotonic() - started, outcome)
 
     def send_line(self, line: bytes, expect_ids: tuple[Any, ...], method: str | None = None, timeout: float | None = None) -> Reply:
         """Send any bytes as one request line and judge the one reply line, whose id must be one of `expect_ids`."""

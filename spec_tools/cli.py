@@ -80,7 +80,10 @@ def _diff(args: argparse.Namespace) -> int:
 
 
 def _check_transcript(args: argparse.Namespace) -> int:
+    from microtvm_project_api.cli.extras import require
     from microtvm_project_api.spec_tools.transcript_check import check_transcript
+
+    require("spec", "microtvm-project spec check-transcript")
 
     registry = _registry(args.schema)
     if args.protocol_version is not None and args.protocol_version not in registry.revisions:
