@@ -21,8 +21,9 @@ generate: $(STAMP)
 docs: $(STAMP)
 	$(VENV)/bin/microtvm-project spec docs
 
-## check: schema meta-validation, examples, generated-code and docs drift
+## check: schema meta-validation first (one line per error), then examples, generated-code and docs drift
 check: $(STAMP)
+	$(PY) tools/check_schema.py
 	$(PY) tools/generate_models.py --check
 	$(VENV)/bin/microtvm-project spec docs --check
 	$(PY) -m pytest -q tests/spec
