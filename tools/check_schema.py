@@ -101,7 +101,7 @@ def main() -> int:
     for line in errors:
         print(line)
     if errors:
-        print(f"\nschema/ has {len(errors)} errors: fix them before anything else (generated code and docs derive from it).",
+        print(f"\nschema/ has {len(errors)} error{'s' if len(errors) != 1 else ''}: fix them before anything else (generated code and docs derive from it).",
               file=sys.stderr)
         return 1
     return 0
