@@ -69,7 +69,10 @@ def build_parser(only: str | None = None) -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     """Run one command; its exit status. Ctrl-C and a closed stdout end in one line or none, never a traceback."""
     try:
-        return _run(list(sys.argv[1:] if argv is None else argv))
+        try:
+            return _run(list(sys.argv[1:] if argv is None else argv))
+        finally:
+            sys.stdout.flush()  # here, not at interpreter exit, where a closed pipe could only be reported as a traceback
     except KeyboardInterrupt:
         print("microtvm-project: interrupted", file=sys.stderr)
         return EXIT_INTERRUPTED

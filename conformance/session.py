@@ -113,13 +113,14 @@ class Session:
         if method not in SLOW_METHODS:
             return self.send_line(line, (request_id,), method if validate else None, timeout)
         self.progress.step_started(method)
-        started, outcome = time.monotonic(), "failed"
+        started = time.monotonic()
         try:
             reply = self.send_line(line, (request_id,), method if validate else None, timeout)
-            outcome = "done" if reply.error is None else "error reply"
-            return reply
-        finally:
-            self.progress.step_finished(method, time.monotonic() - started, outcome)
+        except Exception:  # not KeyboardInterrupt: an interrupted run ends with one line, from the command
+            self.progress.step_finished(method, time.monotonic() - started, "failed")
+            raise
+        self.progress.step_finished(method, time.monotonic() - started, "done" if reply.error is None else "error reply")
+        return reply
 
     def send_line(self, line: bytes, expect_ids: tuple[Any, ...], method: str | None = None, timeout: float | None = None) -> Reply:
         """Send any bytes as one request line and judge the one reply line, whose id must be one of `expect_ids`."""
