@@ -6,7 +6,7 @@ an empty directory (no file of the repository importable): the base install runs
 `info`, and `conform` and `spec check-transcript` name the extra they need; with the extras,
 `conform`, the pytest plugin and `spec check-transcript` pass on a copy of examples/loopback.
 
-    python3 tools/check_wheel.py [PYTHON ...]     (default: the interpreter running it)
+    python3 tools/check_wheel.py [PYTHON ...]     (default: the interpreter running it, which must be 3.11+ for tomllib)
 """
 
 from __future__ import annotations
@@ -18,9 +18,11 @@ import subprocess
 import sys
 import tempfile
 import time
-import tomllib
 import zipfile
 from pathlib import Path
+
+if sys.version_info >= (3, 11):
+    import tomllib
 
 ROOT = Path(__file__).resolve().parent.parent
 PACKAGE = "microtvm_project_api"
@@ -121,6 +123,8 @@ def _version() -> str:
 
 
 def main() -> int:
+    if sys.version_info < (3, 11):
+        sys.exit("check_wheel.py runs on Python 3.11+ (it reads pyproject.toml with tomllib); it installs into any Python")
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("pythons", nargs="*", default=[sys.executable], help="interpreters to install the wheel with")
     args = parser.parse_args()
