@@ -70,7 +70,7 @@ class Context:
     def start(self, project_dir: Path | None = None, stdin: int | IO[bytes] = subprocess.DEVNULL) -> Session:
         """A fresh server for the running check only; it is closed when the check ends."""
         session = Session(project_dir or self.settings.project_dir, self.settings.timeout, self.transcript, self.revision, stdin, self.hung,
-                          self.settings.progress)
+                          progress=self.settings.progress)
         self._check_sessions.append(session)
         return session
 
