@@ -95,7 +95,7 @@ def test_a_command_whose_extra_is_missing_names_the_extra(without_jsonschema, tm
                    f"(jsonschema not installed): pip install 'microtvm-project-api[{extra}]'\n")
 
 
-def test_the_pytest_plugin_names_the_extra_too(without_jsonschema, pytestconfig) -> None:
+def test_the_pytest_plugin_names_the_extra_too(without_jsonschema) -> None:
     from microtvm_project_api.conformance import pytest_plugin
 
     class Config:
