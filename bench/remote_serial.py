@@ -103,7 +103,7 @@ def measure_path(figures: Figures, config: Config, project: Path, path: str, url
         figures.add((KEY, "write_1B_us", path), "us", 1e6 * write_seconds(line, config))
         for chunk in CHUNKS:
             data = os.urandom(chunk)
-            per_trip = seconds_per_op(lambda: round_trip(line, data), config.sample_seconds, min_ops=2)
+            per_trip = seconds_per_op(lambda data=data: round_trip(line, data), config.sample_seconds, min_ops=2)
             figures.add((KEY, "throughput_MBps", path, str(chunk)), "MB/s", chunk / per_trip / 1e6, True)
     finally:
         line.close()

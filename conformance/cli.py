@@ -8,12 +8,15 @@ could not run at all (no server in PROJECT_DIR, bad arguments).
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import logging
 import os
 import sys
 from pathlib import Path
 from typing import Any, Iterator
 
+from microtvm_project_api.cli import extras
+from microtvm_project_api.cli.terminal import StepLog, Terminal
 from microtvm_project_api.conformance import expected_failures, report
 from microtvm_project_api.conformance.check import Check, Outcome, Result, all_checks
 from microtvm_project_api.conformance.context import Settings, UsageError
@@ -21,6 +24,12 @@ from microtvm_project_api.conformance.runner import Runner, exit_status
 
 USAGE_ERROR = 2
 SERVER_LOGS = "microtvm_project_api.server"
+SHOW_SECONDS_FROM = 1.0
+"""A check that took this long shows its duration on its line."""
+OUTCOME_COLOURS = {Outcome.PASS: "green", Outcome.FAIL: "red", Outcome.ERROR: "red", Outcome.STALE: "red",
+                   Outcome.WARN: "yellow", Outcome.SKIP: "dim", Outcome.XFAIL: "dim", Outcome.INHERITED: "yellow",
+                   Outcome.BLOCKED: "dim"}
+QUIET_SHOWN = frozenset({Outcome.FAIL, Outcome.ERROR, Outcome.STALE, Outcome.WARN})
 
 
 def register(subparsers: Any) -> None:
@@ -71,26 +80,34 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def handle(args: argparse.Namespace) -> int:
     """Run the checks, print one line per check, write the reports; the exit status of the contract."""
-    if not getattr(args, "verbose", False):
+    verbose, quiet = getattr(args, "verbose", False), getattr(args, "quiet", False)
+    if not verbose:
         logging.getLogger(SERVER_LOGS).setLevel(logging.ERROR)  # failures carry the stderr tail they need
     checks = all_checks()
     if args.list_checks:
         print(report.check_listing(checks))
         return 0
+    extras.require("conformance", "microtvm-project conform")
+    terminal = Terminal(quiet=quiet, verbose=verbose)
     try:
-        settings = settings_from(args)
+        settings = dataclasses.replace(settings_from(args), progress=StepLog(terminal))
         known = expected_failures.load(args.expected_failures, {c.id for c in checks}) if args.expected_failures else set()
         _check_skips(args.skip, checks)
         runner = Runner(settings, known)
         results: list[Result] = []
         try:
+            terminal.push_status("starting the server")
             runner.start()
+            terminal.pop_status()
             for revision in runner.revisions:
-                print(runner.header(revision), flush=True)
-                for text in report.lines(_judge(runner, checks, revision, results)):
-                    print(text, flush=True)
+                if not quiet:
+                    terminal.line(runner.header(revision))
+                shown = _judge(runner, checks, revision, results, terminal, quiet)
+                for text in report.lines(shown, lambda result: result_line(result, terminal)):
+                    terminal.line(text)
         finally:
             runner.close()
+            terminal.close()
     except UsageError as exc:
         print(f"microtvm-project conform: error: {exc}", file=sys.stderr)
         return USAGE_ERROR
@@ -103,12 +120,29 @@ def handle(args: argparse.Namespace) -> int:
     return status
 
 
-def _judge(runner: Runner, checks: list[Check], revision: int, results: list[Result]) -> Iterator[Result]:
-    """Each check's result in `revision` as it ends, also kept in `results`."""
-    for check in checks:
-        result = runner.run(check, revision)
+def _judge(runner: Runner, checks: list[Check], revision: int, results: list[Result], terminal: Terminal,
+           quiet: bool) -> Iterator[Result]:
+    """Each check's result in `revision` as it ends (with a live status while it runs), also kept in `results`;
+    with `quiet` only the failures."""
+    for number, check in enumerate(checks, 1):
+        terminal.push_status(f"[{number}/{len(checks)}] {check.id}")
+        try:
+            result = runner.run(check, revision)
+        finally:
+            terminal.pop_status()
         results.append(result)
-        yield result
+        if not quiet or result.outcome in QUIET_SHOWN:
+            yield result
+
+
+def result_line(result: Result, terminal: Terminal) -> str:
+    """The report's line of one check, its outcome in colour on a terminal and its duration when it was slow."""
+    text = report.line(result)
+    label, rest = text[:5], text[5:]
+    head, newline, details = rest.partition("\n")
+    if result.seconds >= SHOW_SECONDS_FROM:
+        head += f" ({result.seconds:.1f} s)"
+    return terminal.paint(label, OUTCOME_COLOURS[result.outcome]) + head + newline + details
 
 
 def totals_line(results: list[Result], by_revision: bool = False) -> str:

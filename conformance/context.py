@@ -20,7 +20,8 @@ from typing import IO, Any
 
 from microtvm_project_api.conformance.check import CheckBlocked, CheckFailed, CheckSkipped, Need, inherited_ref
 from microtvm_project_api.conformance.offer import TVM_VERSION  # noqa: F401  (the checks read it here)
-from microtvm_project_api.conformance.session import Hangs, Reply, Session, ExchangeLog
+from microtvm_project_api.conformance.progress import SILENT, Progress
+from microtvm_project_api.conformance.session import ExchangeLog, Hangs, Reply, Session
 from microtvm_project_api.protocol.options import JSON_TYPES, parse_option_string
 
 STARTS, GENERATE, GENERATED_STARTS = "process.starts", "template.generate-project", "template.generated-server-starts"
@@ -44,6 +45,7 @@ class Settings:
     skip: tuple[str, ...] = ()
     python: str | None = None
     start_timeout: float = 300.0
+    progress: Progress = field(default=SILENT, compare=False, repr=False)
 
 
 class Context:
@@ -154,7 +156,8 @@ class Context:
 
     def _new_session(self, where: Path, stdin: int | IO[bytes] = subprocess.DEVNULL) -> Session:
         return Session(where, self.settings.timeout, self.transcript, self.revision, stdin, self.hangs,
-                       python=self.settings.python, start_allowance=self.settings.start_timeout, hello=self.hello)
+                       python=self.settings.python, start_allowance=self.settings.start_timeout, hello=self.hello,
+                       progress=self.settings.progress)
 
     def _refuse_broken(self, where: Path) -> None:
         if where in self._broken:

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from microtvm_project_api.conformance.check import CheckFailed
-from microtvm_project_api.conformance.session import Session, ExchangeLog
+from microtvm_project_api.conformance.session import ExchangeLog, Session
 from microtvm_project_api.generated.methods import REVISIONS
 
 TVM_VERSION = "0.18.0"

@@ -45,8 +45,17 @@ def pytest_collection_modifyitems(session: pytest.Session, config: pytest.Config
     project = config.getoption("microtvm_project")
     if not project:
         return
+    from microtvm_project_api.cli.extras import MissingExtraError, require
     from microtvm_project_api.conformance.check import all_checks
     from microtvm_project_api.protocol.launch import ServerNotFoundError, launch_command
+
+    try:
+        require("conformance", "pytest --microtvm-project")
+        launch_command(Path(project))
+    except MissingExtraError as exc:
+        raise pytest.UsageError(str(exc)) from None
+    except ServerNotFoundError as exc:
+        raise pytest.UsageError(f"--microtvm-project: {exc}") from None
 
     runner = _runner(config)
     items.extend(ConformanceItem.from_parent(session, name=f"{check.id}[v{revision}]", check=check, revision=revision,

@@ -8,7 +8,7 @@ import json
 import xml.etree.ElementTree as ET
 from collections import Counter
 from pathlib import Path
-from typing import Any, Iterable, Iterator
+from typing import Any, Callable, Iterable, Iterator
 
 from microtvm_project_api.conformance.check import Check, Outcome, Result, inherited_ref
 from microtvm_project_api.conformance.session import shown
@@ -37,17 +37,19 @@ def line(result: Result) -> str:
     return "\n".join([head, *details])
 
 
-def lines(results: Iterable[Result]) -> Iterator[str]:
-    """The text report of results as they come; consecutive checks blocked for the same reason share one line."""
+def lines(results: Iterable[Result], render: Callable[[Result], str] | None = None) -> Iterator[str]:
+    """The text report of results as they come (each as `render` writes it, `line` by default); consecutive checks
+    blocked for the same reason share one line."""
+    render = render or line
     pending: list[Result] = []
     for result in itertools.chain(results, [None]):
         if pending and (result is None or result.outcome is not Outcome.BLOCKED or result.message != pending[0].message):
-            yield blocked_line(pending)
+            yield render(pending[0]) if len(pending) == 1 else blocked_line(pending)
             pending = []
         if result is not None and result.outcome is Outcome.BLOCKED:
             pending.append(result)
         elif result is not None:
-            yield line(result)
+            yield render(result)
 
 
 def blocked_line(results: list[Result]) -> str:
@@ -104,7 +106,7 @@ def as_json(results: list[Result], project_dir: Path, revisions: list[int], offe
 
 
 def as_junit(results: list[Result]) -> ET.ElementTree:
-    """JUnit XML: one testsuite, one testcase per check and revision (classname = vN.group).
+    """JUnit XML: one testsuite, one testcase per check and revision (classname = vN.group); its counts are those of its elements.
 
     An inherited finding passes, with an `outcome` property and its text in system-out; a blocked
     check is skipped with the check that blocks it.
@@ -112,7 +114,7 @@ def as_junit(results: list[Result]) -> ET.ElementTree:
     counts = Counter(r.outcome for r in results)
     suite = ET.Element("testsuite", name="microtvm-project-conformance", tests=str(len(results)),
                        failures=str(counts[Outcome.FAIL] + counts[Outcome.STALE]), errors=str(counts[Outcome.ERROR]),
-                       skipped=str(counts[Outcome.SKIP] + counts[Outcome.BLOCKED]), time=f"{sum(r.seconds for r in results):.3f}")
+                       skipped=str(counts[Outcome.SKIP] + counts[Outcome.BLOCKED] + counts[Outcome.XFAIL]), time=f"{sum(r.seconds for r in results):.3f}")
     for r in results:
         case = ET.SubElement(suite, "testcase", classname=f"v{r.revision}.{r.check.group}", name=r.check.id, time=f"{r.seconds:.3f}")
         text = "\n".join([f"rule: {r.check.rule}", r.message, *r.exchanges])

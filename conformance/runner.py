@@ -11,8 +11,7 @@ import traceback
 from typing import Iterable
 
 from microtvm_project_api.conformance import offer
-from microtvm_project_api.conformance.check import (
-    Check, CheckBlocked, CheckFailed, CheckSkipped, Level, Outcome, Result)
+from microtvm_project_api.conformance.check import Check, CheckBlocked, CheckFailed, CheckSkipped, Level, Outcome, Result
 from microtvm_project_api.conformance.context import STARTS, Context, Settings, UsageError, one_line, typed_options
 from microtvm_project_api.generated.methods import LATEST_REVISION, REVISIONS
 from microtvm_project_api.protocol.launch import ServerNotFoundError, launch_command

@@ -17,9 +17,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
 
-from microtvm_project_api.protocol.launch import LAUNCH_SCRIPT, ServerExitedError, ServerNotFoundError, ServerProcess
 from microtvm_project_api.conformance.check import CheckBlocked, CheckFailed
+from microtvm_project_api.conformance.progress import SILENT, SLOW_METHODS, Progress
 from microtvm_project_api.protocol import wire
+from microtvm_project_api.protocol.launch import LAUNCH_SCRIPT, ServerExitedError, ServerNotFoundError, ServerProcess
 from microtvm_project_api.protocol.registry import default_registry
 from microtvm_project_api.protocol.server_traceback import exception_line, last_frames
 
@@ -169,8 +170,10 @@ class Session:
         hello: dict[str, Any],
         python: str | None = None,
         start_allowance: float = 0.0,
+        progress: Progress = SILENT,
     ) -> None:
         self.project_dir = project_dir
+        self.progress = progress
         self.hello = hello
         """The params of this session's server_info_query: the ones that get the revision judged."""
         self.hangs = Hangs() if hangs is None else hangs
@@ -199,7 +202,17 @@ class Session:
             request_id = self._next_id
             self._next_id += 1
         line = wire.encode_message(wire.request(method, params, request_id))
-        return self.send_line(line, (request_id,), method if validate else None, timeout, hang_method=method)
+        if method not in SLOW_METHODS:
+            return self.send_line(line, (request_id,), method if validate else None, timeout, hang_method=method)
+        self.progress.step_started(method)
+        started = time.monotonic()
+        try:
+            reply = self.send_line(line, (request_id,), method if validate else None, timeout, hang_method=method)
+        except Exception:  # not KeyboardInterrupt: an interrupted run ends with one line, from the command
+            self.progress.step_finished(method, time.monotonic() - started, "failed")
+            raise
+        self.progress.step_finished(method, time.monotonic() - started, "done" if reply.error is None else "error reply")
+        return reply
 
     def send_line(self, line: bytes, expect_ids: tuple[Any, ...], method: str | None = None, timeout: float | None = None,
                   hang_method: str | None = None, null_id_result: bool = False) -> Reply:

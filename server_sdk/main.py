@@ -23,8 +23,8 @@ from contextlib import contextmanager
 from types import FrameType
 from typing import Callable, Iterable, Iterator, Sequence
 
-from microtvm_project_api.server_sdk.handler import ProjectApiHandler
 from microtvm_project_api.generated.methods import REVISIONS
+from microtvm_project_api.server_sdk.handler import ProjectApiHandler
 from microtvm_project_api.server_sdk.loop import Server
 
 STOP_SIGNALS = (signal.SIGTERM, signal.SIGINT)

@@ -162,14 +162,14 @@ class _BoundedTarInfo(tarfile.TarInfo):
         if self.type == tarfile.GNUTYPE_SPARSE:
             raise UnsafeArchiveError(f"{self.name}: sparse members are refused")
         if self.type not in _EXTENSION_TYPES:
-            return super()._proc_member(tar)
+            return super()._proc_member(tar)  # type: ignore[misc]
         if self.size > MAX_HEADER_BYTES:
             raise UnsafeArchiveError(f"{tar.name}: header extension at byte {self.offset}: {self.size} bytes, over {MAX_HEADER_BYTES}")
         if tar.extension_chain >= MAX_HEADER_CHAIN:
             raise UnsafeArchiveError(f"{tar.name}: header extensions at byte {self.offset}: more than {MAX_HEADER_CHAIN} before one member")
         tar.extension_chain += 1
         try:
-            return super()._proc_member(tar)
+            return super()._proc_member(tar)  # type: ignore[misc]
         finally:
             tar.extension_chain -= 1
 
@@ -290,7 +290,7 @@ def _read_to_end(tar: tarfile.TarFile) -> None:
     while chunk := tar.fileobj.read(COPY_CHUNK):
         trailing += len(chunk)
         if trailing > MAX_TRAILING_BYTES:
-            raise UnsafeArchiveError(f"{tar.name}: more than {MAX_TRAILING_BYTES} bytes after the end of the archive")
+            raise UnsafeArchiveError(f"{tar.name}: more than {MAX_TRAILING_BYTES} bytes after the end of the archive")  # type: ignore[str-bytes-safe]
 
 
 class _DirectoryPath:
@@ -352,7 +352,7 @@ def _write_members(tar: tarfile.TarFile, members: list[tarfile.TarInfo], root: i
                     with open(os.open(source, os.O_RDONLY | os.O_NOFOLLOW | os.O_CLOEXEC, dir_fd=source_at), "rb") as data:
                         _write_file(data, member.mode, leaf, at)
                 else:
-                    data = tar.extractfile(member)
+                    data = tar.extractfile(member)  # type: ignore[assignment]
                     assert data is not None
                     _write_file(data, member.mode, leaf, at)
             except OSError as exc:

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 from microtvm_project_api.conformance import expect
 from microtvm_project_api.conformance.check import CheckBlocked, CheckFailed, CheckSkipped, Need, check, must
-from microtvm_project_api.conformance.params import valid_params
 from microtvm_project_api.conformance.checks.server_info import check_mlf_path
 from microtvm_project_api.conformance.context import Context
 from microtvm_project_api.conformance.params import valid_params

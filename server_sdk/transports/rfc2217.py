@@ -32,7 +32,7 @@ MAX_SAID_BYTES = 256
 CONNECTION_LOST = "the exporter closed the connection"
 
 
-class Rfc2217Port(rfc2217.Serial):
+class Rfc2217Port(rfc2217.Serial):  # type: ignore[misc]
     """An RFC 2217 port whose timeouts cost no network round trip and whose reads and writes end on a lost connection."""
 
     _negotiated: tuple[Any, ...] | None = None
@@ -51,7 +51,7 @@ class Rfc2217Port(rfc2217.Serial):
         line = (self._baudrate, self._bytesize, self._parity, self._stopbits, self._xonxoff, self._rtscts)
         if line == self._negotiated:
             return
-        write_timeout, self._write_timeout = self._write_timeout, None  # the parent refuses any; write() keeps it
+        write_timeout, self._write_timeout = self._write_timeout, None  # type: ignore[has-type]  # the parent refuses any; write() keeps it
         try:
             super()._reconfigure_port()
         finally:
@@ -68,7 +68,7 @@ class Rfc2217Port(rfc2217.Serial):
         while len(data) < size:
             wait = READER_CHECK_SEC if timeout.is_infinite else min(timeout.time_left(), READER_CHECK_SEC)
             try:
-                byte = self._read_buffer.get(True, wait)
+                byte = self._read_buffer.get(True, wait)  # type: ignore[attr-defined]
             except queue.Empty:
                 if not self._reader_alive():
                     raise SerialException(CONNECTION_LOST) from None
@@ -76,7 +76,7 @@ class Rfc2217Port(rfc2217.Serial):
                     break
                 continue
             if byte is None:  # the reader thread's last word
-                self._read_buffer.put(None)  # kept for the next read: nothing can follow it
+                self._read_buffer.put(None)  # type: ignore[attr-defined]  # kept for the next read: nothing can follow it
                 if data:
                     break
                 raise SerialException(CONNECTION_LOST)
@@ -117,9 +117,9 @@ class Rfc2217Port(rfc2217.Serial):
         the reader's last word stays queued."""
         pending = self._read_buffer
         taken = bytearray()
-        with pending.mutex:
-            while len(taken) < n and pending.queue and pending.queue[0] is not None:
-                taken += pending.queue.popleft()
+        with pending.mutex:  # type: ignore[attr-defined]
+            while len(taken) < n and pending.queue and pending.queue[0] is not None:  # type: ignore[attr-defined]
+                taken += pending.queue.popleft()  # type: ignore[attr-defined]
         return bytes(taken)
 
     def _reader_alive(self) -> bool:
@@ -128,8 +128,8 @@ class Rfc2217Port(rfc2217.Serial):
     def _exporter_said(self) -> str:
         """The text the exporter sent before the connection failed (it went into the read queue), bounded."""
         said = bytearray()
-        while self._read_buffer is not None and len(said) < MAX_SAID_BYTES:
-            try:
+        while self._read_buffer is not None and len(said) < MAX_SAID_BYTES:  # type: ignore[unreachable]
+            try:  # type: ignore[unreachable]
                 byte = self._read_buffer.get_nowait()
             except queue.Empty:
                 break

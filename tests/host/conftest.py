@@ -9,6 +9,7 @@ from typing import Callable, Iterator
 import pytest
 from host_project import REVISIONS, generate, launch
 from ser2net import Ser2net, find_ser2net
+
 from microtvm_project_api.client.client import ProjectApiClient
 from microtvm_project_api.sample_model import write_mlf_archive
 

@@ -11,8 +11,8 @@ import signal
 from pathlib import Path
 
 import pytest
-
 from host_project import TEMPLATE_DIR, children, generate, launch
+
 from microtvm_project_api.client.client import ProjectApiClient
 from microtvm_project_api.protocol.errors import InvalidParamsError, ServerError, TransportClosedError
 from microtvm_project_api.sample_model import INPUT_SIZE, run

@@ -10,8 +10,8 @@ import time
 from pathlib import Path
 
 import pytest
-
 from host_project import generate, launch
+
 from microtvm_project_api.client.client import ProjectApiClient
 from microtvm_project_api.protocol.errors import ServerError
 

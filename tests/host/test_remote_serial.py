@@ -19,9 +19,9 @@ from pathlib import Path
 from typing import Callable, Iterator
 
 import pytest
-
 from host_project import children, launch
 from ser2net import Ser2net
+
 from microtvm_project_api.client.client import ProjectApiClient
 from microtvm_project_api.protocol.errors import ServerError, TransportClosedError
 from microtvm_project_api.sample_model import INPUT_SIZE, run

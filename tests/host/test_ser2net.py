@@ -15,8 +15,8 @@ from pathlib import Path
 from typing import Callable, Iterator
 
 import pytest
-
 from ser2net import Ser2net, Ser2netError, find_ser2net
+
 from microtvm_project_api.protocol.errors import IoTimeoutError, TransportClosedError
 from microtvm_project_api.server_sdk.transports.serial import SerialTransport
 

@@ -24,7 +24,6 @@ from microtvm_project_api.protocol.errors import ProjectApiError, RemoteError
 from microtvm_project_api.protocol.metadata_rules import check_server_info
 from microtvm_project_api.protocol.registry import default_registry
 from microtvm_project_api.protocol.wire import MAX_LINE_VALUES
-from wire_oracle import JSONRPC
 
 SCRIPTED_SERVER = Path(__file__).with_name("scripted_server.py")
 DEADLINE = 2.0

@@ -13,10 +13,10 @@ from pathlib import Path
 from typing import Callable
 
 import pytest
-
-from microtvm_project_api.protocol.wire import encode_message, request
 from test_server_fuzz import REVISIONS, exchange, still_serving
 from wire_oracle import loopback_server
+
+from microtvm_project_api.protocol.wire import encode_message, request
 
 NOT_A_FILE = "not a regular file; give the path of a Model Library Format tar file"
 

@@ -4,11 +4,11 @@ digits, a line over x-max-line-values): a FAIL of the server naming why, never a
 from __future__ import annotations
 
 import pytest
+from test_client_fuzz import project, reply_step
 
 from microtvm_project_api.cli.main import main as cli_main
 from microtvm_project_api.conformance.check import all_checks
 from microtvm_project_api.protocol.wire import MAX_LINE_VALUES
-from test_client_fuzz import project, reply_step
 
 REPLIES = {
     "5000-digit result": (b'{"jsonrpc":"2.0","id":"__ID__","result":' + b"1" * 5000 + b"}", "not JSON this implementation can hold"),

@@ -22,9 +22,6 @@ from wire_oracle import INVALID_REQUEST, PARSE_ERROR, REPLY_DEADLINE, check_repl
 from microtvm_project_api.protocol.launch import ServerProcess
 from microtvm_project_api.protocol.registry import default_registry
 from microtvm_project_api.protocol.wire import MAX_LINE_BYTES, MAX_LINE_VALUES, encode_message, request
-from fuzz_settings import FUZZ
-from spec_schemas import resolved
-from wire_oracle import INVALID_REQUEST, PARSE_ERROR, REPLY_DEADLINE, check_reply, loopback_server
 
 REVISIONS = (1, 2)
 ENVELOPE = ("jsonrpc", "method", "params", "id")
@@ -165,7 +162,7 @@ def test_a_line_over_the_bound_is_discarded_and_answered(tmp_path: Path) -> None
         reply = json.loads(exchange(server, b'{"x":"' + b"A" * MAX_LINE_BYTES + b'"}'))
         assert reply == {"jsonrpc": "2.0", "id": None, "error": reply["error"]} and reply["error"]["code"] == INVALID_REQUEST
         still_serving(server, 0, 2)
-        
+
 
 def peak_memory_bytes(pid: int) -> int:
     """The peak resident memory of process `pid` so far (VmHWM)."""

@@ -9,12 +9,12 @@ import shutil
 from pathlib import Path
 
 import pytest
+from tvm_era import SERVERS
+from tvm_shaped_client import IoTimeoutError, ServerError, TransportClosedError, TvmShapedClient
 
 from microtvm_project_api.client.client import ProjectApiClient
 from microtvm_project_api.sample_model import run, standalone_crt_dir, write_mlf_archive
 from microtvm_project_api.sample_model.frames import infer
-from tvm_era import SERVERS
-from tvm_shaped_client import IoTimeoutError, ServerError, TransportClosedError, TvmShapedClient
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 SERVER_FILE = "microtvm_api_server.py"
