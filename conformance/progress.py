@@ -8,8 +8,10 @@ from __future__ import annotations
 
 from typing import Protocol
 
-SLOW_METHODS = frozenset({"generate_project", "build", "flash"})
-"""Methods that run a platform's tools (code generation, compiler, flasher): seconds to minutes."""
+from microtvm_project_api.generated.methods import LONG_RUNNING_METHODS
+
+SLOW_METHODS = LONG_RUNNING_METHODS
+"""Methods that run a platform's tools (code generation, compiler, flasher): `x-long-running` in the method table."""
 
 
 class Progress(Protocol):

@@ -24,7 +24,9 @@ NOT_SUPPORTED = "MethodNotSupportedError"
 BOGUS_OPTION = "kit_undeclared_option"
 STOPS_AFTER_PARSE_ERROR, STOPS_AFTER_INVALID = "stops-after-parse-error", "stops-after-invalid-request"
 NULL_ID, UNCHECKED_TYPES = "null-id-accepted", "param-types-unchecked"
-TYPE_CHECKED_IN_V1 = ("build", "flash", "close_transport")
+TYPE_CHECKED_IN_V1 = tuple(default_registry().resolve(
+    default_registry().revision(1).uri + "#/x-server-module/param-types-unchecked/type-checked-methods"))
+"""The methods whose parameter types TVM's server module checks (revisions/v1.json#/x-server-module)."""
 """The methods whose parameter types TVM's server module checks (revisions/v1.json#/x-server-module/param-types-unchecked)."""
 
 
