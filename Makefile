@@ -23,9 +23,11 @@ generate: $(STAMP)
 docs: $(STAMP)
 	$(VENV)/bin/microtvm-project spec docs
 
-## check: schema meta-validation, examples, generated-code and docs drift, lint (ruff), types (mypy --strict on
-## protocol/, server_sdk/, client/, by their installed names: a link in .venv maps the package to this folder), layering
+## check: schema meta-validation first (one line per error), then examples, generated-code and docs drift, lint
+## (ruff), types (mypy --strict on protocol/, server_sdk/, client/, by their installed names: a link in .venv maps the
+## package to this folder), layering
 check: $(STAMP)
+	$(PY) tools/check_schema.py
 	$(PY) tools/generate_models.py --check
 	$(PY) tools/generate_validators.py --check
 	$(VENV)/bin/microtvm-project spec docs --check

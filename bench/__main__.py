@@ -10,7 +10,7 @@ import sys
 import time
 from pathlib import Path
 
-from bench import breakdown, importtime, report, rss, suite, targets
+from bench import breakdown, importtime, remote_serial, report, rss, suite, targets
 from bench.placement import PLACEMENTS
 from bench.subjects import PAYLOAD_SUBJECTS
 
@@ -39,6 +39,9 @@ def main(argv: list[str] | None = None) -> int:
 
     config = suite.Config(args.rounds, args.sample_seconds)
     figures = suite.run(config, progress)
+    remote_skipped = remote_serial.unavailable()
+    if remote_skipped is None:
+        remote_serial.run(figures, config, progress)
     progress("peak RSS")
     rss.run(figures, PAYLOAD_SUBJECTS, (1 << 20, 16 << 20), args.rss_runs, PLACEMENTS)
     progress("import times")
@@ -50,6 +53,7 @@ def main(argv: list[str] | None = None) -> int:
     machine["seconds"] = time.monotonic() - started
     print(report.table(figures, imports, judged))
     print(breakdown.text(pieces))
+    print(remote_serial.table(figures) if remote_skipped is None else f"remote serial: skipped, {remote_skipped}")
     report.write_json(HERE / "results.json", figures, imports, judged, machine, pieces)
     if not args.no_plot:
         report.plot(HERE / "throughput.png", figures)

@@ -113,3 +113,13 @@ def one_way(session: Session, data: bytes) -> tuple[float, float]:
     if received != data:
         raise AssertionError(f"the loopback returned {len(received)} different bytes")
     return written - start, done - written
+
+
+def round_trip(session: Session, data: bytes) -> None:
+    """Write `data` through a loopback and read all of it back, checking it came back whole (remote_serial.py)."""
+    session.write(data)
+    received = bytearray()
+    while len(received) < len(data):
+        received += session.read(len(data) - len(received))
+    if received != data:
+        raise AssertionError(f"the loopback returned {len(received)} different bytes")

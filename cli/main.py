@@ -1,8 +1,10 @@
+# PYTHON_ARGCOMPLETE_OK
 """`microtvm-project`: one command, subcommands contributed by the packages that implement them.
 
 Each module in COMMAND_MODULES exposes `register(subparsers)`, adding its subcommands with a
 `handler(args) -> int` default. Modules are imported only when their command is run (or for
---help), so `microtvm-project info` never imports the conformance kit.
+--help), so `microtvm-project info` never imports the conformance kit. Shell completion is
+argcomplete's (README, "Shell completion").
 """
 
 from __future__ import annotations
@@ -10,8 +12,13 @@ from __future__ import annotations
 import argparse
 import importlib
 import logging
+import os
+import signal
 import sys
-from typing import Sequence
+from importlib import metadata
+from typing import Any, Sequence
+
+from microtvm_project_api.cli.extras import DISTRIBUTION, MissingExtraError
 
 # subcommand -> module that registers it
 COMMAND_MODULES = {
@@ -22,13 +29,31 @@ COMMAND_MODULES = {
     "conform": "microtvm_project_api.conformance.cli",
     "spec": "microtvm_project_api.spec_tools.cli",
 }
+EXIT_USAGE, EXIT_INTERRUPTED, EXIT_STDOUT_CLOSED = 2, 128 + signal.SIGINT, 128 + signal.SIGPIPE
+
+
+def add_verbosity(parser: argparse.ArgumentParser, default: Any) -> None:
+    """-v/--verbose and -q/--quiet on `parser`."""
+    parser.add_argument("-v", "--verbose", action="store_true", default=default,
+                        help="more detail: debug messages (the server's own included), every slow step")
+    parser.add_argument("-q", "--quiet", action="store_true", default=default,
+                        help="less: no progress lines or status line, only warnings and errors")
+
+
+class SubcommandParser(argparse.ArgumentParser):
+    """A subcommand's parser (nested ones too): -v and -q are accepted after the subcommand as well as before it."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        add_verbosity(self, default=argparse.SUPPRESS)  # absent here: the top-level value stands
 
 
 def build_parser(only: str | None = None) -> argparse.ArgumentParser:
     """The parser with the subcommands of every module, or only of the module providing `only`."""
     parser = argparse.ArgumentParser(prog="microtvm-project", description="Drive and check microTVM Project API servers.")
-    parser.add_argument("-v", "--verbose", action="store_true", help="log debug messages, the server's own included")
-    subparsers = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+    parser.add_argument("--version", action="version", version=f"%(prog)s {metadata.version(DISTRIBUTION)}")
+    add_verbosity(parser, default=False)
+    subparsers = parser.add_subparsers(dest="command", metavar="COMMAND", required=True, parser_class=SubcommandParser)
     modules = [COMMAND_MODULES[only]] if only in COMMAND_MODULES else list(dict.fromkeys(COMMAND_MODULES.values()))
     for name in modules:
         try:
@@ -42,12 +67,44 @@ def build_parser(only: str | None = None) -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    argv = list(sys.argv[1:] if argv is None else argv)
+    """Run one command; its exit status. Ctrl-C and a closed stdout end in one line or none, never a traceback."""
+    try:
+        try:
+            return _run(list(sys.argv[1:] if argv is None else argv))
+        finally:
+            sys.stdout.flush()  # here, not at interpreter exit, where a closed pipe could only be reported as a traceback
+    except KeyboardInterrupt:
+        print("microtvm-project: interrupted", file=sys.stderr)
+        return EXIT_INTERRUPTED
+    except BrokenPipeError:
+        return _stdout_closed()
+
+
+def _run(argv: list[str]) -> int:
+    if "_ARGCOMPLETE" in os.environ:  # the shell asks for completions: answer and exit
+        import argcomplete
+
+        argcomplete.autocomplete(build_parser())
     command = next((a for a in argv if not a.startswith("-")), None)
     parser = build_parser(command)
     args = parser.parse_args(argv)
-    logging.basicConfig(level=logging.DEBUG if args.verbose else logging.INFO, format="%(levelname)s %(name)s: %(message)s")
-    return args.handler(args)
+    if args.verbose and args.quiet:
+        parser.error("-v/--verbose and -q/--quiet exclude each other")
+    level = logging.DEBUG if args.verbose else logging.WARNING if args.quiet else logging.INFO
+    logging.basicConfig(level=level, format="%(levelname)s %(name)s: %(message)s")
+    try:
+        return args.handler(args)
+    except MissingExtraError as exc:
+        print(f"{parser.prog} {args.command}: error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+
+
+def _stdout_closed() -> int:
+    """The reader of stdout went away (`| head`): end quietly with the status of a writer stopped by SIGPIPE."""
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())  # the interpreter's final flush must not fail again
+    os.close(devnull)
+    return EXIT_STDOUT_CLOSED
 
 
 if __name__ == "__main__":

@@ -18,8 +18,9 @@ from typing import Any, Callable, Sequence
 
 from microtvm_project_api.client.client import CallTimeouts, ProjectApiClient
 from microtvm_project_api.client.errors import OptionsError, ServerNotFoundError
-from microtvm_project_api.protocol.errors import ProjectApiError
+from microtvm_project_api.protocol.errors import ProjectApiError, RemoteError
 from microtvm_project_api.protocol.options import DeclaredOption, convert_option_strings, option_methods, show_value
+from microtvm_project_api.protocol.server_traceback import exception_line
 
 logger = logging.getLogger("microtvm_project_api.cli")
 PROGRESS_INTERVAL_SEC = 10.0
@@ -87,6 +88,9 @@ def _handler(run: Callable[[argparse.Namespace, argparse.ArgumentParser], int], 
             return EXIT_USAGE
         except ProjectApiError as exc:
             print(f"{parser.prog}: error: {type(exc).__name__}: {exc}", file=sys.stderr)
+            cause = exception_line(exc.server_traceback or "") if isinstance(exc, RemoteError) else ""
+            if cause:
+                print(f"{parser.prog}: the server raised: {cause}", file=sys.stderr)
             return EXIT_FAILED
         except KeyboardInterrupt:
             print(f"{parser.prog}: interrupted; the server was stopped", file=sys.stderr)

@@ -1,8 +1,10 @@
 """The Check unit: a stable id, the spec rule it enforces, what it needs, and the function that judges.
 
 Checks register themselves with the `check` decorator into CHECKS; a check function receives the
-run's Context and either returns (pass) or raises CheckFailed / CheckSkipped. Any other exception
-is a harness error, blamed on the kit, not on the server.
+run's Context and either returns (pass) or raises CheckFailed / CheckSkipped / CheckBlocked. Any
+other exception is a harness error, blamed on the kit, not on the server. In revision 1 a check may
+also record behaviour the server inherits from TVM's server module (Context.inherit): the check
+then ends INHERITED, which never fails the run.
 """
 
 from __future__ import annotations
@@ -23,7 +25,7 @@ class Level(str, enum.Enum):
 
 
 class Need(str, enum.Enum):
-    """What a check needs before it can run; an unmet need skips it with the reason."""
+    """What a check needs before it can run; the runner checks each, and an unmet need skips (or blocks) it with the reason."""
 
     TEMPLATE = "template project"
     GENERATED = "generated project"
@@ -54,12 +56,19 @@ def should(text: str, ref: str) -> Rule:
 
 
 class Outcome(str, enum.Enum):
-    """How a check ended. WARN is a failed SHOULD; XFAIL a failure listed as expected; STALE an expected failure that passed."""
+    """How a check ended.
+
+    WARN is a failed SHOULD; XFAIL a failure listed as expected; STALE an expected failure that
+    passed; INHERITED a pass except for behaviour of TVM's server module that revision 2 fixes;
+    BLOCKED a check that could not run because another check's failure stands in its way.
+    """
 
     PASS = "pass"
     FAIL = "fail"
     WARN = "warn"
+    INHERITED = "inherited"
     SKIP = "skip"
+    BLOCKED = "blocked"
     ERROR = "error"
     XFAIL = "xfail"
     STALE = "stale"
@@ -73,6 +82,15 @@ class CheckSkipped(Exception):
     """The check's needs are not met; the message is the reason."""
 
 
+class CheckBlocked(Exception):
+    """An earlier failure, reported by the check `by`, keeps this check from running; `reason` says it in one line."""
+
+    def __init__(self, by: str, reason: str) -> None:
+        super().__init__(f"blocked by {by}: {reason}")
+        self.by = by
+        self.reason = reason
+
+
 @dataclass(frozen=True)
 class Check:
     """One declarative unit of the kit."""
@@ -83,6 +101,8 @@ class Check:
     run: Callable[["Context"], None]
     revisions: tuple[int, ...] = (1, 2)
     needs: tuple[Need, ...] = ()
+    inherits: tuple[str, ...] = ()
+    """Keys of revisions/v1.json#/x-server-module this check reports as inherited in revision 1, instead of failing."""
 
     @property
     def group(self) -> str:
@@ -92,31 +112,39 @@ class Check:
 
 @dataclass
 class Result:
-    """What one check did: its outcome, a message, and the exchanges on the wire."""
+    """What one check did in one revision: its outcome, a message, and the exchanges on the wire."""
 
     check: Check
     outcome: Outcome
     message: str = ""
     exchanges: list[str] = field(default_factory=list)
     seconds: float = 0.0
+    revision: int | None = None
+    blocked_by: str | None = None
 
 
 CHECKS: list[Check] = []
 
 
 def check(
-    check_id: str, title: str, rule: Rule, revisions: Sequence[int] = (1, 2), needs: Sequence[Need] = ()
+    check_id: str, title: str, rule: Rule, revisions: Sequence[int] = (1, 2), needs: Sequence[Need] = (),
+    inherits: Sequence[str] = (),
 ) -> Callable[[Callable[["Context"], None]], Callable[["Context"], None]]:
-    """Register the decorated function as a check with this id, rule, revisions and needs."""
+    """Register the decorated function as a check with this id, rule, revisions, needs and inheritable behaviours."""
 
     def register(function: Callable[["Context"], None]) -> Callable[["Context"], None]:
         """Add `function` to CHECKS under this id (ids are unique)."""
         if any(c.id == check_id for c in CHECKS):
             raise ValueError(f"duplicate check id {check_id}")
-        CHECKS.append(Check(check_id, title, rule, function, tuple(revisions), tuple(needs)))
+        CHECKS.append(Check(check_id, title, rule, function, tuple(revisions), tuple(needs), tuple(inherits)))
         return function
 
     return register
+
+
+def inherited_ref(key: str) -> str:
+    """Where the spec states one behaviour of TVM's server module and what revision 2 fixed."""
+    return f"revisions/v1.json#/x-server-module/{key}"
 
 
 def all_checks() -> list[Check]:

@@ -1,9 +1,12 @@
-"""What every check sees: the run's settings, the server under test, and everything the run created.
+"""What every check sees: the run's settings, the revision judged, the server under test, and everything the run created.
 
-The primary session (the server of PROJECT_DIR) and the generated project's session are started
-lazily, shared between checks and restarted when a check left them dead. Every process and
-directory a check creates is tracked here and removed at the end of the check or of the run,
-whether the check passed or not.
+One Context judges one revision. The primary session (the server of PROJECT_DIR) and the
+generated project's session are started lazily, shared between checks and restarted when a check
+left them dead; every session starts with the server_info_query that gets the judged revision.
+Every process and directory a check creates is tracked here and removed at the end of the check
+or of the run, whether the check passed or not. A failure that keeps later checks from running
+(a server that does not start, a failed generate_project, build or flash) blocks them in one
+line naming the check that reports it.
 """
 
 from __future__ import annotations
@@ -15,12 +18,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
 
-from microtvm_project_api.conformance.check import CheckFailed, CheckSkipped
-from microtvm_project_api.conformance.session import ExchangeLog, Reply, Session
-from microtvm_project_api.generated.methods import LATEST_REVISION, REVISIONS
+from microtvm_project_api.conformance.check import CheckBlocked, CheckFailed, CheckSkipped, Need, inherited_ref
+from microtvm_project_api.conformance.offer import TVM_VERSION  # noqa: F401  (the checks read it here)
+from microtvm_project_api.conformance.progress import SILENT, Progress
+from microtvm_project_api.conformance.session import ExchangeLog, Hangs, Reply, Session
 from microtvm_project_api.protocol.options import JSON_TYPES, parse_option_string
 
-TVM_VERSION = "0.18.0"
+STARTS, GENERATE, GENERATED_STARTS = "process.starts", "template.generate-project", "template.generated-server-starts"
 
 
 class UsageError(Exception):
@@ -34,51 +38,75 @@ class Settings:
     project_dir: Path
     device: str = "none"
     timeout: float = 60.0
-    protocol_version: int | None = None
+    revision: int | None = None
     options: dict[str, str] = field(default_factory=dict)
     mlf: Path | None = None
     standalone_crt_dir: Path | None = None
     skip: tuple[str, ...] = ()
+    python: str | None = None
+    start_timeout: float = 300.0
+    progress: Progress = field(default=SILENT, compare=False, repr=False)
 
 
 class Context:
-    """Shared state of one conformance run."""
+    """Shared state of the judging of one revision."""
 
-    def __init__(self, settings: Settings) -> None:
+    def __init__(self, settings: Settings, revision: int, hello: dict[str, Any], info: dict[str, Any],
+                 blocked: CheckBlocked | None = None) -> None:
         self.settings = settings
-        self.exchanges = ExchangeLog()
+        self.revision = revision
+        self.hello = hello
+        self.info = info
+        self.blocked = blocked
+        """When set, every check but the one it names is blocked (the server does not start, or does not offer the revision)."""
+        self.transcript = ExchangeLog()
         self.workdir = Path(tempfile.mkdtemp(prefix="microtvm-conform-"))
-        self.info: dict[str, Any] = {}
-        self.revision = settings.protocol_version or LATEST_REVISION
-        self.known_revision = False
         self.options: dict[str, Any] = {}
-        self.hung: dict[tuple[Path, str], str] = {}
+        self.hangs = Hangs()
+        self.findings: list[str] = []
         self._check_sessions: list[Session] = []
         self._shared: dict[Path, Session] = {}
-        self._broken: dict[Path, str] = {}
-        self._generated: Path | str | None = None
+        self._broken: dict[Path, tuple[str, str]] = {}
+        self._generated: Path | CheckSkipped | CheckBlocked | None = None
         self.generation_error: str | None = None
         self._device_info: tuple[Session, dict[str, Any]] | None = None
         self.built = False
-        self._prepared: str | None = None
+        self._prepared: CheckSkipped | CheckBlocked | None | bool = False
 
     # -- lifecycle -------------------------------------------------------------------------------
 
+    @property
+    def current(self) -> str:
+        """The id of the check that is running."""
+        return self.hangs.current_check
+
+    def begin_check(self, check_id: str) -> None:
+        """The check `check_id` starts: hangs and broken servers are reported by their owner, blocked for others."""
+        self.hangs.current_check = check_id
+        self.findings = []
+
+    def server_broken(self, project_dir: Path, by: str, failure: str) -> None:
+        """The server of `project_dir` does not start; the check `by` reports `failure`, every other check is blocked."""
+        self._broken[project_dir] = (by, one_line(failure))
+
     def start(self, project_dir: Path | None = None, stdin: int | IO[bytes] = subprocess.DEVNULL) -> Session:
         """A fresh server for the running check only; it is closed when the check ends."""
-        session = Session(project_dir or self.settings.project_dir, self.settings.timeout, self.exchanges, self.revision, stdin, self.hung)
+        where = project_dir or self.settings.project_dir
+        self._refuse_broken(where)
+        session = self._new_session(where, stdin)
         self._check_sessions.append(session)
         return session
 
     def query_info(self, session: Session, strict: bool = True) -> dict[str, Any]:
-        """server_info_query on `session`; CheckFailed unless it returns an object (valid for the revision when `strict`).
+        """server_info_query (as it gets the judged revision) on `session`; CheckFailed unless it returns an object
+        (valid for the revision when `strict`).
 
         Checks about something else read the server's declarations leniently, so that one schema
         defect fails server_info.schema rather than every check.
         """
-        reply = session.call("server_info_query", {"tvm_version": TVM_VERSION}, validate=strict)
+        reply = session.call("server_info_query", self.hello, validate=strict)
         if reply.error is not None or not isinstance(reply.result, dict):
-            raise CheckFailed(f"server_info_query failed: {reply.describe()}")
+            raise CheckFailed(f"server_info_query failed: {reply.describe()}{reply.cause()}")
         return reply.result
 
     def session(self, project_dir: Path | None = None) -> Session:
@@ -87,25 +115,28 @@ class Context:
         current = self._shared.get(where)
         if current is not None and current.alive:
             return current
-        if where in self._broken:
-            raise CheckSkipped(f"the server of {where} does not start (see process.starts): {self._broken[where]}")
-        session = Session(where, self.settings.timeout, self.exchanges, self.revision if self.known_revision else None,
-                          hung=self.hung)
-        self._shared[where] = session
+        self._refuse_broken(where)
+        session = self._shared[where] = self._new_session(where)
         try:
             self.query_info(session, strict=False)
         except CheckFailed as exc:
             session.kill()
-            self._broken[where] = " ".join(line.strip() for line in str(exc).splitlines())[:600]
-            raise CheckSkipped(f"the server of {where} does not start (see process.starts): {self._broken[where]}") from None
+            owner = STARTS if where == self.settings.project_dir else GENERATED_STARTS
+            self.server_broken(where, owner, str(exc))
+            self._refuse_broken(where)
+            raise
         return session
 
-    def set_revision(self, revision: int) -> None:
-        """Judge every reply from now on in `revision`."""
-        self.revision = revision
-        self.known_revision = True
-        for session in self._shared.values():
-            session.revision = revision
+    def inherit(self, key: str, what: str) -> None:
+        """Record behaviour inherited from TVM's server module (revision 1 only): the check ends INHERITED unless it fails."""
+        if self.revision != 1:
+            raise RuntimeError(f"inherited behaviour {key!r} recorded in revision {self.revision}")
+        head = f"inherited from TVM's server module [{inherited_ref(key)}]: "
+        for index, finding in enumerate(self.findings):
+            if finding.startswith(head):
+                self.findings[index] = f"{finding}; {what}"
+                return
+        self.findings.append(head + what)
 
     def end_check(self) -> None:
         """Close every server the finished check started for itself."""
@@ -113,7 +144,7 @@ class Context:
             self._check_sessions.pop().close()
 
     def close(self) -> None:
-        """End of run: stop every server, remove every directory the run created."""
+        """End of the revision: stop every server, remove every directory it created."""
         self.end_check()
         for session in self._shared.values():
             session.close()
@@ -122,6 +153,30 @@ class Context:
     def new_path(self, name: str) -> Path:
         """A path that does not exist yet inside the run's own directory (removed at the end)."""
         return Path(tempfile.mkdtemp(prefix=f"{name}-", dir=self.workdir)) / name
+
+    def _new_session(self, where: Path, stdin: int | IO[bytes] = subprocess.DEVNULL) -> Session:
+        return Session(where, self.settings.timeout, self.transcript, self.revision, stdin, self.hangs,
+                       python=self.settings.python, start_allowance=self.settings.start_timeout, hello=self.hello,
+                       progress=self.settings.progress)
+
+    def _refuse_broken(self, where: Path) -> None:
+        if where in self._broken:
+            by, reason = self._broken[where]
+            if by != self.current:
+                raise CheckBlocked(by, f"the server of {where} does not start: {reason}")
+
+    # -- needs -------------------------------------------------------------------------------------
+
+    def meet(self, need: Need) -> None:
+        """Skip (or block) the running check unless `need` is met."""
+        if need is Need.ECHO and self.settings.device != "echo":
+            raise CheckSkipped("needs an echo device: pass --device echo")
+        if need is Need.TEMPLATE and self.info and not self.is_template:
+            raise CheckSkipped("needs a template project; PROJECT_DIR is a generated project")
+        if need is Need.GENERATED:
+            self.generated_project()
+        if need is Need.TRANSPORT:
+            self.require("open_transport", self.device_info())
 
     # -- what the server declared ------------------------------------------------------------------
 
@@ -151,11 +206,20 @@ class Context:
             raise CheckSkipped(f"the server does not support {method} (checked by template.unsupported-methods)")
 
     def options_for(self, method: str, info: dict[str, Any] | None = None) -> dict[str, Any]:
-        """The user's --option values (all of them, as TVM sends every option to every method); skip when a required one is missing."""
+        """The options of a call to `method`, sent as the judged revision's client sends them; skip when a required one is missing.
+
+        Revision 1, as TVM's client: every option the server declares, the user's --option value or
+        else its declared default (null when none), the same dict to every method
+        (revisions/v1.json#/x-tvm-client/options). Revision 2: the user's --option values, all of
+        them (options declared only for other methods are accepted and ignored).
+        """
         info = self.info if info is None else info
-        for option in self.declared_options(info):
+        declared = self.declared_options(info)
+        for option in declared:
             if method in option_methods(option, "required") and option["name"] not in self.options:
                 raise CheckSkipped(f"option {option['name']} is required for {method}: pass --option {option['name']}=VALUE")
+        if self.revision == 1:
+            return {**{o["name"]: o.get("default") for o in declared}, **self.options}
         return dict(self.options)
 
     # -- projects ------------------------------------------------------------------------------------
@@ -172,7 +236,7 @@ class Context:
         return path
 
     def standalone_crt_dir(self) -> Path:
-        """--standalone-crt-dir, else the directory the sample model package provides."""
+        """--standalone-crt-dir, else the sample model's stand-in, shaped like TVM's (include/, src/, CMakeLists.txt)."""
         if self.settings.standalone_crt_dir is not None:
             return self.settings.standalone_crt_dir
         from microtvm_project_api.sample_model import standalone_crt_dir
@@ -180,7 +244,7 @@ class Context:
         return standalone_crt_dir()
 
     def generate_params(self, project_dir: Path, options: dict[str, Any] | None = None) -> dict[str, Any]:
-        """Params of a generate_project call into `project_dir`, with the user's options unless others are given."""
+        """Params of a generate_project call into `project_dir`, with the run's options unless others are given."""
         return {
             "model_library_format_path": str(self.mlf().resolve()),
             "standalone_crt_dir": str(self.standalone_crt_dir().resolve()),
@@ -189,13 +253,17 @@ class Context:
         }
 
     def generated_project(self) -> Path:
-        """A project generated from the template (once per run), or PROJECT_DIR when it is a generated project."""
+        """A project generated from the template (once per run), or PROJECT_DIR when it is a generated project.
+
+        CheckSkipped when the template cannot generate with the given options; CheckBlocked by
+        template.generate-project when generate_project failed.
+        """
         if not self.is_template:
             return self.settings.project_dir
         if self._generated is None:
             self._generated = self._generate()
-        if isinstance(self._generated, str):
-            raise CheckSkipped(f"no generated project: {self._generated}")
+        if isinstance(self._generated, Exception):
+            raise self._generated
         return self._generated
 
     def device_session(self) -> Session:
@@ -214,14 +282,15 @@ class Context:
         return self._device_info[1]
 
     def prepare_device(self) -> None:
-        """Build and flash the device project once, as open_transport needs on a real platform; skip when that fails.
+        """Build and flash the device project once, as open_transport needs on a real platform.
 
-        Flashing is left out when the user skips template.flash (no board attached).
+        Flashing is left out when the user skips template.flash (no board attached). A failure
+        blocks the check, naming the template check that reports it.
         """
-        if self._prepared is None:
+        if self._prepared is False:
             self._prepared = self._build_and_flash()
-        if self._prepared:
-            raise CheckSkipped(f"the device project is not ready for open_transport: {self._prepared}")
+        if self._prepared is not None:
+            raise self._prepared
 
     @property
     def flash_skipped(self) -> bool:
@@ -231,36 +300,45 @@ class Context:
     def excuse_unflashed(self, reply: Reply, info: dict[str, Any]) -> None:
         """Skip rather than fail when open_transport was refused on a platform that flashes while flashing is skipped."""
         if reply.error is not None and self.flash_skipped and self.supported("flash", info):
-            raise CheckSkipped(f"open_transport failed, and flashing is skipped (--skip): {reply.error.get('message')}")
+            raise CheckSkipped(f"open_transport failed, and flashing is skipped (--skip): {reply.summary()}")
 
-    def _build_and_flash(self) -> str:
+    def _build_and_flash(self) -> CheckSkipped | CheckBlocked | None:
         info = self.device_info()
         for method in ("build",) if self.flash_skipped else ("build", "flash"):
             if not self.supported(method, info):
                 continue
             try:
                 reply = self.device_session().call(method, {"options": self.options_for(method, info)})
-            except (CheckSkipped, CheckFailed) as exc:
-                return f"{method}: {str(exc).splitlines()[-1].strip()}"
+            except CheckSkipped as exc:
+                return exc
+            except CheckFailed as exc:
+                return CheckBlocked(f"template.{method}", f"{method} failed: {one_line(str(exc))}")
             if reply.error is not None:
-                return f"{method} failed (see template.{method}): {reply.error.get('message')}"
-        return ""
+                return CheckBlocked(f"template.{method}", f"{method} failed: {reply.summary()}")
+        return None
 
-    def _generate(self) -> Path | str:
+    def _generate(self) -> Path | CheckSkipped | CheckBlocked:
         """Generate the run's project; a failure the server is to blame for is kept in generation_error."""
         try:
             self.require("generate_project")
             target = self.new_path("project")
             reply = self.session().call("generate_project", self.generate_params(target))
         except CheckSkipped as exc:
-            return str(exc)
+            return exc
         except CheckFailed as exc:
             self.generation_error = str(exc)
-            return "generate_project failed (see template.generate-project)"
+            return CheckBlocked(GENERATE, f"generate_project failed: {one_line(str(exc))}")
         if reply.error is not None:
-            self.generation_error = f"{reply.describe()}\n  expected a result: generate_project into a fresh directory"
-            return "generate_project failed (see template.generate-project)"
+            self.generation_error = f"{reply.describe()}\n  expected a result: generate_project into a fresh directory{reply.cause()}"
+            return CheckBlocked(GENERATE, f"generate_project failed: {reply.summary()}")
         return target
+
+
+def one_line(failure: str) -> str:
+    """The gist of a failure message in one line: what came back, without the rule."""
+    lines = [line.strip() for line in failure.splitlines() if line.strip()]
+    gist = next((line[4:].strip() for line in lines if line.startswith("got ")), lines[0] if lines else "")
+    return gist.split(" [MUST", 1)[0][:200]
 
 
 def option_methods(option: dict[str, Any], member: str) -> list[str]:
@@ -283,10 +361,3 @@ def typed_options(declared: list[dict[str, Any]], given: dict[str, str]) -> dict
         except ValueError as exc:
             raise UsageError(f"--option {name}={text}: not a {kind} value ({exc})") from None
     return out
-
-
-def check_revision(reported: Any, forced: int | None) -> int:
-    """The revision to judge in: the forced one, else the reported one when it is known, else the latest."""
-    if forced is not None:
-        return forced
-    return reported if reported in REVISIONS else LATEST_REVISION

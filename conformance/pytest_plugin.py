@@ -1,7 +1,10 @@
 """pytest plugin: `pytest --microtvm-project DIR [--microtvm-device echo ...]` runs every conformance check as a test item.
 
-Items are named by check id, so -k, JUnit XML and CI integration come from pytest; pass, fail and
-skip (with the reason) mirror the kit's outcomes. The kit is imported only when the option is given.
+Items are named by check id and revision (`server_info.schema[v2]`), so -k, JUnit XML and CI
+integration come from pytest; pass, fail and skip (with the reason) mirror the kit's outcomes, a
+blocked check is skipped naming the check that blocks it, and an inherited finding passes with a
+warning. The server is asked what revisions it offers at collection. The kit is imported only
+when the option is given.
 """
 
 from __future__ import annotations
@@ -25,7 +28,11 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     group.addoption("--microtvm-project", metavar="DIR", help="run the conformance checks against this template or generated project")
     group.addoption("--microtvm-device", choices=("none", "echo"), default="none", help="echo: the device echoes every byte")
     group.addoption("--microtvm-timeout", metavar="SEC", type=float, default=60.0, help="deadline for every call and for start-up")
-    group.addoption("--microtvm-protocol-version", choices=("auto", "1", "2"), default="auto", help="revision to judge in")
+    group.addoption("--microtvm-revision", "--microtvm-protocol-version", dest="microtvm_revision", choices=("auto", "1", "2"),
+                    default="auto", help="the revision to judge (default: every revision the server offers)")
+    group.addoption("--microtvm-python", metavar="PATH", help="interpreter for a server without launch script")
+    group.addoption("--microtvm-start-timeout", metavar="SEC", type=float, default=300.0,
+                    help="time a launch script may take to start the server")
     group.addoption("--microtvm-option", metavar="NAME=VALUE", action="append", default=[], help="a platform option (repeatable)")
     group.addoption("--microtvm-mlf", metavar="FILE", help="Model Library Format archive for generate_project")
     group.addoption("--microtvm-standalone-crt-dir", metavar="DIR", help="standalone CRT directory for generate_project")
@@ -38,16 +45,22 @@ def pytest_collection_modifyitems(session: pytest.Session, config: pytest.Config
     project = config.getoption("microtvm_project")
     if not project:
         return
+    from microtvm_project_api.cli.extras import MissingExtraError, require
     from microtvm_project_api.conformance.check import all_checks
     from microtvm_project_api.protocol.launch import ServerNotFoundError, launch_command
 
     try:
+        require("conformance", "pytest --microtvm-project")
         launch_command(Path(project))
+    except MissingExtraError as exc:
+        raise pytest.UsageError(str(exc)) from None
     except ServerNotFoundError as exc:
         raise pytest.UsageError(f"--microtvm-project: {exc}") from None
 
-    items.extend(ConformanceItem.from_parent(session, name=check.id, nodeid=f"microtvm-conformance::{check.id}", check=check)
-                 for check in all_checks())
+    runner = _runner(config)
+    items.extend(ConformanceItem.from_parent(session, name=f"{check.id}[v{revision}]", check=check, revision=revision,
+                                             nodeid=f"microtvm-conformance::{check.id}[v{revision}]")
+                 for revision in runner.revisions for check in all_checks())
 
 
 def pytest_unconfigure(config: pytest.Config) -> None:
@@ -68,16 +81,17 @@ class ConformanceFailure(Exception):
 class ConformanceItem(pytest.Item):
     """One conformance check as a pytest test."""
 
-    def __init__(self, *, check: "Check", **kwargs: Any) -> None:
+    def __init__(self, *, check: "Check", revision: int, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.check = check
+        self.revision = revision
 
     def runtest(self) -> None:
-        """Run the check; map its outcome to pytest's (skip and xfail with the reason)."""
+        """Run the check; map its outcome to pytest's (skip, block and xfail with the reason)."""
         from microtvm_project_api.conformance.check import Outcome
 
-        result = _runner(self.config).run(self.check)
-        if result.outcome is Outcome.SKIP:
+        result = _runner(self.config).run(self.check, self.revision)
+        if result.outcome in (Outcome.SKIP, Outcome.BLOCKED):
             pytest.skip(result.message)
         if result.outcome is Outcome.XFAIL:
             pytest.xfail(f"expected failure: {result.message.splitlines()[0] if result.message else ''}")
@@ -85,6 +99,8 @@ class ConformanceItem(pytest.Item):
             raise ConformanceFailure(result)
         if result.outcome is Outcome.WARN:
             self.warn(pytest.PytestWarning(f"{self.check.id} (SHOULD): {result.message}"))
+        if result.outcome is Outcome.INHERITED:
+            self.warn(pytest.PytestWarning(f"{self.check.id} (revision 1, inherited): {result.message}"))
 
     def repr_failure(self, excinfo: pytest.ExceptionInfo[BaseException], style: Any = None) -> Any:
         """The kit's own failure text: what was sent, what came back, the rule."""
@@ -94,9 +110,10 @@ class ConformanceItem(pytest.Item):
             return line(excinfo.value.result)
         return super().repr_failure(excinfo, style)
 
-    def reportinfo(self) -> tuple[Path, int | None, str]:
-        """Where the item comes from: the project under test and the check."""
-        return Path(str(self.config.getoption("microtvm_project"))), None, f"conformance {self.check.id}: {self.check.title}"
+    def reportinfo(self) -> tuple[Path, int, str]:
+        """Where the item comes from: the project under test and the check (line 0: warnings need a line)."""
+        return (Path(str(self.config.getoption("microtvm_project"))), 0,
+                f"conformance {self.check.id} (revision {self.revision}): {self.check.title}")
 
 
 def _runner(config: pytest.Config) -> "Runner":
@@ -118,9 +135,10 @@ def _start(config: pytest.Config) -> "Runner":
     parser = argparse.ArgumentParser(prog="pytest --microtvm-project")
     add_arguments(parser)
     argv = [str(config.getoption("microtvm_project")), "--device", config.getoption("microtvm_device"),
-            "--timeout", str(config.getoption("microtvm_timeout")), "--protocol-version", config.getoption("microtvm_protocol_version")]
+            "--timeout", str(config.getoption("microtvm_timeout")), "--revision", config.getoption("microtvm_revision"),
+            "--start-timeout", str(config.getoption("microtvm_start_timeout"))]
     argv += [a for value in config.getoption("microtvm_option") for a in ("--option", value)]
-    for flag, name in (("--mlf", "microtvm_mlf"), ("--standalone-crt-dir", "microtvm_standalone_crt_dir")):
+    for flag, name in (("--mlf", "microtvm_mlf"), ("--standalone-crt-dir", "microtvm_standalone_crt_dir"), ("--python", "microtvm_python")):
         if config.getoption(name):
             argv += [flag, config.getoption(name)]
     try:

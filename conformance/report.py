@@ -1,32 +1,62 @@
-"""Reports of a run: one human line per check (failures with what was sent, what came back, the rule), JUnit XML, JSON."""
+"""Reports of a run: one human line per check (failures with what was sent, what came back, the rule and the
+server's cause), JUnit XML, JSON. The text shortens long wire lines; the JSON report keeps every error reply whole."""
 
 from __future__ import annotations
 
+import itertools
 import json
 import xml.etree.ElementTree as ET
 from collections import Counter
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable, Iterable, Iterator
 
-from microtvm_project_api.conformance.check import Check, Outcome, Result
+from microtvm_project_api.conformance.check import Check, Outcome, Result, inherited_ref
+from microtvm_project_api.conformance.session import shown
 
 SHOWN_EXCHANGES = 6
+SHOWN_PREFIX = 200
+"""An exchange whose first characters the failure message already shows is not listed again."""
+LABELS = {Outcome.BLOCKED: "BLOCK"}
 
 
 def line(result: Result) -> str:
-    """The summary line of one check (a skip with its reason), followed for failures by the indented details."""
+    """The summary line of one check (a skip or a block with its reason), followed for failures by the indented details."""
     check = result.check
-    if result.outcome is Outcome.SKIP:
-        return f"SKIP  {check.id:38} skipped: {result.message}"
-    head = f"{result.outcome.value.upper():5} {check.id:38} {check.title}"
+    label = LABELS.get(result.outcome, result.outcome.value.upper())
+    if result.outcome in (Outcome.SKIP, Outcome.BLOCKED):
+        return f"{label:5} {check.id:38} {'skipped: ' if result.outcome is Outcome.SKIP else ''}{result.message}"
+    head = f"{label:5} {check.id:38} {check.title}"
     if result.outcome in (Outcome.PASS, Outcome.XFAIL):
         return head
-    details = [f"      rule: {check.rule}"]
-    details += [f"      {part}" for part in result.message.splitlines()]
-    if result.exchanges and result.outcome is not Outcome.STALE:
+    details = [] if result.outcome is Outcome.INHERITED else [f"      rule: {check.rule}"]
+    details += [f"      {part}" for part in result.message.splitlines() if part]
+    exchanges = [shown(e) for e in result.exchanges[-SHOWN_EXCHANGES:] if e[3:3 + SHOWN_PREFIX] not in result.message]
+    if exchanges and result.outcome not in (Outcome.STALE, Outcome.INHERITED):
         details.append("      last exchanges:")
-        details += [f"        {e}" for e in result.exchanges[-SHOWN_EXCHANGES:]]
+        details += [f"        {e}" for e in exchanges]
     return "\n".join([head, *details])
+
+
+def lines(results: Iterable[Result], render: Callable[[Result], str] | None = None) -> Iterator[str]:
+    """The text report of results as they come (each as `render` writes it, `line` by default); consecutive checks
+    blocked for the same reason share one line."""
+    render = render or line
+    pending: list[Result] = []
+    for result in itertools.chain(results, [None]):
+        if pending and (result is None or result.outcome is not Outcome.BLOCKED or result.message != pending[0].message):
+            yield render(pending[0]) if len(pending) == 1 else blocked_line(pending)
+            pending = []
+        if result is not None and result.outcome is Outcome.BLOCKED:
+            pending.append(result)
+        elif result is not None:
+            yield render(result)
+
+
+def blocked_line(results: list[Result]) -> str:
+    """One line for checks blocked for the same reason."""
+    if len(results) == 1:
+        return line(results[0])
+    return f"BLOCK {', '.join(r.check.id for r in results)} ({len(results)} checks) {results[0].message}"
 
 
 def totals(results: list[Result]) -> str:
@@ -41,19 +71,22 @@ def check_listing(checks: list[Check]) -> str:
     for c in checks:
         needs = f" needs: {', '.join(n.value for n in c.needs)}" if c.needs else ""
         revisions = ",".join(map(str, c.revisions))
-        rows.append(f"{c.id:38} {c.rule.level.value:6} rev {revisions:4} {c.title}\n{'':38} [{c.rule.ref}]{needs}")
+        inherits = "".join(f"\n{'':38} revision 1, inherited (not a failure): [{inherited_ref(key)}]" for key in c.inherits)
+        rows.append(f"{c.id:38} {c.rule.level.value:6} rev {revisions:4} {c.title}\n{'':38} [{c.rule.ref}]{needs}{inherits}")
     return "\n".join(rows)
 
 
-def as_json(results: list[Result], project_dir: Path, revision: int | None) -> dict[str, Any]:
-    """The JSON report: every check with its id, outcome, rule and spec reference."""
+def as_json(results: list[Result], project_dir: Path, revisions: list[int], offered: list[int]) -> dict[str, Any]:
+    """The JSON report: every check with its revision, id, outcome, rule and spec reference, messages and exchanges uncut."""
     return {
         "project_dir": str(project_dir),
-        "protocol_version": revision,
+        "revisions": revisions,
+        "offered_revisions": offered,
         "summary": dict(Counter(r.outcome.value for r in results)),
         "checks": [
             {
                 "id": r.check.id,
+                "revision": r.revision,
                 "group": r.check.group,
                 "title": r.check.title,
                 "outcome": r.outcome.value,
@@ -62,6 +95,7 @@ def as_json(results: list[Result], project_dir: Path, revision: int | None) -> d
                 "spec_ref": r.check.rule.ref,
                 "revisions": list(r.check.revisions),
                 "needs": [n.value for n in r.check.needs],
+                "blocked_by": r.blocked_by,
                 "message": r.message,
                 "exchanges": r.exchanges,
                 "seconds": round(r.seconds, 4),
@@ -72,28 +106,34 @@ def as_json(results: list[Result], project_dir: Path, revision: int | None) -> d
 
 
 def as_junit(results: list[Result]) -> ET.ElementTree:
-    """JUnit XML: one testsuite, one testcase per check (classname = group)."""
+    """JUnit XML: one testsuite, one testcase per check and revision (classname = vN.group); its counts are those of its elements.
+
+    An inherited finding passes, with an `outcome` property and its text in system-out; a blocked
+    check is skipped with the check that blocks it.
+    """
     counts = Counter(r.outcome for r in results)
     suite = ET.Element("testsuite", name="microtvm-project-conformance", tests=str(len(results)),
                        failures=str(counts[Outcome.FAIL] + counts[Outcome.STALE]), errors=str(counts[Outcome.ERROR]),
-                       skipped=str(counts[Outcome.SKIP]), time=f"{sum(r.seconds for r in results):.3f}")
+                       skipped=str(counts[Outcome.SKIP] + counts[Outcome.BLOCKED] + counts[Outcome.XFAIL]), time=f"{sum(r.seconds for r in results):.3f}")
     for r in results:
-        case = ET.SubElement(suite, "testcase", classname=r.check.group, name=r.check.id, time=f"{r.seconds:.3f}")
+        case = ET.SubElement(suite, "testcase", classname=f"v{r.revision}.{r.check.group}", name=r.check.id, time=f"{r.seconds:.3f}")
         text = "\n".join([f"rule: {r.check.rule}", r.message, *r.exchanges])
         if r.outcome in (Outcome.FAIL, Outcome.STALE):
             ET.SubElement(case, "failure", message=r.message.splitlines()[0] if r.message else r.outcome.value).text = text
         elif r.outcome is Outcome.ERROR:
             ET.SubElement(case, "error", message="harness error").text = text
-        elif r.outcome in (Outcome.SKIP, Outcome.XFAIL):
+        elif r.outcome in (Outcome.SKIP, Outcome.XFAIL, Outcome.BLOCKED):
             ET.SubElement(case, "skipped", message=r.message or r.outcome.value)
-        elif r.outcome is Outcome.WARN:
+        elif r.outcome in (Outcome.WARN, Outcome.INHERITED):
+            properties = ET.SubElement(case, "properties")
+            ET.SubElement(properties, "property", name="outcome", value=r.outcome.value)
             ET.SubElement(case, "system-out").text = text
     return ET.ElementTree(suite)
 
 
-def write_json(results: list[Result], path: Path, project_dir: Path, revision: int | None) -> None:
+def write_json(results: list[Result], path: Path, project_dir: Path, revisions: list[int], offered: list[int]) -> None:
     """Write the JSON report to `path`."""
-    path.write_text(json.dumps(as_json(results, project_dir, revision), indent=2) + "\n", encoding="utf-8")
+    path.write_text(json.dumps(as_json(results, project_dir, revisions, offered), indent=2) + "\n", encoding="utf-8")
 
 
 def write_junit(results: list[Result], path: Path) -> None:

@@ -1,6 +1,7 @@
-"""Runs checks against one project: setup from server_info_query, selection and skips, outcomes, cleanup.
+"""Runs checks against one project: what revisions it offers, selection and skips, blocks, outcomes, cleanup.
 
-The CLI and the pytest plugin both drive a Runner, one check at a time.
+The CLI and the pytest plugin both drive a Runner, one check at a time. A server offering several
+revisions is judged in each (or in the one --revision names), each in its own sessions.
 """
 
 from __future__ import annotations
@@ -9,44 +10,68 @@ import time
 import traceback
 from typing import Iterable
 
-from microtvm_project_api.conformance.check import Check, CheckFailed, CheckSkipped, Level, Need, Outcome, Result
-from microtvm_project_api.conformance.context import Context, Settings, UsageError, check_revision, typed_options
+from microtvm_project_api.conformance import offer
+from microtvm_project_api.conformance.check import Check, CheckBlocked, CheckFailed, CheckSkipped, Level, Outcome, Result
+from microtvm_project_api.conformance.context import STARTS, Context, Settings, UsageError, one_line, typed_options
+from microtvm_project_api.generated.methods import LATEST_REVISION, REVISIONS
 from microtvm_project_api.protocol.launch import ServerNotFoundError, launch_command
+
+REVISION_CHECK = "server_info.revision"
+MOVE_ON = ("the way out: move the server to the SDK (microtvm_project_api.server_sdk; a TVM-style handler keeps its code "
+           "with server_sdk.tvm_compat), which speaks revision 2 as well as revision 1")
 
 
 class Runner:
-    """One run: `start()` launches the server and learns what it declared, `run(check)` judges one check, `close()` cleans up."""
+    """One run: `start()` asks the server what it offers, `run(check, revision)` judges one check, `close()` cleans up."""
 
     def __init__(self, settings: Settings, expected_failures: Iterable[str] = ()) -> None:
         self.settings = settings
         self.expected_failures = set(expected_failures)
+        self.offer = offer.Offer()
         self.ctx: Context | None = None
 
     def start(self) -> None:
-        """Start the server of PROJECT_DIR; UsageError when there is none or the --option values do not fit it."""
+        """Ask the server of PROJECT_DIR what it offers; UsageError when there is none or the --option values do not fit it."""
         try:
             launch_command(self.settings.project_dir)
         except ServerNotFoundError as exc:
             raise UsageError(str(exc)) from None
-        self.ctx = ctx = Context(self.settings)
-        try:
-            ctx.info = ctx.query_info(ctx.session(), strict=False)
-        except (CheckSkipped, CheckFailed):
-            ctx.info = {}
-        ctx.exchanges.take()
-        ctx.set_revision(check_revision(ctx.info.get("protocol_version"), self.settings.protocol_version))
-        if ctx.info:
-            ctx.options = typed_options(ctx.declared_options(), self.settings.options)
+        self.offer = offer.ask(self.settings.project_dir, self.settings.timeout, self.settings.python, self.settings.start_timeout)
+        if self.offer.any_info:
+            typed_options(self.declared(), self.settings.options)
 
-    def run(self, check: Check) -> Result:
-        """Judge one check; never raises for anything the server does."""
-        ctx = self.ctx
-        assert ctx is not None, "Runner.start() first"
+    def declared(self) -> list[dict]:
+        """The options the server declared, read leniently."""
+        options = self.offer.any_info.get("project_options")
+        return [o for o in options if isinstance(o, dict)] if isinstance(options, list) else []
+
+    @property
+    def revisions(self) -> list[int]:
+        """The revisions judged: --revision, else every revision the server offers (the latest when it states none the spec knows)."""
+        if self.settings.revision is not None:
+            return [self.settings.revision]
+        return sorted(self.offer.hellos) or [LATEST_REVISION]
+
+    def header(self, revision: int) -> str:
+        """The first line of a revision's report: never a revision the server did not state."""
+        where = f"conformance of {self.settings.project_dir}"
+        device = f"device {self.settings.device}"
+        offered = ", ".join(map(str, sorted(self.offer.hellos)))
+        if self.offer.failure is not None:
+            return f"{where} (no revision stated: the server did not answer server_info_query; {device})"
+        if revision not in self.offer.hellos:
+            stated = ", ".join(map(repr, self.offer.stated))
+            return f"{where} (revision {revision} asked for; the server states protocol_version {stated}; {device})"
+        return f"{where} (protocol revision {revision}; the server offers {offered}; {device})"
+
+    def run(self, check: Check, revision: int) -> Result:
+        """Judge one check in `revision`; never raises for anything the server does."""
+        ctx = self._context(revision)
         started = time.monotonic()
-        reason = self._skip_reason(check)
-        if reason is not None:
-            return Result(check, Outcome.SKIP, reason)
+        ctx.begin_check(check.id)
+        blocked_by = None
         try:
+            self._admit(ctx, check)
             check.run(ctx)
             outcome, message = Outcome.PASS, ""
         except CheckFailed as exc:
@@ -54,46 +79,84 @@ class Runner:
             message = str(exc)
         except CheckSkipped as exc:
             outcome, message = Outcome.SKIP, str(exc)
+        except CheckBlocked as exc:
+            outcome, message, blocked_by = Outcome.BLOCKED, str(exc), exc.by
         except Exception as exc:  # the kit's own bug: blamed on the kit, not the server
             outcome = Outcome.ERROR
             message = f"harness error (a bug in the kit, not in the server): {exc!r}\n{traceback.format_exc(limit=6)}"
         finally:
             ctx.end_check()
-        if check.id in self.expected_failures:
-            if outcome is Outcome.FAIL:
-                outcome = Outcome.XFAIL
-            elif outcome is Outcome.PASS:
-                outcome, message = Outcome.STALE, "listed as an expected failure, but it passes: remove it from the file"
-        return Result(check, outcome, message, ctx.exchanges.take(), time.monotonic() - started)
-
-    @property
-    def revision(self) -> int | None:
-        """The revision the run judges in, once started."""
-        return None if self.ctx is None else self.ctx.revision
+        if ctx.findings and outcome in (Outcome.PASS, Outcome.FAIL, Outcome.WARN):
+            if outcome is Outcome.PASS:
+                outcome = Outcome.INHERITED
+            message = "\n".join([*([message] if message else []), *ctx.findings, MOVE_ON])
+        outcome, message = self._expected(check, revision, outcome, message)
+        exchanges = ctx.transcript.take(failed=outcome in (Outcome.FAIL, Outcome.WARN, Outcome.XFAIL))
+        return Result(check, outcome, message, exchanges, time.monotonic() - started, revision, blocked_by)
 
     def close(self) -> None:
         """Stop every server and remove everything the run created."""
         if self.ctx is not None:
             self.ctx.close()
+            self.ctx = None
 
-    def _skip_reason(self, check: Check) -> str | None:
-        ctx = self.ctx
-        assert ctx is not None
+    def _context(self, revision: int) -> Context:
+        """The Context judging `revision`, made when the run moves to it (the previous one is closed)."""
+        if self.ctx is not None and self.ctx.revision == revision:
+            return self.ctx
+        self.close()
+        found = self.offer
+        hello = found.hellos.get(revision, offer.hello(False))
+        blocked = None
+        if found.failure is not None:
+            blocked = CheckBlocked(STARTS, f"the server does not start: {one_line(found.failure)}")
+        elif revision not in found.hellos:
+            blocked = CheckBlocked(REVISION_CHECK, self._revision_problem(revision))
+        self.ctx = ctx = Context(self.settings, revision, hello, found.infos.get(revision, found.any_info), blocked)
+        if found.failure is not None:
+            ctx.server_broken(self.settings.project_dir, STARTS, found.failure)
+        if ctx.info:
+            ctx.options = typed_options(ctx.declared_options(), self.settings.options)
+        return ctx
+
+    def _revision_problem(self, revision: int) -> str:
+        found = self.offer
+        if found.unknown:
+            return (f"the server states protocol_version {', '.join(map(repr, found.unknown))}, a revision the spec does not define"
+                    f" (it defines {', '.join(map(str, REVISIONS))})")
+        offered = ", ".join(map(str, sorted(found.hellos))) or "none"
+        return f"the server does not offer revision {revision} (asked both ways, it answers in revision {offered})"
+
+    def _admit(self, ctx: Context, check: Check) -> None:
+        """Raise the reason a check does not run: --skip, another revision, a block, an unmet need."""
         for pattern in self.settings.skip:
             if pattern in (check.id, check.group):
-                return f"skipped by --skip {pattern}"
+                raise CheckSkipped(f"skipped by --skip {pattern}")
         if ctx.revision not in check.revisions:
-            return f"applies to revision {', '.join(map(str, check.revisions))}; the server speaks revision {ctx.revision}"
-        if Need.TEMPLATE in check.needs and ctx.info and not ctx.is_template:
-            return "needs a template project; PROJECT_DIR is a generated project"
-        if Need.ECHO in check.needs and self.settings.device != "echo":
-            return "needs an echo device: pass --device echo"
-        return None
+            raise CheckSkipped(f"applies to revision {', '.join(map(str, check.revisions))}; judging revision {ctx.revision}")
+        if ctx.blocked is not None and check.id != ctx.blocked.by:
+            raise ctx.blocked
+        for need in check.needs:
+            ctx.meet(need)
+
+    def _expected(self, check: Check, revision: int, outcome: Outcome, message: str) -> tuple[Outcome, str]:
+        """Apply the expected-failures list: an entry names a check in every revision, or `id@N` in revision N."""
+        if not {check.id, f"{check.id}@{revision}"} & self.expected_failures:
+            return outcome, message
+        if outcome is Outcome.FAIL:
+            return Outcome.XFAIL, message
+        if outcome is Outcome.PASS:
+            return Outcome.STALE, "listed as an expected failure, but it passes: remove it from the file"
+        return outcome, message
 
 
 def exit_status(results: list[Result]) -> int:
-    """0 when every applicable MUST check passed, 1 when any failed (or an expected failure went stale), 2 on a harness error."""
+    """0 when every applicable MUST check passed, 1 when any failed (or an expected failure went stale, or a check was
+    blocked by a check that did not fail), 2 on a harness error."""
     outcomes = {r.outcome for r in results}
-    if outcomes & {Outcome.FAIL, Outcome.STALE}:
+    failed = {(r.revision, r.check.id) for r in results if r.outcome in (Outcome.FAIL, Outcome.XFAIL)}
+    unexplained = any(r.outcome is Outcome.BLOCKED and (r.revision, r.blocked_by) not in failed for r in results)
+    if outcomes & {Outcome.FAIL, Outcome.STALE} or unexplained:
         return 1
     return 2 if Outcome.ERROR in outcomes else 0
+

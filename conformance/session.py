@@ -4,25 +4,37 @@ Each call sends one line and reads exactly one reply line within the deadline, t
 envelope (jsonrpc.json#/$defs/Reply), the id, and the method's result schema for the revision.
 A hang, an exit, or anything on the reply channel that is not a JSON-RPC reply raises
 CheckFailed with what was sent and what came back; the session is then dead and is not reused.
+An error reply's cause (the exception line and innermost frames of data.traceback, the server's
+stderr tail) goes into every failure message that shows it.
 """
 
 from __future__ import annotations
 
+import collections
 import subprocess
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
 
-from microtvm_project_api.conformance.check import CheckFailed
+from microtvm_project_api.conformance.check import CheckBlocked, CheckFailed
+from microtvm_project_api.conformance.progress import SILENT, SLOW_METHODS, Progress
 from microtvm_project_api.protocol import wire
-from microtvm_project_api.protocol.launch import ServerExitedError, ServerNotFoundError, ServerProcess
+from microtvm_project_api.protocol.launch import LAUNCH_SCRIPT, ServerExitedError, ServerNotFoundError, ServerProcess
 from microtvm_project_api.protocol.registry import default_registry
+from microtvm_project_api.protocol.server_traceback import exception_line, last_frames
 
 MAX_REPLY_BYTES = 8 * 1024 * 1024
 """The kit never asks for more than 1 MiB per reply; a longer line is a failure, not a memory hazard."""
 SHOWN_BYTES = 300
+KEPT_CHARS = 1000
+"""ExchangeLog lines longer than this are shortened in reports, except error replies and a failed check's last exchange."""
+STDERR_LINES = 6
+TRACEBACK_FRAMES = 3
 REPLY_RULE = "every line on the reply channel is one JSON-RPC reply [jsonrpc.json#/$defs/Reply]"
+OWNERS = {"server_info_query": "process.starts", "generate_project": "template.generate-project",
+          "build": "template.build", "flash": "template.flash"}
+"""The check that reports a hang of these methods; any other method's hang is reported by the check it hung in."""
 
 
 def shown(data: bytes | str) -> str:
@@ -31,65 +43,150 @@ def shown(data: bytes | str) -> str:
     return text if len(text) <= SHOWN_BYTES else f"{text[:SHOWN_BYTES]}... ({len(text)} chars)"
 
 
+def stderr_lines(tail: list[str]) -> str:
+    """The last lines a server wrote to stderr, indented for a failure message ("" when it wrote none)."""
+    return "".join(f"\n    stderr: {line}" for line in tail[-STDERR_LINES:])
+
+
 class ExchangeLog:
-    """The exchanges of the check that is running, for its report (the client's session recording is client.Transcript)."""
+    """The exchanges of the check that is running, for its report.
+
+    Lines longer than KEPT_CHARS are shortened, except error replies (their traceback is the cause)
+    and, when the check failed, its last request and reply: the JSON report cuts no cause.
+    """
 
     def __init__(self) -> None:
         self.lines: list[str] = []
+        self._last: collections.deque[tuple[int, str]] = collections.deque(maxlen=2)
 
-    def add(self, direction: str, data: bytes | str) -> None:
-        """Record one line sent (->) or received (<-), shortened for reports."""
-        self.lines.append(f"{direction} {shown(data)}")
+    def add(self, direction: str, data: bytes | str, whole: bool = False) -> None:
+        """Record one line sent (->) or received (<-); `whole` keeps it uncut."""
+        text = f"{direction} {data if isinstance(data, str) else data.decode('utf-8', 'backslashreplace')}"
+        self._last.append((len(self.lines), text))
+        self.lines.append(text if whole or len(text) <= KEPT_CHARS else f"{text[:KEPT_CHARS]}... ({len(text)} chars)")
 
-    def take(self) -> list[str]:
-        """The lines recorded since the last take (the finished check's), and start afresh."""
+    def take(self, failed: bool = False) -> list[str]:
+        """The lines recorded since the last take (the finished check's), the last exchange whole when it `failed`; start afresh."""
         lines, self.lines = self.lines, []
+        if failed:
+            for index, text in self._last:
+                lines[index] = text
+        self._last.clear()
         return lines
+
+
+@dataclass
+class Hangs:
+    """Methods that hung in this run, per project, and the check that is running (to know who reports a hang).
+
+    A hung method is not called again: one hanging method costs one deadline, not one per check.
+    Its owner (OWNERS, else the check it hung in) reports the hang; any other check is blocked by it.
+    """
+
+    failures: dict[tuple[Path, str], tuple[str, str]] = field(default_factory=dict)
+    current_check: str = ""
+
+    def record(self, project_dir: Path, method: str, failure: str) -> None:
+        """Remember that `method` hung in the running check."""
+        self.failures[project_dir, method] = (self.current_check, failure)
+
+    def refuse(self, project_dir: Path, method: str) -> None:
+        """Raise for a call to a method that hung earlier: its full failure for its owner, a one-line block for anyone else."""
+        if (project_dir, method) not in self.failures:
+            return
+        where, failure = self.failures[project_dir, method]
+        owner = OWNERS.get(method, where)
+        if owner == self.current_check:
+            raise CheckFailed(failure)
+        raise CheckBlocked(owner, f"{method} hung earlier in this run (no reply before the deadline) and is not called again")
 
 
 @dataclass(frozen=True)
 class Reply:
-    """One validated reply: a result or an error object, and how long it took."""
+    """One validated reply: a result or an error object, how long it took, and the server that sent it."""
 
     sent: bytes
     raw: bytes
     result: Any
     error: dict[str, Any] | None
     seconds: float
+    server: ServerProcess | None = None
 
     def describe(self) -> str:
         """What was sent and what came back, for a failure message."""
         return f"sent {shown(self.sent.rstrip())}\n  got  {shown(self.raw)}"
+
+    def cause(self) -> str:
+        """For an error reply: the server's exception line, its innermost frames and its stderr tail ("" for a result)."""
+        if self.error is None:
+            return ""
+        data = self.error.get("data")
+        trace = data.get("traceback") if isinstance(data, dict) else None
+        lines = []
+        if isinstance(trace, str) and trace.strip():
+            lines.append(f"\n  server exception: {exception_line(trace) or '(none in the traceback)'}")
+            frames = last_frames(trace, TRACEBACK_FRAMES)
+            if frames:
+                lines.append(f"\n  server traceback, innermost {TRACEBACK_FRAMES} frames:")
+                lines += [f"\n    {frame}" for frame in frames]
+        elif isinstance(data, dict) and isinstance(data.get("detail"), str):
+            lines.append(f"\n  server detail: {data['detail']}")
+        if self.server is not None:
+            lines.append(stderr_lines(self.server.stderr_tail))
+        return "".join(lines)
+
+    def summary(self) -> str:
+        """One line: the error's message and, when the traceback has one, the exception line."""
+        if self.error is None:
+            return "a result"
+        data = self.error.get("data")
+        trace = data.get("traceback") if isinstance(data, dict) else None
+        cause = exception_line(trace) if isinstance(trace, str) else ""
+        return f"{self.error.get('message')}" + (f": {cause}" if cause and cause not in str(self.error.get("message")) else "")
+
+
+class ServerStopped(CheckFailed):
+    """The server exited (or closed its reply pipe) while a reply was awaited."""
 
 
 class Session:
     """One server process of the project under test, spoken to in raw wire lines.
 
     `revision` None judges only the envelope: the first server_info_query, before the revision is known.
-    A method that hung is remembered in `hung` (shared by the run's sessions, per project) and not
-    called again: later calls fail at once, so one hanging method costs one deadline, not one per check.
+    `hello` is what server_info_query sends on this session (it keeps the server in the judged revision).
+    The first reply of a server started by a launch script may take `start_allowance` seconds more
+    than a call's deadline: the script's own start-up (a virtualenv, a toolchain) is not the call's.
     """
 
     def __init__(
         self,
         project_dir: Path,
         timeout: float,
-        exchanges: ExchangeLog,
+        transcript: ExchangeLog,
         revision: int | None = 2,
         stdin: int | IO[bytes] = subprocess.DEVNULL,
-        hung: dict[tuple[Path, str], str] | None = None,
+        hangs: Hangs | None = None,
+        *,
+        hello: dict[str, Any],
+        python: str | None = None,
+        start_allowance: float = 0.0,
+        progress: Progress = SILENT,
     ) -> None:
         self.project_dir = project_dir
-        self.hung = {} if hung is None else hung
+        self.progress = progress
+        self.hello = hello
+        """The params of this session's server_info_query: the ones that get the revision judged."""
+        self.hangs = Hangs() if hangs is None else hangs
         self.timeout = timeout
-        self.exchanges = exchanges
+        self.transcript = transcript
         self.revision = revision
         try:
-            self.process = ServerProcess(project_dir, max_line_bytes=MAX_REPLY_BYTES, stdin=stdin)
+            self.process = ServerProcess(project_dir, python=python, max_line_bytes=MAX_REPLY_BYTES, stdin=stdin)
         except ServerNotFoundError as exc:
             raise CheckFailed(f"the server cannot be started: {exc}") from None
         self.alive = True
         self._next_id = 1
+        self._allowance = start_allowance if (project_dir / LAUNCH_SCRIPT).is_file() else 0.0
 
     @property
     def pid(self) -> int:
@@ -100,24 +197,38 @@ class Session:
         self, method: str, params: Any, timeout: float | None = None, request_id: int | str | None = None, validate: bool = True
     ) -> Reply:
         """Send a well-formed request and return its reply, judged as a reply and (unless `validate` is off) against the method's result schema."""
-        if (self.project_dir, method) in self.hung:
-            raise CheckFailed(f"{method} hung earlier in this run and is not called again:\n  {self.hung[self.project_dir, method]}")
+        self.hangs.refuse(self.project_dir, method)
         if request_id is None:
             request_id = self._next_id
             self._next_id += 1
         line = wire.encode_message(wire.request(method, params, request_id))
-        return self.send_line(line, (request_id,), method if validate else None, timeout)
-
-    def send_line(self, line: bytes, expect_ids: tuple[Any, ...], method: str | None = None, timeout: float | None = None) -> Reply:
-        """Send any bytes as one request line and judge the one reply line, whose id must be one of `expect_ids`."""
-        deadline = self.timeout if timeout is None else timeout
-        self.exchanges.add("->", line.rstrip(b"\n"))
+        if method not in SLOW_METHODS:
+            return self.send_line(line, (request_id,), method if validate else None, timeout, hang_method=method)
+        self.progress.step_started(method)
         started = time.monotonic()
-        raw = self._exchange(line, deadline, method)
+        try:
+            reply = self.send_line(line, (request_id,), method if validate else None, timeout, hang_method=method)
+        except Exception:  # not KeyboardInterrupt: an interrupted run ends with one line, from the command
+            self.progress.step_finished(method, time.monotonic() - started, "failed")
+            raise
+        self.progress.step_finished(method, time.monotonic() - started, "done" if reply.error is None else "error reply")
+        return reply
+
+    def send_line(self, line: bytes, expect_ids: tuple[Any, ...], method: str | None = None, timeout: float | None = None,
+                  hang_method: str | None = None, null_id_result: bool = False) -> Reply:
+        """Send any bytes as one request line and judge the one reply line, whose id must be one of `expect_ids`.
+
+        `null_id_result` accepts a result reply with id null (revision 1 as deployed serves id null).
+        """
+        deadline = (self.timeout if timeout is None else timeout) + self._allowance
+        self._allowance = 0.0
+        self.transcript.add("->", line.rstrip(b"\n"))
+        started = time.monotonic()
+        raw = self._exchange(line, deadline, hang_method)
         seconds = time.monotonic() - started
-        self.exchanges.add("<-", raw)
-        message = self._decode(line, raw)
+        message = self._decode(line, raw, null_id_result)
         error = message.get("error")
+        self.transcript.add("<-", raw, whole=error is not None)
         if not any(type(message["id"]) is type(e) and message["id"] == e for e in expect_ids):
             wanted = " or ".join(map(repr, expect_ids))
             self._fail(line, raw, f"the reply id {message['id']!r} is not {wanted}"
@@ -131,7 +242,7 @@ class Session:
             violations = default_registry().validate(error["code"], default_registry().definition_uri("ErrorCode"))
             if violations:
                 self._fail(line, raw, f"error code {error['code']} is not one the spec defines [errors.json#/$defs/ErrorCode]")
-        return Reply(line, raw, message.get("result"), error, seconds)
+        return Reply(line, raw, message.get("result"), error, seconds, self.process)
 
     def close(self) -> None:
         """Stop the server and reap its process group."""
@@ -150,38 +261,38 @@ class Session:
             self.process.send_line(line, deadline)
             return self.process.read_line(deadline)
         except TimeoutError:
-            tail = self._tail()
+            tail = stderr_lines(self.process.stderr_tail)
             self.kill()
             failure = (f"sent {shown(line.rstrip())}\n  got  nothing within {deadline:g} s: the server hangs"
                        f" [MUST: one reply per request, before the caller's deadline]{tail}")
             if method not in (None, "server_info_query"):  # a silent server_info_query is judged by process.starts
-                self.hung[self.project_dir, method] = failure
+                self.hangs.record(self.project_dir, method, failure)
             raise CheckFailed(failure) from None
         except ServerExitedError as exc:
             self.alive = False
             self.process.close(grace=0.5)
-            raise CheckFailed(f"sent {shown(line.rstrip())}\n  got  no reply: {exc}"
-                              " [MUST: a server serves until its request pipe ends]") from None
+            raise ServerStopped(f"sent {shown(line.rstrip())}\n  got  no reply: {exc.reason} (exit code {exc.exit_code})"
+                                f" [MUST: a server serves until its request pipe ends]{stderr_lines(exc.stderr_tail)}") from None
         except wire.LineTooLong:
             self.kill()
             raise CheckFailed(f"sent {shown(line.rstrip())}\n  got  a reply line longer than {MAX_REPLY_BYTES} bytes"
                               f" [{REPLY_RULE}]") from None
 
-    def _decode(self, line: bytes, raw: bytes) -> dict[str, Any]:
+    def _decode(self, line: bytes, raw: bytes, null_id_result: bool) -> dict[str, Any]:
         try:
             message = wire.decode_message(raw)
         except wire.WireDecodeError as exc:
+            self.transcript.add("<-", raw)
             self._fail(line, raw, f"the reply channel carried a line that is not JSON ({exc}) [{REPLY_RULE}]")
-        violations = default_registry().validate(message, default_registry().definition_uri("Reply"))
+        judged = message
+        if null_id_result and isinstance(message, dict) and message.get("id", 0) is None and "result" in message:
+            judged = {**message, "id": 0}  # the id is judged by the caller; the rest of the envelope here
+        violations = default_registry().validate(judged, default_registry().definition_uri("Reply"))
         if violations:
+            self.transcript.add("<-", raw)
             self._fail(line, raw, f"not a JSON-RPC reply: {'; '.join(map(str, violations[:3]))} [{REPLY_RULE}]")
         return message
 
     def _fail(self, line: bytes, raw: bytes, why: str) -> None:
         self.kill()
         raise CheckFailed(f"sent {shown(line.rstrip())}\n  got  {shown(raw)}\n  {why}")
-
-    def _tail(self) -> str:
-        tail = self.process.stderr_tail[-5:]
-        return "".join(f"\n    stderr: {t}" for t in tail)
-

@@ -270,7 +270,7 @@ class ResultReply(BaseModel):
     jsonrpc: Literal["2.0"]
     id: Annotated[StrictStr | StrictInt, Field(title="RequestId")]
     """
-    Identifies a request; the reply carries the same value back. A string or an integer (TVM's client sends integers). null is not a valid request id. To JSON Schema an integer written with a fraction or exponent (1.0, 1e3) is an integer, so it is a valid id too: a server echoes the same number back. Clients should send plain integers.
+    Identifies a request; the reply carries the same value back. A string or an integer (TVM's client sends integers). null is not a valid request id (TVM's revision 1 server module serves it and echoes it: revisions/v1.json#/x-server-module/null-id-accepted). To JSON Schema an integer written with a fraction or exponent (1.0, 1e3) is an integer, so it is a valid id too: a server echoes the same number back. Clients should send plain integers.
     """
     result: Any
 
@@ -701,5 +701,5 @@ class Request(BaseModel):
     params: dict[str, Any]
     id: Annotated[StrictStr | StrictInt, Field(title="RequestId")]
     """
-    Identifies a request; the reply carries the same value back. A string or an integer (TVM's client sends integers). null is not a valid request id. To JSON Schema an integer written with a fraction or exponent (1.0, 1e3) is an integer, so it is a valid id too: a server echoes the same number back. Clients should send plain integers.
+    Identifies a request; the reply carries the same value back. A string or an integer (TVM's client sends integers). null is not a valid request id (TVM's revision 1 server module serves it and echoes it: revisions/v1.json#/x-server-module/null-id-accepted). To JSON Schema an integer written with a fraction or exponent (1.0, 1e3) is an integer, so it is a valid id too: a server echoes the same number back. Clients should send plain integers.
     """

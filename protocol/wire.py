@@ -13,6 +13,9 @@ from typing import Any
 JSONRPC = "2.0"
 MAX_LINE_BYTES = 64 * 1024 * 1024
 """The longest line either side must accept; a longer one is discarded and answered with an error."""
+MAX_LINE_VALUES = 1_000_000
+"""The most JSON values one line may hold (schema/jsonrpc.json x-max-line-values): parsed, a value costs far more
+memory than its bytes on the wire (`[],` is 3 bytes and about 64 in CPython), so a line over it is a parse error."""
 
 READ_CHUNK = 64 * 1024
 """Bytes asked of one os.read: a pipe's default capacity. A larger request makes CPython allocate (mmap) and
@@ -118,18 +121,64 @@ def _payload_request_head(method: str, name: str) -> bytes:
     return _request_head(method) + b"{" + _json_bytes(name) + b':"'
 
 
-def decode_message(line: bytes) -> Any:
-    """Parse one line (its trailing newline optional); WireDecodeError if it is not UTF-8 JSON."""
+def decode_message(line: bytes, max_values: int = MAX_LINE_VALUES) -> Any:
+    """Parse one line (its trailing newline optional); WireDecodeError if it is not UTF-8 JSON, may hold more than
+    `max_values` values, or is JSON this process cannot hold (a number over CPython's 4,300 digits, deep nesting)."""
+    if may_hold_more_values(line, max_values):
+        raise WireDecodeError(f"may hold more than {max_values} JSON values (x-max-line-values)")
     try:
         text = line.decode("utf-8")
     except UnicodeDecodeError as exc:
         raise WireDecodeError(f"not UTF-8 at byte {exc.start}") from None
     try:
         return _DECODER.decode(text)
+    except WireDecodeError:  # NaN, Infinity: raised by _reject_constant
+        raise
     except json.JSONDecodeError as exc:
         raise WireDecodeError(f"not JSON: {exc.msg} at line {exc.lineno} column {exc.colno}") from None
     except RecursionError:
         raise WireDecodeError("not JSON this implementation can hold: nested too deeply") from None
+    except MemoryError:
+        raise WireDecodeError("not JSON this implementation can hold: out of memory while parsing") from None
+    except ValueError as exc:  # an integer over CPython's digit limit, or whatever else the parser refuses
+        raise WireDecodeError(f"not JSON this implementation can hold: {exc}") from None
+
+
+def may_hold_more_values(line: bytes, limit: int) -> bool:
+    """Whether `line` may hold more than `limit` JSON values, from an upper bound on them: one, plus each ',' ':' '['
+    outside strings, each string and each escaped quote inside one (every unit is a distinct byte, so a line shorter
+    than `limit` is never scanned). Strings are skipped with find(), so a payload line costs a few memchr passes."""
+    if len(line) < limit:
+        return False
+    units, at, end = 1, 0, len(line)
+    while True:
+        opening = line.find(b'"', at)
+        gap_end = end if opening < 0 else opening
+        for structural in (b",", b":", b"["):
+            units += line.count(structural, at, gap_end)
+            if units > limit:
+                return True
+        if opening < 0:
+            return False
+        units += 1
+        at = opening + 1
+        while True:  # on to the quote that closes the string, counting each escaped one on the way
+            closing = line.find(b'"', at)
+            if closing < 0:
+                return units > limit
+            escaped = line[closing - 1] == 0x5C and _backslashes_before(line, at, closing) % 2 == 1
+            at = closing + 1
+            if not escaped:
+                break
+            units += 1
+            if units > limit:
+                return True
+
+
+def _backslashes_before(line: bytes, start: int, end: int) -> int:
+    """How many backslashes end line[start:end]."""
+    segment = line[start:end]
+    return len(segment) - len(segment.rstrip(b"\\"))
 
 
 def request(method: str, params: dict[str, Any], request_id: int | float | str) -> dict[str, Any]:

@@ -6,5 +6,5 @@ from pathlib import Path
 
 
 def standalone_crt_dir() -> Path:
-    """A small packaged directory whose README explains why the host firmware needs no TVM runtime."""
+    """A small packaged directory shaped like TVM's standalone_crt (include/, src/, CMakeLists.txt) with no runtime in it."""
     return Path(__file__).parent / "standalone_crt"

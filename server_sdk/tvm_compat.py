@@ -70,7 +70,7 @@ OPTION_TYPES = ("bool", "str", "int", "float")
 OPTION_FIELDS = ("name", "type", "required", "optional", "default", "choices", "help")
 
 
-class ProjectOption(namedtuple("ProjectOption", OPTION_FIELDS)):
+class ProjectOption(namedtuple("ProjectOption", OPTION_FIELDS)):  # type: ignore[misc]
     """One option a platform declares. `ProjectOption(name, type=..., help=..., required=[...] or optional=[...],
     default=..., choices=...)`: everything but the name by keyword; unset fields are None."""
 
@@ -87,7 +87,7 @@ class ProjectOption(namedtuple("ProjectOption", OPTION_FIELDS)):
         if not isinstance(fields.get("help"), str):
             raise ValueError(f"ProjectOption {name!r}: help (a string saying what the option does) is required")
         values = {field: fields.get(field) for field in OPTION_FIELDS[1:]}
-        return super().__new__(cls, name, **values)
+        return super().__new__(cls, name, **values)  # type: ignore[call-arg]
 
     def replace(self, attributes: Mapping[str, Any]) -> "ProjectOption":
         """A copy with `attributes` (field name to new value) changed, checked like a new option."""
@@ -168,7 +168,7 @@ def default_project_options(**overrides: Mapping[str, Any]) -> list[ProjectOptio
         ProjectOption("warning_as_error", type="bool", optional=["generate_project"], default=False,
                       help="Fail the build on a compiler warning."),
     ]
-    by_name = {option.name: index for index, option in enumerate(options)}
+    by_name = {option.name: index for index, option in enumerate(options)}  # type: ignore[attr-defined]
     for name, fields in overrides.items():
         if name not in by_name:
             raise ValueError(f"default_project_options: no option {name!r}; the options are {', '.join(by_name)}")
@@ -292,7 +292,7 @@ def adapter_for(handler: ProjectAPIHandler) -> CompatHandler:
         raise TypeError(f"{type(handler).__name__}.server_info_query returned {info!r}, not a ServerInfo "
                         f"(missing {', '.join(missing)})")
     attributes = {"platform_name": info.platform_name, "project_options": tuple(map(_sdk_option, info.project_options))}
-    return type(type(handler).__name__, (CompatHandler,), attributes)(handler, info)
+    return type(type(handler).__name__, (CompatHandler,), attributes)(handler, info)  # type: ignore[no-any-return]
 
 
 STUB_OPCODES = frozenset({

@@ -9,6 +9,8 @@ from typing import Any
 
 from microtvm_project_api.protocol.registry import SchemaRegistry, default_registry
 
+FORMATS = ("text", "markdown", "json")
+
 
 def register(subparsers: Any) -> None:
     """Add the `spec` command and its subcommands."""
@@ -21,11 +23,16 @@ def register(subparsers: Any) -> None:
     docs.add_argument("--check", action="store_true", help="write nothing; print a diff and fail if docs/ is stale")
     docs.set_defaults(handler=_docs)
 
-    diff = commands.add_parser("diff", help="classify every change between two specs (Markdown)")
+    diff = commands.add_parser("diff", help="classify every change between two specs, and say why each break breaks",
+                               epilog="exit status: 0 no unaccepted breaking change outside a new revision, 1 there is one, 2 usage")
     diff.add_argument("old", nargs="?", help="schema directory or git revision of schema/ (e.g. HEAD~1)")
     diff.add_argument("new", nargs="?", help="schema directory or git revision (default: the working tree's schema/)")
     diff.add_argument("--revisions", nargs=2, type=int, metavar=("A", "B"),
                       help="compare revision A with revision B of one spec (the one given, else the installed spec)")
+    diff.add_argument("--format", choices=FORMATS, default="text",
+                      help="text (default), markdown (a pull-request comment) or json")
+    diff.add_argument("--ignore", metavar="FILE", type=Path,
+                      help='accepted breaking changes: a JSON array of {"where", "what", "reason"} (where and what as --format json prints them)')
     diff.set_defaults(handler=_diff)
 
     transcript = commands.add_parser("check-transcript", help="check a recorded session (JSON Lines) against the spec")
@@ -56,10 +63,12 @@ def _docs(args: argparse.Namespace) -> int:
 
 
 def _diff(args: argparse.Namespace) -> int:
+    from microtvm_project_api.spec_tools import diff_ignore
     from microtvm_project_api.spec_tools.diff import diff_revisions, diff_specs
     from microtvm_project_api.spec_tools.sources import SourceError, load_source
 
     try:
+        accepted = diff_ignore.load(args.ignore) if args.ignore else []
         if args.revisions:
             source = args.new or args.old
             registry = load_source(source) if source else default_registry()
@@ -72,15 +81,19 @@ def _diff(args: argparse.Namespace) -> int:
                 return 2
             new = args.new or "schema"
             report = diff_specs(load_source(args.old), load_source(new), args.old, new)
-    except (SourceError, KeyError) as exc:
+    except (SourceError, KeyError, diff_ignore.IgnoreFileError) as exc:
         print(f"spec diff: {exc.args[0] if exc.args else exc}", file=sys.stderr)
         return 2
-    print(report.markdown())
+    report.accept(accepted)
+    print(report.render(args.format))
     return report.exit_code
 
 
 def _check_transcript(args: argparse.Namespace) -> int:
+    from microtvm_project_api.cli.extras import require
     from microtvm_project_api.spec_tools.transcript_check import check_transcript
+
+    require("spec", "microtvm-project spec check-transcript")
 
     registry = _registry(args.schema)
     if args.protocol_version is not None and args.protocol_version not in registry.revisions:

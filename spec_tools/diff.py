@@ -5,15 +5,19 @@ results (and replies) the reverse. A change that rejects something the old schem
 (narrowing) breaks the existing *writers*; one that accepts something the old schema rejected
 (widening) breaks the existing *readers*, which were entitled to refuse it. Params are closed in
 this protocol, so even a new optional param widens them: an existing server answers -32602.
+Every breaking change says why (which side refuses what), so a reviewer can judge it; breaks a
+project has accepted are listed in an ignore file (spec_tools/diff_ignore.py) and do not fail the check.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Iterable
 
 from microtvm_project_api.protocol.registry import Revision, SchemaRegistry
+from microtvm_project_api.spec_tools.diff_ignore import AcceptedBreak
 from microtvm_project_api.spec_tools.schema_view import Node, definition_name, deref, node_at, x_rules
 
 CLIENTS = "clients"
@@ -25,35 +29,67 @@ OPAQUE_KEYWORDS = ("if", "then", "else", "not", "contains", "propertyNames", "on
 MAX_DEPTH = 32
 COMPARED_ELSEWHERE = frozenset({"x-methods", "x-protocol-version", "x-payload-encoding", "x-parse-error-reply",
                                 "x-common-errors", "x-common-server-errors", "x-errors"})
+DOCUMENTATION = frozenset({"x-server-module", "x-tvm-client"})
+"""Annotations that state facts for readers (what TVM's deployed code does), not rules a peer must follow."""
+
+
+ANY_OLD = "may send what the new schema rejects"
+ANY_NEW = "may send what the old schema rejects"
 
 
 @dataclass(frozen=True)
 class Role:
-    """Who writes the data a schema describes, and whether its readers must tolerate values they do not know."""
+    """Who writes the data a schema describes, how its readers refuse what they do not accept, and whether they must
+    tolerate values they do not know."""
 
     writer: str
     reader: str
+    refusal: str
     readers_tolerate_new_values: bool = False
 
+    def why(self, narrowed: bool, widened: bool, old_writers: str = ANY_OLD, new_writers: str = ANY_NEW) -> str:
+        """Why a narrowing breaks the existing writers (they `old_writers`) and a widening the existing readers."""
+        reasons = []
+        if narrowed:
+            reasons.append(f"existing {self.writer} {old_writers}: new {self.reader} {self.refusal}")
+        if widened and not self.readers_tolerate_new_values:
+            reasons.append(f"new {self.writer} {new_writers}: existing {self.reader} {self.refusal}")
+        return "; ".join(reasons)
 
-CLIENT_WRITES = Role(CLIENTS, SERVERS)
-SERVER_WRITES = Role(SERVERS, CLIENTS)
-CATALOGUE = Role(SERVERS, CLIENTS, readers_tolerate_new_values=True)
+
+CLIENT_WRITES = Role(CLIENTS, SERVERS, "answer -32602 (invalid params)")
+SERVER_WRITES = Role(SERVERS, CLIENTS, "fail the call (malformed reply)")
+CATALOGUE = Role(SERVERS, CLIENTS, "fail the call (malformed reply)", readers_tolerate_new_values=True)
 
 
 @dataclass(frozen=True)
 class Change:
-    """One difference: where, what, and whom it breaks (empty: compatible)."""
+    """One difference: where, what, whom it breaks (empty: compatible), why, and the reason it was accepted (if it was)."""
 
     where: str
     what: str
     breaks: frozenset[str] = frozenset()
+    why: str = ""
+    accepted: str = ""
+
+    def __post_init__(self) -> None:
+        if self.breaks and not self.why:
+            raise ValueError(f"a breaking change needs its reason: {self.where}: {self.what}")
 
     @property
     def classification(self) -> str:
         if not self.breaks:
             return "compatible"
         return "breaks " + " and ".join(sorted(self.breaks))
+
+    @property
+    def blocking(self) -> bool:
+        """Breaks someone and nobody accepted it."""
+        return bool(self.breaks) and not self.accepted
+
+    def as_json(self) -> dict[str, Any]:
+        return {"where": self.where, "what": self.what, "breaks": sorted(self.breaks), "classification": self.classification,
+                "why": self.why, "accepted": self.accepted or None}
 
 
 @dataclass
@@ -66,16 +102,17 @@ class Section:
 
     @property
     def blocking(self) -> list[Change]:
-        return [] if self.bumped else [c for c in self.changes if c.breaks]
+        return [] if self.bumped else [c for c in self.changes if c.blocking]
 
 
 @dataclass
 class DiffReport:
-    """Every section of a comparison, rendered as a pull-request comment."""
+    """Every section of a comparison, rendered as text, a pull-request comment (Markdown) or JSON."""
 
     old_label: str
     new_label: str
     sections: list[Section]
+    unused_accepted: list[AcceptedBreak] = field(default_factory=list)
 
     @property
     def changes(self) -> list[Change]:
@@ -83,30 +120,85 @@ class DiffReport:
 
     @property
     def exit_code(self) -> int:
-        """1 when a breaking change lands in a revision whose number did not change."""
+        """1 when a breaking change nobody accepted lands in a revision whose number did not change."""
         return 1 if any(s.blocking for s in self.sections) else 0
 
-    def markdown(self) -> str:
+    def accept(self, accepted: Iterable[AcceptedBreak]) -> None:
+        """Mark the breaking changes the ignore file lists as accepted, with its reason; keep the entries that matched none."""
+        entries = {(a.where, a.what): a for a in accepted}
+        used = set()
+        for section in self.sections:
+            for index, change in enumerate(section.changes):
+                entry = entries.get((change.where, change.what))
+                if entry is not None and change.breaks:
+                    section.changes[index] = dataclasses.replace(change, accepted=entry.reason)
+                    used.add(entry.key)
+        self.unused_accepted = [a for a in entries.values() if a.key not in used]
+
+    @property
+    def verdict(self) -> str:
         changes = self.changes
-        counts = {label: sum(1 for c in changes if c.classification == label)
-                  for label in ("breaks clients and servers", "breaks clients", "breaks servers", "compatible")}
         if self.exit_code:
-            verdict = "**Breaking changes without a new revision number.** Bump `x-protocol-version` (add a revision) or undo them."
-        elif any(c.breaks for c in changes):
-            verdict = "Breaking changes, all in a new revision (the revision number was bumped)."
-        else:
-            verdict = "No breaking change." if changes else "No change."
+            return "Breaking changes without a new revision number. Bump `x-protocol-version` (add a revision), undo them, " \
+                   "or list them with a reason in the ignore file (--ignore)."
+        if any(c.blocking for c in changes):
+            return "Breaking changes, all in a new revision (the revision number was bumped)."
+        if any(c.breaks for c in changes):
+            return "Breaking changes, every one accepted in the ignore file."
+        return "No breaking change." if changes else "No change."
+
+    def counts(self) -> dict[str, int]:
+        labels = ("breaks clients and servers", "breaks clients", "breaks servers", "compatible")
+        counts = {label: sum(1 for c in self.changes if c.classification == label and not c.accepted) for label in labels}
+        counts["accepted breaks"] = sum(1 for c in self.changes if c.accepted)
+        return counts
+
+    def markdown(self) -> str:
+        verdict = f"**{self.verdict}**" if self.exit_code else self.verdict
         lines = [f"## Spec diff: `{self.old_label}` → `{self.new_label}`", "", verdict, "",
-                 "| classification | changes |", "| --- | --- |", *(f"| {k} | {v} |" for k, v in counts.items()), ""]
+                 "| classification | changes |", "| --- | --- |", *(f"| {k} | {v} |" for k, v in self.counts().items()), ""]
         for section in self.sections:
             lines += [f"### {section.title}", ""]
             if not section.changes:
                 lines += ["No change.", ""]
                 continue
-            lines += ["| where | change | classification |", "| --- | --- | --- |"]
-            lines += [f"| `{_cell(c.where)}` | {_cell(c.what)} | {c.classification} |" for c in section.changes]
+            lines += ["| where | change | classification | why |", "| --- | --- | --- | --- |"]
+            lines += [f"| `{_cell(c.where)}` | {_cell(c.what)} | {_label(c)} | {_cell(_why(c))} |" for c in section.changes]
             lines.append("")
+        if self.unused_accepted:
+            lines += ["### Accepted breaks not in this diff", "",
+                      *(f"- `{_cell(a.where)}`: {_cell(a.what)} ({_cell(a.reason)})" for a in self.unused_accepted), ""]
         return "\n".join(lines)
+
+    def text(self) -> str:
+        lines = [f"spec diff {self.old_label} -> {self.new_label}: {self.verdict}",
+                 ", ".join(f"{v} {k}" for k, v in self.counts().items())]
+        for section in self.sections:
+            lines += ["", f"{section.title}:" if section.changes else f"{section.title}: no change"]
+            for c in section.changes:
+                lines.append(f"  {_label(c)}: {c.where}: {c.what}")
+                if c.breaks:
+                    lines.append(f"      why: {_why(c)}")
+        for a in self.unused_accepted:
+            lines.append(f"accepted break not in this diff: {a.where}: {a.what}")
+        return "\n".join(lines)
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "old": self.old_label,
+            "new": self.new_label,
+            "verdict": self.verdict,
+            "exit_code": self.exit_code,
+            "counts": self.counts(),
+            "sections": [{"title": s.title, "bumped": s.bumped, "changes": [c.as_json() for c in s.changes]} for s in self.sections],
+            "unused_accepted": [{"where": a.where, "what": a.what, "reason": a.reason} for a in self.unused_accepted],
+        }
+
+    def render(self, form: str) -> str:
+        """The report as `form`: "text", "markdown" or "json"."""
+        if form == "json":
+            return json.dumps(self.as_json(), indent=2, ensure_ascii=False)
+        return self.markdown() if form == "markdown" else self.text()
 
 
 def diff_specs(old: SchemaRegistry, new: SchemaRegistry, old_label: str = "old", new_label: str = "new") -> DiffReport:
@@ -125,7 +217,8 @@ def diff_specs(old: SchemaRegistry, new: SchemaRegistry, old_label: str = "old",
         else:
             section = Section(f"Revision {version} (removed)", bumped=bumped)
             section.changes.append(Change("revision", f"revision {version} removed: peers that speak only it fail",
-                                          frozenset({CLIENTS, SERVERS})))
+                                          frozenset({CLIENTS, SERVERS}),
+                                          f"a client or server that speaks only revision {version} finds no revision in common"))
         sections.append(section)
     envelope = Section("Envelope, error catalogue and schema files", bumped=False)
     for name, role in (("Request", CLIENT_WRITES), ("ResultReply", SERVER_WRITES), ("ErrorReply", SERVER_WRITES),
@@ -148,7 +241,8 @@ def _compare_definition(old: SchemaRegistry, new: SchemaRegistry, name: str, rol
     if old_ref is None and new_ref is None:
         return
     if old_ref is None or new_ref is None:
-        out.append(Change(name, f"definition {'added' if old_ref is None else 'removed'}", frozenset({CLIENTS, SERVERS})))
+        out.append(Change(name, f"definition {'added' if old_ref is None else 'removed'}", frozenset({CLIENTS, SERVERS}),
+                          f"old and new peers judge every message by {name}: one side has no such definition"))
         return
     _SchemaDiff(old, new, role, out).compare(node_at(old, old_ref), node_at(new, new_ref), name, 0)
 
@@ -173,8 +267,11 @@ def _compare_documents(old: SchemaRegistry, new: SchemaRegistry, out: list[Chang
             out.append(Change(where, "file description changed"))
         for key in sorted((a.keys() | b.keys()) - COMPARED_ELSEWHERE):
             if key.startswith("x-") and a.get(key) != b.get(key):
+                if key in DOCUMENTATION:
+                    out.append(Change(where, f"{key} changed (documentation of deployed behaviour)"))
+                    continue
                 out.append(Change(where, f"{key} {_short(a.get(key))} → {_short(b.get(key))} (a protocol-wide rule)",
-                                  frozenset({CLIENTS, SERVERS})))
+                                  frozenset({CLIENTS, SERVERS}), f"old and new peers apply different values of {key} to every message"))
 
 
 def _compare_revisions(old: SchemaRegistry, a: Revision, new: SchemaRegistry, b: Revision, out: list[Change]) -> None:
@@ -182,16 +279,19 @@ def _compare_revisions(old: SchemaRegistry, a: Revision, new: SchemaRegistry, b:
         out.append(Change("revision", "revision description changed"))
     if a.codec.name != b.codec.name:
         out.append(Change("revision", f"transport payload encoding {a.codec.name} → {b.codec.name}",
-                          frozenset({CLIENTS, SERVERS})))
+                          frozenset({CLIENTS, SERVERS}),
+                          f"transport data written in {a.codec.name} by one side is decoded as {b.codec.name} by the other"))
     if a.parse_error_reply != b.parse_error_reply:
         if b.parse_error_reply:
             out.append(Change("revision", "a line that is not JSON now gets a -32700 reply (id null) and the server keeps serving"))
         else:
-            out.append(Change("revision", "a line that is not JSON may now stop the server without a reply", frozenset({CLIENTS})))
+            out.append(Change("revision", "a line that is not JSON may now stop the server without a reply", frozenset({CLIENTS}),
+                              "existing clients wait for the -32700 reply, and a new server may stop instead of sending it"))
     _compare_names("revision", "error every method may raise", a.common_errors + a.common_server_errors,
                    b.common_errors + b.common_server_errors, out)
     for name in a.methods.keys() - b.methods.keys():
-        out.append(Change(name, "method removed: existing clients that call it fail", frozenset({CLIENTS})))
+        out.append(Change(name, "method removed: existing clients that call it fail", frozenset({CLIENTS}),
+                          f"existing clients call {name}, and new servers answer -32601 (method not found)"))
     for name in b.methods.keys() - a.methods.keys():
         out.append(Change(name, "method added (existing servers answer -32601)"))
     for name in [m for m in a.methods if m in b.methods]:
@@ -216,13 +316,15 @@ class _SchemaDiff:
     def __init__(self, old: SchemaRegistry, new: SchemaRegistry, role: Role, out: list[Change]) -> None:
         self.old, self.new, self.role, self.out = old, new, role, out
 
-    def record(self, where: str, what: str, narrowed: bool = False, widened: bool = False) -> None:
+    def record(self, where: str, what: str, narrowed: bool = False, widened: bool = False,
+               old_writers: str = ANY_OLD, new_writers: str = ANY_NEW) -> None:
+        """One change; `old_writers` and `new_writers` say what the writers on each side may do that the other refuses."""
         breaks = set()
         if narrowed:
             breaks.add(self.role.writer)
         if widened and not self.role.readers_tolerate_new_values:
             breaks.add(self.role.reader)
-        self.out.append(Change(where, what, frozenset(breaks)))
+        self.out.append(Change(where, what, frozenset(breaks), self.role.why(narrowed, widened, old_writers, new_writers)))
 
     def compare(self, old: Node, new: Node, where: str, depth: int) -> None:
         if depth > MAX_DEPTH:
@@ -264,7 +366,8 @@ class _SchemaDiff:
         removed = {t for t in old_types - new_types if not (t == "integer" and "number" in new_types)}
         added = {t for t in new_types - old_types if not (t == "integer" and "number" in old_types)}
         if removed or added:
-            self.record(where, f"type {_type_text(old_types)} → {_type_text(new_types)}", narrowed=bool(removed), widened=bool(added))
+            self.record(where, f"type {_type_text(old_types)} → {_type_text(new_types)}", narrowed=bool(removed), widened=bool(added),
+                        old_writers=f"may send {_type_text(removed)}", new_writers=f"may send {_type_text(added)}")
 
     def values(self, a: dict[str, Any], b: dict[str, Any], where: str) -> None:
         old_values, new_values = _values(a), _values(b)
@@ -280,7 +383,8 @@ class _SchemaDiff:
         added = [v for v in new_values if v not in old_values]
         if removed or added:
             parts = [f"{verb} {', '.join(map(_short, values))}" for verb, values in (("removed", removed), ("added", added)) if values]
-            self.record(where, "values " + "; ".join(parts), narrowed=bool(removed), widened=bool(added))
+            self.record(where, "values " + "; ".join(parts), narrowed=bool(removed), widened=bool(added),
+                        old_writers=f"may send {', '.join(map(_short, removed))}", new_writers=f"may send {', '.join(map(_short, added))}")
 
     def bounds(self, a: dict[str, Any], b: dict[str, Any], where: str) -> None:
         for key in LOWER_BOUNDS + UPPER_BOUNDS:
@@ -292,7 +396,8 @@ class _SchemaDiff:
                 tighter = x is None
             else:
                 tighter = y > x if lower else y < x
-            self.record(where, f"{key} {_short(x)} → {_short(y)}", narrowed=tighter, widened=not tighter)
+            self.record(where, f"{key} {_short(x)} → {_short(y)}", narrowed=tighter, widened=not tighter,
+                        old_writers=f"may send values outside the new {key}", new_writers=f"may send values outside the old {key}")
         if bool(a.get("uniqueItems")) != bool(b.get("uniqueItems")):
             self.record(where, f"uniqueItems {bool(a.get('uniqueItems'))} → {bool(b.get('uniqueItems'))}",
                         narrowed=bool(b.get("uniqueItems")), widened=bool(a.get("uniqueItems")))
@@ -301,7 +406,8 @@ class _SchemaDiff:
         for key in ("pattern", "contentEncoding"):
             x, y = a.get(key), b.get(key)
             if x != y:
-                self.record(where, f"{key} {_short(x)} → {_short(y)}", narrowed=y is not None, widened=x is not None)
+                self.record(where, f"{key} {_short(x)} → {_short(y)}", narrowed=y is not None, widened=x is not None,
+                            old_writers=f"may send values the new {key} rejects", new_writers=f"may send values the old {key} rejects")
         if "x-rule" in a or "x-rule" in b:
             return  # a named cross-field rule: compared by its sentence in rules()
         for key in OPAQUE_KEYWORDS:
@@ -312,10 +418,10 @@ class _SchemaDiff:
         old_rules, new_rules = self._rules(self.old, old), self._rules(self.new, new)
         for rule in old_rules:
             if rule not in new_rules:
-                self.record(where, f"rule removed: {rule}", widened=True)
+                self.record(where, f"rule removed: {rule}", widened=True, new_writers="may break the removed rule")
         for rule in new_rules:
             if rule not in old_rules:
-                self.record(where, f"rule added: {rule}", narrowed=True)
+                self.record(where, f"rule added: {rule}", narrowed=True, old_writers="may break the new rule")
 
     @staticmethod
     def _rules(registry: SchemaRegistry, node: Node) -> list[str]:
@@ -338,22 +444,25 @@ class _SchemaDiff:
         for name in old_props:
             if name not in new_props:
                 was = "required" if name in old_required else "optional"
-                self.record(f"{where}/{name}", f"{was} member removed", narrowed=new_closed, widened=name in old_required)
+                self.record(f"{where}/{name}", f"{was} member removed", narrowed=new_closed, widened=name in old_required,
+                            old_writers=f"may still send {name}", new_writers=f"omit {name}")
         for name in new_props:
             if name not in old_props:
                 now = "required" if name in new_required else "optional"
-                self.record(f"{where}/{name}", f"{now} member added", narrowed=name in new_required, widened=old_closed)
+                self.record(f"{where}/{name}", f"{now} member added", narrowed=name in new_required, widened=old_closed,
+                            old_writers=f"omit {name}", new_writers=f"may send {name}")
         for name in old_props:
             if name not in new_props:
                 continue
             if name in old_required and name not in new_required:
-                self.record(f"{where}/{name}", "required member became optional", widened=True)
+                self.record(f"{where}/{name}", "required member became optional", widened=True, new_writers=f"may omit {name}")
             elif name not in old_required and name in new_required:
-                self.record(f"{where}/{name}", "optional member became required", narrowed=True)
+                self.record(f"{where}/{name}", "optional member became required", narrowed=True, old_writers=f"may omit {name}")
             self.compare(old.child(old_props[name]), new.child(new_props[name]), f"{where}/{name}", depth + 1)
         if old_closed != new_closed:
             self.record(where, "other members now rejected" if new_closed else "other members now allowed",
-                        narrowed=new_closed, widened=old_closed)
+                        narrowed=new_closed, widened=old_closed,
+                        old_writers="may send members it does not list", new_writers="may send members it did not list")
 
 
 def _types(registry: SchemaRegistry, node: Node) -> set[str] | None:
@@ -405,6 +514,14 @@ def _short(value: Any) -> str:
 
 def _canonical(value: Any) -> str:
     return json.dumps(value, sort_keys=True)
+
+
+def _label(change: Change) -> str:
+    return f"{change.classification} (accepted)" if change.accepted else change.classification
+
+
+def _why(change: Change) -> str:
+    return f"{change.why} (accepted: {change.accepted})" if change.accepted else change.why
 
 
 def _cell(text: str) -> str:

@@ -72,6 +72,18 @@ class _Page:
             self.add(f"| [{method.name}](#{_anchor('method', method.name)}) | `{method.params_model_name}` "
                      f"| `{method.result_model_name}` | {_cell(', '.join(method.errors) or '-')} |")
         self.add("")
+        self.as_deployed(self.registry.documents[revision.uri])
+
+    def as_deployed(self, document: dict[str, Any]) -> None:
+        """A revision's deployed behaviour: what TVM's server module does (and what revision 2 fixed), what TVM's client sends."""
+        module, client = document.get("x-server-module", {}), document.get("x-tvm-client", {})
+        if module:
+            self.add("## As deployed: TVM's server module", "", "| behaviour | what TVM's server module does | revision 2 |",
+                     "| --- | --- | --- |", *(f"| `{key}` | {_cell(row['deployed'])} | {_cell(row['revision-2'])} |"
+                                           for key, row in module.items()), "")
+        if client:
+            self.add("## As deployed: TVM's client", "", "| topic | what TVM's client does |", "| --- | --- |",
+                     *(f"| `{key}` | {_cell(text)} |" for key, text in client.items()), "")
 
     def methods(self, revision: Revision) -> None:
         self.add("## Methods", "")

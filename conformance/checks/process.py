@@ -7,12 +7,12 @@ import subprocess
 from pathlib import Path
 from typing import Any
 
-from microtvm_project_api.conformance.check import CheckFailed, CheckSkipped, check, must
+from microtvm_project_api.conformance.check import CheckBlocked, CheckFailed, CheckSkipped, check, must
 from microtvm_project_api.conformance.context import Context
-from microtvm_project_api.conformance.session import Session
+from microtvm_project_api.conformance.session import Session, stderr_lines
 from microtvm_project_api.protocol.launch import group_members
 
-LAUNCH = "PROTOCOL.md, launch convention"
+LAUNCH = "docs/overview.md#launch-convention"
 
 
 @check("process.starts", "the server starts and answers server_info_query within the deadline",
@@ -54,7 +54,7 @@ def no_children_left(ctx: Context) -> None:
         ctx.options_for("open_transport", info)
         ctx.prepare_device()
         session = _serve_until_eof(ctx, project, info)
-    except CheckSkipped:
+    except (CheckSkipped, CheckBlocked):
         return
     _group_is_empty(session, "after its request pipe ended with the transport open")
 
@@ -67,7 +67,7 @@ def _serve_until_eof(ctx: Context, project: Path, transport_info: dict[str, Any]
         reply = session.call("open_transport", {"options": ctx.options_for("open_transport", transport_info)})
         ctx.excuse_unflashed(reply, transport_info)
         if reply.error is not None:
-            raise CheckFailed(f"open_transport failed: {reply.describe()}")
+            raise CheckFailed(f"open_transport failed: {reply.describe()}{reply.cause()}")
     _end_requests(ctx, session)
     return session
 
@@ -82,8 +82,8 @@ def _end_requests(ctx: Context, session: Session) -> None:
                           " pipe reached end of file") from None
     session.alive = False
     if code != 0:
-        tail = "".join(f"\n    stderr: {t}" for t in session.process.stderr_tail[-5:])
-        raise CheckFailed(f"the server exited with status {code} at end of file on its request pipe (expected 0){tail}")
+        raise CheckFailed(f"the server exited with status {code} at end of file on its request pipe (expected 0)"
+                          f"{stderr_lines(session.process.stderr_tail)}")
 
 
 def _group_is_empty(session: Session, when: str) -> None:

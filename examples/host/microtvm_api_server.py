@@ -3,8 +3,10 @@
 generate_project extracts the Model Library Format archive safely and writes a Makefile and the
 firmware sources (app `echo` or `model`); build runs make with the system C compiler; flash
 installs the built image into the project's device/ directory (the host's stand-in for a board's
-flash); open_transport starts the flashed firmware on a pseudo-terminal and opens the terminal with
-the SDK's pyserial transport, so the bytes travel the path of a real UART.
+flash); open_transport starts the flashed firmware on a pseudo-terminal, publishes the terminal's path
+at device/tty, and opens it with the SDK's pyserial transport, so the bytes travel the path of a real
+UART; with the option serial_url it opens that pyserial URL instead, such as the rfc2217:// address of
+an exporter (ser2net, labgrid) serving device/tty, as a board farm's host serves a board.
 
 It serves TVM's shipped client in revision 1 and the typed client in revision 2, with no setting:
 the client's server_info_query chooses (revision agreement).
@@ -12,6 +14,7 @@ the client's server_info_query chooses (revision agreement).
 
 from __future__ import annotations
 
+import fcntl
 import logging
 import os
 import re
@@ -20,9 +23,11 @@ import signal
 import string
 import subprocess
 import sys
+import tempfile
 import tty
+from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, Iterator
 
 from microtvm_project_api.protocol.errors import InvalidParamsError, ServerError, TransportClosedError
 from microtvm_project_api.server_sdk import ProjectApiHandler, ProjectOption, TransportTimeouts, main
@@ -34,7 +39,9 @@ FIRMWARE_SOURCES = ("echo.c", "model.c", "serial_io.c", "serial_io.h")
 CONFIG_TEMPLATE = Path("templates") / "model_config.h.template"
 BUILT_IMAGE = Path("build") / "firmware"
 DEVICE_DIR = "device"
+LINE_LINK = "tty"
 BUILD_LOG = "build.log"
+PROJECT_LOCK = "project.lock"
 BUILD_TIMEOUT_SEC = 300.0
 MAX_WORKSPACE_BYTES = 16 * 1024 * 1024
 MAX_TEMPLATE_BYTES = 64 * 1024
@@ -65,11 +72,15 @@ class HostPlatform(ProjectApiHandler):
                       optional=["generate_project", "build", "flash", "open_transport"], default=False),
         ProjectOption("clean", "bool", "remove previous build outputs first, forcing a full rebuild",
                       optional=["build"], default=False),
+        ProjectOption("serial_url", "str", "reach the firmware through this pyserial URL instead of opening its line "
+                      f"here, e.g. rfc2217://HOST:PORT?ign_set_control from an exporter serving {DEVICE_DIR}/{LINE_LINK}",
+                      optional=["open_transport"]),
     )
 
     def __init__(self, project_dir: Path | None = None) -> None:
         super().__init__(project_dir)
         self._firmware: subprocess.Popen[bytes] | None = None
+        self._line: int | None = None
         self._serial: SerialTransport | None = None
 
     def generate_project(self, model_library_format_path: Path, standalone_crt_dir: Path, project_dir: Path,
@@ -93,56 +104,65 @@ class HostPlatform(ProjectApiHandler):
     def build(self, options: dict[str, Any]) -> None:
         """Run make (after `make clean` when asked); a failure's message carries the compiler's first error."""
         self._refuse_in_template("build")
-        if options["clean"]:
-            self._make(["clean"], options)
-        self._make([], options)
+        with _project_lock(self.project_dir, "build"):
+            if options["clean"]:
+                self._make(["clean"], options)
+            self._make([], options)
 
     def flash(self, options: dict[str, Any]) -> None:
         """Install build/firmware into device/, refusing when there is no built image."""
         self._refuse_in_template("flash")
-        image = self.project_dir / BUILT_IMAGE
-        if not image.is_file():
-            raise ServerError(f"flash: no built firmware at {image}; run build first")
-        device = self.project_dir / DEVICE_DIR
-        device.mkdir(exist_ok=True)
-        staged = device / "firmware.new"
-        shutil.copy2(image, staged)
-        os.replace(staged, device / "firmware")
+        with _project_lock(self.project_dir, "flash"):
+            image = self.project_dir / BUILT_IMAGE
+            if not image.is_file():
+                raise ServerError(f"flash: no built firmware at {image}; run build first")
+            device = self.project_dir / DEVICE_DIR
+            device.mkdir(exist_ok=True)
+            _install(image, device / "firmware")
         _log(options, "flashed %s into %s", image, device)
 
     def open_transport(self, options: dict[str, Any]) -> TransportTimeouts:
-        """Start the flashed firmware on a fresh pseudo-terminal (a reset, when it was running) and open the line."""
+        """Start the flashed firmware on a fresh pseudo-terminal (a reset, when it was running), publish the line at
+        device/tty and open it: directly, or through `serial_url` (an exporter serving device/tty)."""
         image = self.project_dir / DEVICE_DIR / "firmware"
         if not image.is_file():
             raise ServerError(f"open_transport: nothing flashed at {image}; run flash first")
         self.close_transport()
-        # The firmware holds the pty's master side (the far end of the cable); the server opens the slave
-        # side by its path with pyserial, exactly as it would open /dev/ttyACM0. The slave stays open here
-        # until pyserial has it, so the firmware never sees a hang-up while the line is being opened.
-        wire, line = os.openpty()
+        # The firmware holds the pty's master side (the far end of the cable); the slave side is the board's serial
+        # device, opened by its path with pyserial exactly as /dev/ttyACM0 would be, here or by an exporter. The server
+        # keeps one slave descriptor until close_transport, so the firmware never sees a hang-up while the line is being
+        # opened, however long an exporter takes.
+        wire, self._line = os.openpty()
         try:
-            tty.setraw(line)
-            port = os.ttyname(line)
+            tty.setraw(self._line)
+            port = os.ttyname(self._line)
+            _publish(self.project_dir / DEVICE_DIR / LINE_LINK, port)
             self._firmware = subprocess.Popen([str(image)], stdin=wire, stdout=wire, cwd=self.project_dir / DEVICE_DIR)
-            self._serial = SerialTransport(port)
+            self._serial = SerialTransport(options.get("serial_url") or port)
             self._serial.open()
+        except TransportClosedError as exc:  # the line would not open: the message names the URL and why
+            self.close_transport()
+            raise ServerError(f"open_transport: {exc.detail}") from None
         except BaseException:
             self.close_transport()
             raise
         finally:
             os.close(wire)
-            os.close(line)
-        _log(options, "firmware %d running behind %s", self._firmware.pid, port)
+        _log(options, "firmware %d running behind %s, opened as %s", self._firmware.pid, port, self._serial.url)
         return SESSION_TIMEOUTS
 
     def close_transport(self) -> None:
-        """Close the line, then stop and reap the firmware; a no-op when nothing is open."""
+        """Close the line, then stop and reap the firmware and withdraw device/tty; a no-op when nothing is open."""
         serial_line, self._serial = self._serial, None
         firmware, self._firmware = self._firmware, None
+        line, self._line = self._line, None
         if serial_line is not None:
             serial_line.close()
         if firmware is not None:
             _stop(firmware)
+        if line is not None:
+            os.close(line)
+            (self.project_dir / DEVICE_DIR / LINE_LINK).unlink(missing_ok=True)
 
     def read_transport(self, n: int, timeout_sec: float | None) -> bytes:
         return self._open_line().read(n, timeout_sec)
@@ -182,6 +202,39 @@ class HostPlatform(ProjectApiHandler):
                               {"detail": output})
 
 
+@contextmanager
+def _project_lock(project_dir: Path, method: str) -> Iterator[None]:
+    """Hold the project's lock (an flock on project.lock) through a build or flash: two at once, from two servers of
+    one project, would race on `make clean`, build/ and device/. The second is refused at once, naming the first."""
+    lock_path = project_dir / PROJECT_LOCK
+    fd = os.open(lock_path, os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW | os.O_CLOEXEC, 0o644)
+    try:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            holder = os.pread(fd, 200, 0).decode("utf-8", "replace").strip() or "another server"
+            raise ServerError(f"{method}: {project_dir} is busy: {holder} holds {lock_path}; "
+                              f"{method} again when it has finished") from None
+        os.ftruncate(fd, 0)
+        os.pwrite(fd, f"{method} by process {os.getpid()}\n".encode(), 0)
+        yield
+    finally:
+        os.close(fd)  # releases the lock
+
+
+def _install(image: Path, destination: Path) -> None:
+    """Copy `image` to `destination` atomically, through a staging file of its own (never a fixed name two could share)."""
+    staged = tempfile.NamedTemporaryFile(dir=destination.parent, prefix=f".{destination.name}.", delete=False)
+    try:
+        with staged, image.open("rb") as source:
+            shutil.copyfileobj(source, staged)
+        shutil.copymode(image, staged.name)
+        os.replace(staged.name, destination)
+    except BaseException:
+        Path(staged.name).unlink(missing_ok=True)
+        raise
+
+
 def _write_firmware_project(firmware: Path, extracted: Path, project_dir: Path, app: str, workspace: int) -> None:
     """Copy the firmware sources and Makefile, write config.mk and render include/model_config.h from the archive."""
     (project_dir / "src").mkdir()
@@ -219,6 +272,14 @@ def _first_diagnostic(output: str) -> str:
     lines = [line for line in output.splitlines() if line.strip()]
     errors = [line for line in lines if re.search(r"\berror\b", line, re.IGNORECASE)]
     return (errors[:1] or lines[-1:] or ["no output"])[0]
+
+
+def _publish(link: Path, target: str) -> None:
+    """Point the symbolic link `link` at `target`, replacing it atomically (an exporter may be resolving it)."""
+    staged = link.with_name(link.name + ".new")
+    staged.unlink(missing_ok=True)
+    staged.symlink_to(target)
+    os.replace(staged, link)
 
 
 def _stop(firmware: subprocess.Popen[bytes]) -> None:

@@ -1,10 +1,12 @@
-"""A transport over a serial port through pyserial: any pyserial URL (a device path, loop://, socket://).
+"""A transport over a serial port through pyserial: any pyserial URL (a device path, loop://, socket://,
+rfc2217:// from a board farm's exporter).
 
 The deadline maps onto pyserial's own timeouts: read waits up to `timeout_sec` for the first byte
 (pyserial `timeout`), then takes what else is already buffered, up to n; write uses
 `write_timeout` and treats a short write as a timeout. A pyserial timeout is IoTimeoutError; any
-other pyserial or OS error (a pty whose far end closed, a socket disconnected, a cable pulled) is
-TransportClosedError.
+other pyserial or OS error (a pty whose far end closed, a socket disconnected, a cable pulled, an
+exporter gone) is TransportClosedError. rfc2217:// URLs get the port of `rfc2217.py`, which keeps
+those deadlines where pyserial's own does not.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from microtvm_project_api.protocol.errors import IoTimeoutError, TransportClosed
 from microtvm_project_api.server_sdk.transports.base import READ_CHUNK, Transport, not_open
 
 _UNSET = object()
+RFC2217_SCHEME = "rfc2217://"
 
 
 class SerialTransport(Transport):
@@ -33,7 +36,12 @@ class SerialTransport(Transport):
     def open(self) -> None:
         self.close()
         try:
-            self.port = serial.serial_for_url(self.url, baudrate=self.baudrate, **self.settings)
+            if self.url.lower().startswith(RFC2217_SCHEME):
+                from microtvm_project_api.server_sdk.transports.rfc2217 import open_rfc2217  # imports sockets and threads
+
+                self.port = open_rfc2217(self.url, self.baudrate, **self.settings)
+            else:
+                self.port = serial.serial_for_url(self.url, baudrate=self.baudrate, **self.settings)
         except (serial.SerialException, OSError, ValueError) as exc:
             raise TransportClosedError(f"cannot open {self.url}: {exc}") from None
         self._read_timeout = self._write_timeout = _UNSET

@@ -112,6 +112,16 @@ def test_server_failure_exits_1_without_traceback(make_project) -> None:
     assert "Traceback" not in done.stderr
 
 
+def test_a_server_exception_is_printed_with_its_exception_line(make_project, tmp_path: Path) -> None:
+    template = make_project("v1_server.py", "template")
+    done = run("generate", str(template), str(tmp_path / "missing.tar"), str(tmp_path / "generated"), "--standalone-crt-dir", "crt")
+    assert done.returncode == 1
+    lines = done.stderr.strip().splitlines()
+    assert lines[-2].startswith("microtvm-project generate: error: ServerError: ")
+    assert lines[-1].startswith("microtvm-project generate: the server raised: FileNotFoundError: ")
+    assert str(tmp_path / "missing.tar") in lines[-1]
+
+
 def broken_project(make_project, defect: str) -> Path:
     """broken_server.py with `defect`, selected by a launch script (the CLI passes no environment)."""
     project = make_project("broken_server.py")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import json
 import os
+import sys
 import tarfile
 import tempfile
 import xml.etree.ElementTree as ET
@@ -34,18 +35,22 @@ def test_list_checks_shows_every_check_with_its_level_and_spec_reference(conform
     (("{good}", "--skip", "no.such-check"), "--skip no.such-check: no such check or group"),
     (("{good}", "--mlf", "{missing}"), "no such file"),
     (("{good}", "--expected-failures", "{bad_xfail}"), "'not.a-check' is not a check id"),
+    (("{good}", "--expected-failures", "{bad_revision}"), "'jsonrpc.batch@3': revision '3' is not one of 1, 2"),
+    (("{good}", "--python", "{missing}"), "--python"),
 ])
 def test_the_kit_exits_2_when_it_cannot_run(tmp_path, conform, args, message, write_project) -> None:
     paths = {"empty": tmp_path / "empty", "missing": tmp_path / "missing", "good": write_project(tmp_path / "good"),
-             "bad_xfail": tmp_path / "xfail.txt"}
+             "bad_xfail": tmp_path / "xfail.txt", "bad_revision": tmp_path / "revision.txt"}
     paths["empty"].mkdir()
     paths["bad_xfail"].write_text("# known issues\nnot.a-check\n")
+    paths["bad_revision"].write_text("jsonrpc.batch@3\n")
     run = conform(*(a.format(**paths) for a in args))
     assert run.status == 2
     assert message in run.err
 
 
-@pytest.mark.parametrize("args", [("--device", "usb"), ("--option", "novalue"), ("--timeout", "-1"), ("--protocol-version", "3")])
+@pytest.mark.parametrize("args", [("--device", "usb"), ("--option", "novalue"), ("--timeout", "-1"), ("--protocol-version", "3"),
+                                  ("--revision", "3"), ("--start-timeout", "0")])
 def test_malformed_arguments_exit_2(tmp_path, conform, args, write_project) -> None:
     with pytest.raises(SystemExit) as stopped:
         conform(write_project(tmp_path / "good"), *args)
@@ -59,7 +64,8 @@ def test_reports_carry_check_ids_outcomes_and_spec_references(tmp_path, conform,
     assert run.status == 1
     data = json.loads(report.read_text())
     by_id = {c["id"]: c for c in data["checks"]}
-    assert data["protocol_version"] == 2
+    assert (data["revisions"], data["offered_revisions"]) == ([2], [2])
+    assert {c["revision"] for c in data["checks"]} == {2}
     assert by_id["server_info.platform-slug"]["outcome"] == "fail"
     assert by_id["server_info.platform-slug"]["spec_ref"] == "types.json#/$defs/PlatformName"
     assert "'Wire Server' is not a lowercase slug" in by_id["server_info.platform-slug"]["message"]
@@ -89,10 +95,16 @@ def test_expected_failures_turn_known_failures_into_xfail_and_report_stale_entri
     assert "listed as an expected failure, but it passes: remove it from the file" in run.out
 
 
-def test_a_forced_protocol_version_other_than_the_servers_fails_the_revision_check(tmp_path, conform, write_project) -> None:
-    run = conform(write_project(tmp_path / "template", 2), *QUICK, "--protocol-version", "1", "--skip", "jsonrpc")
+@pytest.mark.parametrize("flag", ["--revision", "--protocol-version"])
+def test_a_revision_the_server_does_not_offer_fails_the_revision_check_and_blocks_the_rest(tmp_path, conform, write_project,
+                                                                                         flag) -> None:
+    run = conform(write_project(tmp_path / "template", 2), *QUICK, flag, "1", "--skip", "jsonrpc")
     assert run.status == 1
-    assert "protocol_version is 2, but --protocol-version 1 was asked for" in run.out
+    assert run.out.splitlines()[0].endswith("(revision 1 asked for; the server states protocol_version 2; device none)")
+    assert "the server does not offer revision 1 (asked both ways, it answers in revision 2)" in run.out
+    assert "blocked by server_info.revision: the server does not offer revision 1" in run.out
+    assert run.out.splitlines()[-1].endswith("blocked (failed: server_info.revision): exit status 1")
+    assert [line.split()[1] for line in run.out.splitlines() if line.startswith("FAIL ")] == ["server_info.revision"]
 
 
 def test_skip_by_group_and_by_id_is_reported_with_the_reason(tmp_path, conform, write_project) -> None:
@@ -150,3 +162,41 @@ def test_mlf_and_standalone_crt_dir_are_what_generate_project_receives(tmp_path,
     sent = "\n".join(generate["exchanges"])
     assert f'"model_library_format_path":"{archive}"' in sent
     assert f'"standalone_crt_dir":"{crt}"' in sent
+
+
+def test_python_runs_a_server_without_launch_script_under_that_interpreter(tmp_path, conform, write_project) -> None:
+    marker = tmp_path / "interpreter-used"
+    interpreter = tmp_path / "platform-python"
+    interpreter.write_text(f"#!/bin/sh\ntouch {marker}\nexec {sys.executable} \"$@\"\n")
+    interpreter.chmod(0o755)
+    run = conform(write_project(tmp_path / "template"), *QUICK, "--skip", "jsonrpc", "--python", interpreter)
+    assert run.status == 0, run.out
+    assert marker.exists()
+
+
+def test_a_launch_scripts_start_up_is_not_charged_to_the_first_calls_deadline(tmp_path, conform, write_project) -> None:
+    project = write_project(tmp_path / "template")
+    script = project / "launch_microtvm_api_server.sh"
+    script.write_text(f"#!/bin/sh\nsleep 2\nexec {sys.executable} \"$@\"\n")
+    script.chmod(0o755)
+    only_starts = [a for c in all_checks() if c.id != "process.starts" for a in ("--skip", c.id)]
+    run = conform(project, "--timeout", "1", "--start-timeout", "10", *only_starts)
+    assert (run.status, "PASS  process.starts" in run.out) == (0, True), run.out
+    run = conform(project, "--timeout", "1", "--start-timeout", "0.1", *only_starts)
+    assert run.status == 1
+    assert "got  nothing within 1.1 s: the server hangs" in run.out
+
+
+def test_the_json_report_keeps_a_server_errors_traceback_whole(tmp_path, conform, write_tvm_project) -> None:
+    report = tmp_path / "report.json"
+    only_flash = [a for c in all_checks() if c.id != "template.flash" for a in ("--skip", c.id)]
+    run = conform(write_tvm_project(tmp_path / "template", "flash_fails"), "--timeout", "20", "--report-json", report, *only_flash)
+    assert run.status == 1
+    flash = next(c for c in json.loads(report.read_text())["checks"] if c["id"] == "template.flash")
+    error = json.loads(flash["exchanges"][-1][3:])["error"]
+    assert error["message"] == "calling method flash"
+    trace = error["data"]["traceback"]
+    assert trace.startswith("Traceback (most recent call last):")
+    assert trace.rstrip().endswith("RuntimeError: flash tool: no board with serial number None found")
+    assert "server exception: RuntimeError: flash tool: no board with serial number None found" in flash["message"]
+    assert "server exception: RuntimeError: flash tool: no board with serial number None found" in run.out

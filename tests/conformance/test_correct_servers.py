@@ -22,7 +22,7 @@ def test_the_wire_only_server_passes_every_check_with_an_echo_device(tmp_path, c
     project = write_project(tmp_path / "template", revision)
     run = conform(project, *ECHO, "--option", "serial_number=S1", "--option", "jobs=4", "--option", "verbose=true")
     assert (run.status, failures(run.out)) == (0, []), run.out
-    assert f"(protocol revision {revision}, device echo)" in run.out
+    assert run.out.splitlines()[0].endswith(f"(protocol revision {revision}; the server offers {revision}; device echo)")
     assert "exit status 0" in run.out.splitlines()[-1]
     assert "template.flash" in run.out and "SKIP  template.flash" not in run.out
 
@@ -49,20 +49,19 @@ def test_a_hostile_but_conforming_server_flooding_stderr_passes(tmp_path, confor
     assert (run.status, failures(run.out)) == (0, []), run.out
 
 
-@pytest.mark.parametrize("revision", ["1", "2"])
-def test_the_loopback_example_passes_with_an_echo_device(conform, monkeypatch, revision) -> None:
-    monkeypatch.setenv("LOOPBACK_PROTOCOL_REVISION", revision)
+def test_the_loopback_example_passes_in_both_revisions_it_offers_with_an_echo_device(conform) -> None:
     run = conform(REPO / "examples" / "loopback", *ECHO)
     assert (run.status, failures(run.out)) == (0, []), run.out
-    assert f"(protocol revision {revision}, device echo)" in run.out
+    for revision in (1, 2):
+        assert f"(protocol revision {revision}; the server offers 1, 2;" in run.out, run.out
 
 
 @pytest.mark.skipif(shutil.which("cc") is None, reason="the host platform builds its firmware with cc")
 @pytest.mark.parametrize("revision", ["1", "2"])
-def test_the_reference_host_platform_passes_with_an_echo_device(conform, monkeypatch, revision) -> None:
-    monkeypatch.setenv("MICROTVM_HOST_PROTOCOL_REVISION", revision)
-    run = conform(REPO / "examples" / "host", "--device", "echo", "--timeout", "60")
+def test_the_reference_host_platform_passes_with_an_echo_device(conform, revision) -> None:
+    run = conform(REPO / "examples" / "host", "--device", "echo", "--timeout", "60", "--revision", revision)
     assert (run.status, failures(run.out)) == (0, []), run.out
+    assert f"(protocol revision {revision};" in run.out
 
 
 def test_the_console_script_runs_the_kit_as_a_separate_process(tmp_path, write_project) -> None:

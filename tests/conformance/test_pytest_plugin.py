@@ -58,3 +58,24 @@ def test_without_the_option_the_plugin_adds_nothing(tmp_path) -> None:
     (tmp_path / "ci" / "test_own.py").write_text("def test_own():\n    pass\n")
     done = run_pytest(tmp_path / "ci")
     assert counts(done.stdout) == {"passed": 1}, done.stdout
+
+
+def test_every_offered_revision_gets_its_own_items(tmp_path, write_project) -> None:
+    project = write_project(tmp_path / "template", (1, 2))
+    done = run_pytest(tmp_path / "ci", "--microtvm-project", str(project), "--microtvm-timeout", "20", "-k", "batch", "-v")
+    assert done.returncode == 0, done.stdout
+    assert "microtvm-conformance::jsonrpc.batch[v1] PASSED" in done.stdout
+    assert "microtvm-conformance::jsonrpc.batch[v2] PASSED" in done.stdout
+    assert counts(done.stdout) == {"passed": 2, "deselected": 2 * len(all_checks()) - 2}, done.stdout
+
+
+def test_an_inherited_finding_passes_with_a_warning_and_a_blocked_check_is_skipped(tmp_path, write_tvm_project) -> None:
+    project = write_tvm_project(tmp_path / "template")
+    done = run_pytest(tmp_path / "ci", "--microtvm-project", str(project), "--microtvm-timeout", "20", "-k", "batch")
+    assert done.returncode == 0, done.stdout
+    assert "jsonrpc.batch (revision 1, inherited): inherited from TVM's server module" in done.stdout
+    crashed = write_tvm_project(tmp_path / "crashed", "crashes_on_start")
+    done = run_pytest(tmp_path / "ci", "--microtvm-project", str(crashed), "--microtvm-timeout", "20", "-k", "starts or batch")
+    assert done.returncode == 1, done.stdout
+    assert (counts(done.stdout)["failed"], counts(done.stdout)["skipped"]) == (1, 2), done.stdout  # generated-server-starts too
+    assert "blocked by process.starts: the server does not start" in done.stdout

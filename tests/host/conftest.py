@@ -1,4 +1,5 @@
-"""Fixtures of the host platform tests: the sample archive, and projects generated, built and flashed once per session."""
+"""Fixtures of the host platform tests: the sample archive, projects generated, built and flashed once per session,
+and a real ser2net exporting a device over RFC 2217."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ from typing import Callable, Iterator
 
 import pytest
 from host_project import REVISIONS, generate, launch
+from ser2net import Ser2net, find_ser2net
 
 from microtvm_project_api.client.client import ProjectApiClient
 from microtvm_project_api.sample_model import write_mlf_archive
@@ -51,3 +53,28 @@ def session(flashed: Callable[[str, int], Path], revision: int, request: pytest.
     app = request.node.get_closest_marker("app").args[0]
     with launch(flashed(app, revision), revision) as client:
         yield client
+
+
+SER2NET_MISSING = "ser2net is not installed (Debian and Ubuntu: apt-get install ser2net; .ci/run installs it)"
+
+
+@pytest.fixture
+def ser2net(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Callable[..., Ser2net]]:
+    """(device path, **Ser2net options) -> a ser2net exporting it at `.url`; all stopped at the end, and nothing of
+    them left (process groups gone, ports closed). Skips, saying why, only when ser2net is not installed."""
+    executable = find_ser2net()
+    if executable is None:
+        pytest.skip(SER2NET_MISSING)
+    started: list[Ser2net] = []
+
+    def start(device: Path, **options: bool) -> Ser2net:
+        exporter = Ser2net(executable, device, tmp_path_factory.mktemp("ser2net"), **options)
+        started.append(exporter)
+        exporter.start()
+        return exporter
+
+    yield start
+    for exporter in started:
+        exporter.stop()
+    for exporter in started:
+        exporter.assert_nothing_left()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 from typing import Any
 
@@ -21,3 +22,14 @@ def generate(archive: Path, project_dir: Path, revision: int, **options: object)
     """Generate `project_dir` from the host template through the typed client."""
     with launch(TEMPLATE_DIR, revision) as template:
         template.generate_project(archive, standalone_crt_dir(), project_dir, options)
+
+
+def children(pid: int, wait_sec: float = 5.0) -> list[int]:
+    """The child processes of `pid` (the server's firmware), waiting up to `wait_sec` for one to appear."""
+    deadline = time.monotonic() + wait_sec
+    while True:
+        # The server's main thread starts the firmware, so the main thread's task lists it.
+        found = [int(child) for child in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
+        if found or time.monotonic() > deadline:
+            return found
+        time.sleep(0.05)

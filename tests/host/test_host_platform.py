@@ -8,11 +8,10 @@ import os
 import random
 import re
 import signal
-import time
 from pathlib import Path
 
 import pytest
-from host_project import TEMPLATE_DIR, generate, launch
+from host_project import TEMPLATE_DIR, children, generate, launch
 
 from microtvm_project_api.client.client import ProjectApiClient
 from microtvm_project_api.protocol.errors import InvalidParamsError, ServerError, TransportClosedError
@@ -29,10 +28,12 @@ def test_template_declares_its_options_with_full_metadata(revision: int) -> None
         options = {o.name: o for o in client.project_options}
     assert (info.protocol_version, info.platform_name, info.is_template) == (revision, "host", True)
     assert info.model_library_format_path is None
-    assert set(options) == {"app", "workspace_size_bytes", "verbose", "clean"}
+    assert set(options) == {"app", "workspace_size_bytes", "verbose", "clean", "serial_url"}
     app = options["app"]
     assert (app.type, app.default, list(app.choices), list(app.optional)) == ("str", "echo", ["echo", "model"], ["generate_project"])
     assert list(options["clean"].optional) == ["build"] and options["clean"].default is False
+    url = options["serial_url"]
+    assert (url.type, url.default, url.choices, list(url.optional)) == ("str", None, None, ["open_transport"])
     assert all(o.help for o in options.values())
     if revision == 2:
         assert info.supported_methods == ["server_info_query", "generate_project", "build", "flash", "open_transport",
@@ -85,7 +86,7 @@ def test_killing_the_firmware_mid_session_is_transport_closed(session: ProjectAp
     session.open_transport()
     session.write_transport(b"ping", 5.0)
     assert session.read_transport(4, 5.0) == b"ping"
-    firmware = _children(session.server.pid)
+    firmware = children(session.server.pid)
     assert len(firmware) == 1
     os.kill(firmware[0], signal.SIGKILL)
     with pytest.raises(TransportClosedError) as caught:
@@ -180,13 +181,3 @@ def test_generate_refuses_bad_options_and_an_existing_directory(archive: Path, t
             client.generate_project(archive, tmp_path, tmp_path, {})
     assert not (tmp_path / "p1").exists() and not (tmp_path / "p2").exists()
 
-
-def _children(pid: int) -> list[int]:
-    """The child processes of `pid` (the server's firmware), waiting briefly for one to appear."""
-    deadline = time.monotonic() + 5.0
-    while True:
-        # The server's main thread starts the firmware, so the main thread's task lists it.
-        found = [int(child) for child in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
-        if found or time.monotonic() > deadline:
-            return found
-        time.sleep(0.05)

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import json
 import os
 import threading
+from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from microtvm_project_api.protocol import wire
 
@@ -71,6 +75,58 @@ def test_overlong_line_is_discarded_and_the_next_line_is_read(pipe) -> None:
 def test_decode_rejects_what_is_not_utf8_json(line: bytes, reason: str) -> None:
     with pytest.raises(wire.WireDecodeError, match=reason):
         wire.decode_message(line)
+
+
+@pytest.mark.parametrize("line", [
+    b'{"a":' + b"1" * 5000 + b"}",
+    b"[" + b"-" + b"9" * 6000 + b"]",
+    b'{"jsonrpc":"2.0","id":' + b"7" * 4301 + b"}",
+], ids=["5000-digits", "negative-6000-digits", "id-4301-digits"])
+def test_a_number_the_parser_cannot_hold_is_a_parse_error(line: bytes) -> None:
+    with pytest.raises(wire.WireDecodeError, match="^not JSON this implementation can hold: "):
+        wire.decode_message(line)
+
+
+@pytest.mark.parametrize("line,values", [
+    (b"[1,2]", 3),
+    (b'{"a":1}', 3),
+    (b'["a,b:c[d"]', 3),
+    (b'["\\\\"]', 3),
+    (b'["\\"",1]', 5),
+])
+def test_a_line_over_the_value_bound_is_a_parse_error_and_one_at_it_is_not(line: bytes, values: int) -> None:
+    """Commas, colons and brackets inside strings are not counted; an escaped quote is."""
+    wire.decode_message(line, max_values=values)
+    with pytest.raises(wire.WireDecodeError, match=f"^may hold more than {values - 1} JSON values"):
+        wire.decode_message(line, max_values=values - 1)
+
+
+def test_the_default_value_bound_refuses_a_million_values_and_one() -> None:
+    at_bound = b"[" + b"0," * (wire.MAX_LINE_VALUES - 2) + b"0]"  # the array and its elements
+    assert len(wire.decode_message(at_bound)) == wire.MAX_LINE_VALUES - 1
+    with pytest.raises(wire.WireDecodeError, match="may hold more than 1000000 JSON values"):
+        wire.decode_message(b"[" + b"0," * (wire.MAX_LINE_VALUES - 1) + b"0]")
+
+
+def _values(value: Any) -> int:
+    """The JSON values in `value`, object member names included."""
+    if isinstance(value, list):
+        return 1 + sum(map(_values, value))
+    if isinstance(value, dict):
+        return 1 + sum(1 + _values(item) for item in value.values())
+    return 1
+
+
+JSON = st.recursive(st.none() | st.booleans() | st.integers() | st.text(alphabet='ab,:[]{}"\\\n'),
+                    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(alphabet='k,:["\\'), inner, max_size=4),
+                    max_leaves=30)
+
+
+@settings(max_examples=300, deadline=None, derandomize=True)
+@given(JSON, st.booleans())
+def test_the_value_count_is_an_upper_bound(value: Any, ascii_only: bool) -> None:
+    line = json.dumps(value, ensure_ascii=ascii_only).encode()
+    assert wire.may_hold_more_values(line, _values(value) - 1)
 
 
 def test_encode_is_one_compact_utf8_line() -> None:

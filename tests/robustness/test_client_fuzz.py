@@ -19,10 +19,11 @@ from leak_check import child_pids, leaks, open_fds
 from wire_oracle import JSONRPC
 
 from microtvm_project_api.client.client import CallTimeouts, ProjectApiClient
-from microtvm_project_api.client.errors import CallTimeoutError, ClientError, ServerExitedError
+from microtvm_project_api.client.errors import CallTimeoutError, ClientError, MalformedReplyError, ServerExitedError, SessionOverError
 from microtvm_project_api.protocol.errors import ProjectApiError, RemoteError
 from microtvm_project_api.protocol.metadata_rules import check_server_info
 from microtvm_project_api.protocol.registry import default_registry
+from microtvm_project_api.protocol.wire import MAX_LINE_VALUES
 
 SCRIPTED_SERVER = Path(__file__).with_name("scripted_server.py")
 DEADLINE = 2.0
@@ -224,6 +225,31 @@ def test_a_mutated_first_reply_fails_the_launch_typed(tmp_path: Path) -> None:
         no_leaks(session)
 
     check()
+
+
+UNHOLDABLE_REPLIES = {
+    "5000-digit result": (b'{"jsonrpc":"2.0","id":"__ID__","result":' + b"1" * 5000 + b"}", "not JSON this implementation can hold"),
+    "5000-digit id": (b'{"jsonrpc":"2.0","id":' + b"2" * 5000 + b',"result":null}', "not JSON this implementation can hold"),
+    "a million values and one": (b'{"jsonrpc":"2.0","id":"__ID__","result":[' + b"[]," * (MAX_LINE_VALUES // 2) + b"[]]}",
+                                 f"may hold more than {MAX_LINE_VALUES} JSON values"),
+}
+
+
+@pytest.mark.parametrize("name", sorted(UNHOLDABLE_REPLIES))
+def test_a_reply_the_parser_cannot_hold_is_a_malformed_reply_that_ends_the_session(name: str, tmp_path: Path) -> None:
+    line, reason = UNHOLDABLE_REPLIES[name]
+    directory = project(tmp_path / "p", [reply_step(json.dumps({"jsonrpc": "2.0", "id": "__ID__", "result": INFO}).encode()),
+                                         reply_step(line)])
+
+    def session() -> None:
+        with ProjectApiClient.launch(directory, timeouts=CallTimeouts(default=DEADLINE, long_running=DEADLINE)) as client:
+            with pytest.raises(MalformedReplyError, match=f"^build: the reply is {reason}") as caught:
+                client.build()
+            assert caught.value.raw_line == line.replace(b'"__ID__"', b"2")
+            with pytest.raises(SessionOverError):
+                client.build()
+
+    no_leaks(session)
 
 
 @pytest.mark.parametrize(

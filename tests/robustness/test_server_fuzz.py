@@ -21,12 +21,13 @@ from wire_oracle import INVALID_REQUEST, PARSE_ERROR, REPLY_DEADLINE, check_repl
 
 from microtvm_project_api.protocol.launch import ServerProcess
 from microtvm_project_api.protocol.registry import default_registry
-from microtvm_project_api.protocol.wire import MAX_LINE_BYTES, encode_message, request
+from microtvm_project_api.protocol.wire import MAX_LINE_BYTES, MAX_LINE_VALUES, encode_message, request
 
 REVISIONS = (1, 2)
 ENVELOPE = ("jsonrpc", "method", "params", "id")
 JSON_VALUES = (None, True, False, 0, -1, 7, 2.5, "", "text", [], [1, "a"], {}, {"k": 1})
-HUGE_NUMBERS = ("1e400", "-1e400", "1" + "0" * 400, "-" + "9" * 400, "18446744073709551617", "1.7976931348623157e308", "5e-324")
+HUGE_NUMBERS = ("1e400", "-1e400", "1" + "0" * 400, "-" + "9" * 400, "18446744073709551617", "1.7976931348623157e308", "5e-324",
+                "1" * 5000, "-" + "9" * 6000)  # the last two: over CPython's 4,300-digit limit, a parse error
 INVALID_UTF8 = (b"\xff", b"\xc3\x28", b"\xed\xa0\x80", b"\xc0\xaf", b"\xe2\x82", b"\xf8\x88\x80\x80\x80")
 SENTINEL = "__RAW_JSON__"
 
@@ -161,3 +162,31 @@ def test_a_line_over_the_bound_is_discarded_and_answered(tmp_path: Path) -> None
         reply = json.loads(exchange(server, b'{"x":"' + b"A" * MAX_LINE_BYTES + b'"}'))
         assert reply == {"jsonrpc": "2.0", "id": None, "error": reply["error"]} and reply["error"]["code"] == INVALID_REQUEST
         still_serving(server, 0, 2)
+
+
+def peak_memory_bytes(pid: int) -> int:
+    """The peak resident memory of process `pid` so far (VmHWM)."""
+    with open(f"/proc/{pid}/status") as status:
+        return next(int(line.split()[1]) * 1024 for line in status if line.startswith("VmHWM:"))
+
+
+UNHOLDABLE_LINES = {
+    "5000-digit parameter": b'{"jsonrpc":"2.0","method":"server_info_query","params":{"tvm_version":' + b"1" * 5000 + b'},"id":1}',
+    "5000-digit id": b'{"jsonrpc":"2.0","method":"server_info_query","params":{"tvm_version":"x"},"id":' + b"7" * 5000 + b"}",
+    "a million values and one": b'{"jsonrpc":"2.0","method":"build","params":{"options":{"x":[' + b"0," * MAX_LINE_VALUES + b'0]}},"id":2}',
+    "64 MiB of [],": b"[" + b"[]," * (MAX_LINE_BYTES // 3 - 1) + b"[]]",
+}
+
+
+@pytest.mark.parametrize("revision", REVISIONS)
+def test_a_line_the_parser_cannot_hold_is_a_parse_error_and_costs_little_memory(revision: int, tmp_path: Path) -> None:
+    """Numbers over CPython's digit limit and lines over x-max-line-values: -32700 with id null, the server keeps
+    serving, and the 64 MiB line of empty arrays (1.7 GiB once parsed) costs at most 3x its bytes."""
+    with loopback_server(tmp_path / "server", revision) as server:
+        still_serving(server, 0, revision)
+        idle = peak_memory_bytes(server.process.pid)
+        for tag, (name, line) in enumerate(UNHOLDABLE_LINES.items(), 1):
+            reply = check_reply(revision, line, exchange(server, line))
+            assert (reply["id"], reply["error"]["code"]) == (None, PARSE_ERROR), name
+            still_serving(server, tag, revision)
+        assert peak_memory_bytes(server.process.pid) - idle < 3 * MAX_LINE_BYTES

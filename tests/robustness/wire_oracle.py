@@ -9,10 +9,10 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, Iterator
 
+from microtvm_project_api.generated.methods import REVISIONS
 from microtvm_project_api.generated.models import ServerErrorName
 from microtvm_project_api.protocol.agreement import PROTOCOL_VERSIONS, answer_revision, query_params
 from microtvm_project_api.protocol.launch import ServerProcess
-from microtvm_project_api.generated.methods import REVISIONS
 from microtvm_project_api.protocol.registry import SchemaRegistry, default_registry
 from microtvm_project_api.protocol.wire import WireDecodeError, decode_message, encode_message, request
 

@@ -1,14 +1,17 @@
 """A test server that exercises every error path of the SDK loop: copied into a temporary project as
 microtvm_api_server.py. FIXTURE_VARIANT selects it: "full" (default), "minimal" (implements nothing),
-"bad_declaration" (breaks the ProjectOption rules). It offers both revisions (the test's first server_info_query
+"bad_declaration" (breaks the ProjectOption rules), "blocking_generate" (generate_project makes the project
+directory and waits). It offers both revisions (the test's first server_info_query
 picks one) unless FIXTURE_REVISIONS lists the ones to offer ("1", "2", "1,2"; "" and "3" break main's rule)."""
 
 import json
 import os
 import sys
+import time
 
 from microtvm_project_api.protocol.errors import ServerError
 from microtvm_project_api.server_sdk import IoTimeoutError, ProjectApiHandler, ProjectOption, UnsupportedTVMVersionError, main
+from microtvm_project_api.server_sdk.project import new_project_dir
 
 
 class FullHandler(ProjectApiHandler):
@@ -58,7 +61,19 @@ class BadDeclarationHandler(ProjectApiHandler):
     project_options = (ProjectOption("x", "int", "both", required=("build",), optional=("build",), default="one"),)
 
 
-HANDLERS = {"full": FullHandler, "minimal": MinimalHandler, "bad_declaration": BadDeclarationHandler}
+class BlockingGenerateHandler(ProjectApiHandler):
+    """generate_project makes the project directory and waits in it, for a signal to unwind it."""
+
+    platform_name = "blocking"
+
+    def generate_project(self, model_library_format_path, standalone_crt_dir, project_dir, options):
+        with new_project_dir(project_dir):
+            (project_dir / "half-made").write_text("")
+            time.sleep(3600)
+
+
+HANDLERS = {"full": FullHandler, "minimal": MinimalHandler, "bad_declaration": BadDeclarationHandler,
+            "blocking_generate": BlockingGenerateHandler}
 
 if __name__ == "__main__":
     handler = HANDLERS[os.environ.get("FIXTURE_VARIANT", "full")]

@@ -103,7 +103,7 @@ for project in (pinger, silent):
     runner.start()
     try:
         for check_id in ("jsonrpc.params-missing", "jsonrpc.params-mistyped", "template.unsupported-methods"):
-            result = runner.run(checks[check_id])
+            result = runner.run(checks[check_id], 2)
             sent = [line for line in result.exchanges if line.startswith("->") and "scratch_ping" in line]
             print(f"kit {project.name} {check_id}: {result.outcome.value}, {len(sent)} scratch_ping requests")
     finally:

@@ -99,7 +99,8 @@ def test_generated_code_matches_the_schema() -> None:
     assert check.returncode == 0, check.stdout + check.stderr
 
 
-def test_line_bound_of_the_wire_codec_is_the_spec_bound() -> None:
-    from microtvm_project_api.protocol.wire import MAX_LINE_BYTES
+def test_line_bounds_of_the_wire_codec_are_the_spec_bounds() -> None:
+    from microtvm_project_api.protocol.wire import MAX_LINE_BYTES, MAX_LINE_VALUES
 
-    assert json.loads((ROOT / "schema" / "jsonrpc.json").read_text())["x-max-line-bytes"] == MAX_LINE_BYTES
+    envelope = json.loads((ROOT / "schema" / "jsonrpc.json").read_text())
+    assert (envelope["x-max-line-bytes"], envelope["x-max-line-values"]) == (MAX_LINE_BYTES, MAX_LINE_VALUES)

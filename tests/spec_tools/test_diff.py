@@ -114,6 +114,17 @@ def test_protocol_wide_keyword_and_file_description(tree) -> None:
     assert report.exit_code == 1
 
 
+def test_deployed_behaviour_documentation_is_a_compatible_change(tree) -> None:
+    old, new = tree("old", obj({}), NULL), tree("new", obj({}), NULL)
+    document = {"$id": "https://microtvm.example/project-api/schema/notes.json", "description": "Notes.", "$defs": {}}
+    (old / "notes.json").write_text(json.dumps(document))
+    (new / "notes.json").write_text(json.dumps({**document, "x-server-module": {"stops": {"deployed": "It stops."}}}))
+    report = diff_specs(SchemaRegistry.from_directory(old), SchemaRegistry.from_directory(new))
+    assert [(c.where, c.what, c.classification) for c in report.changes] == [
+        ("notes.json", "x-server-module changed (documentation of deployed behaviour)", "compatible")]
+    assert report.exit_code == 0
+
+
 def test_payload_encoding_change_breaks_both(tree) -> None:
     old = SchemaRegistry.from_directory(tree("old", obj({}), NULL, encoding="base85"))
     new = SchemaRegistry.from_directory(tree("new", obj({}), NULL, encoding="base64"))
@@ -206,10 +217,11 @@ def test_cli_reads_git_revisions_of_schema_and_fails_on_a_breaking_change(tree, 
     git(repo, "commit", "-q", "-m", "one")
     tree("repo/schema", obj({"a": INT}), NULL)
     git(repo, "commit", "-q", "-am", "two")
-    done = run_cli("HEAD~1", "HEAD", cwd=repo)
+    done = run_cli("HEAD~1", "HEAD", "--format", "markdown", cwd=repo)
     assert done.returncode == 1, done.stderr
-    assert "| `ping params/a` | required member became optional | breaks servers |" in done.stdout
-    assert "**Breaking changes without a new revision number.**" in done.stdout
+    assert ("| `ping params/a` | required member became optional | breaks servers "
+            "| new clients may omit a: existing servers answer -32602 (invalid params) |") in done.stdout
+    assert "**Breaking changes without a new revision number." in done.stdout
     same = run_cli("HEAD", cwd=repo)  # NEW defaults to the working tree's schema/
     assert same.returncode == 0 and "No change." in same.stdout
 
@@ -223,8 +235,9 @@ def test_cli_rejects_what_is_neither_a_directory_nor_a_revision(tmp_path: Path) 
 
 
 def test_cli_between_revisions() -> None:
-    done = run_cli("--revisions", "1", "2", cwd=ROOT)
+    done = run_cli("--revisions", "1", "2", "--format", "markdown", cwd=ROOT)
     assert done.returncode == 0
-    assert "| `revision` | transport payload encoding base85 → base64 | breaks clients and servers |" in done.stdout
+    assert ("| `revision` | transport payload encoding base85 → base64 | breaks clients and servers "
+            "| transport data written in base85 by one side is decoded as base64 by the other |") in done.stdout
     unknown = run_cli("--revisions", "1", "7", cwd=ROOT)
     assert unknown.returncode == 2 and "protocol revision 7 is not defined" in unknown.stderr

@@ -11,7 +11,6 @@ from pathlib import Path
 from typing import Callable
 
 import pytest
-
 from tvm_era import MODULE_STYLE, SERVERS, STAR_SHIM, migrate
 
 

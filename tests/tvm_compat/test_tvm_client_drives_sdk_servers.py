@@ -9,12 +9,12 @@ import shutil
 from pathlib import Path
 
 import pytest
+from tvm_era import SERVERS
+from tvm_shaped_client import IoTimeoutError, ServerError, TransportClosedError, TvmShapedClient
 
 from microtvm_project_api.client.client import ProjectApiClient
 from microtvm_project_api.sample_model import run, standalone_crt_dir, write_mlf_archive
 from microtvm_project_api.sample_model.frames import infer
-from tvm_era import SERVERS
-from tvm_shaped_client import IoTimeoutError, ServerError, TransportClosedError, TvmShapedClient
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 SERVER_FILE = "microtvm_api_server.py"
@@ -95,7 +95,7 @@ def test_tvms_client_drives_the_host_example_to_an_inference(tmp_path) -> None:
         assert (template.info["protocol_version"], template.info["platform_name"]) == (1, "host")
         template.generate_project(archive, standalone_crt_dir(), project)
     with TvmShapedClient(project, {"app": "model"}) as client:
-        assert client.options() == {"app": "model", "workspace_size_bytes": 4096, "verbose": False, "clean": False}
+        assert client.options() == {"app": "model", "workspace_size_bytes": 4096, "verbose": False, "clean": False, "serial_url": None}
         client.build()
         client.flash()
         client.open_transport()

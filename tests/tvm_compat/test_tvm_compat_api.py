@@ -10,11 +10,11 @@ import time
 from pathlib import Path
 
 import pytest
+from tvm_shaped_client import ServerError, TvmShapedClient
 
 from microtvm_project_api.client.client import ProjectApiClient
 from microtvm_project_api.protocol import errors
 from microtvm_project_api.server_sdk import tvm_compat as server
-from tvm_shaped_client import ServerError, TvmShapedClient
 
 # -- ProjectOption and default_project_options -------------------------------------------------------------------
 

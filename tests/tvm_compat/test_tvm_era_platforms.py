@@ -11,11 +11,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from tvm_era import PLATFORMS
+from tvm_shaped_client import IoTimeoutError, ServerError, TransportClosedError, TvmShapedClient, UnsupportedTVMVersionError
 
 from microtvm_project_api.client.client import ProjectApiClient
 from microtvm_project_api.protocol import errors
-from tvm_era import PLATFORMS
-from tvm_shaped_client import IoTimeoutError, ServerError, TransportClosedError, TvmShapedClient, UnsupportedTVMVersionError
 
 USER_OPTIONS = {
     "module_style_server.py": {"board": "sim_a"},

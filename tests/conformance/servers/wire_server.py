@@ -1,10 +1,13 @@
 """A correct Project API server written against the wire protocol alone (standard library only), with a defect switch.
 
 The kit's tests build each deliberately broken server from this one by naming a single defect;
-`defect=None` is the correct server the kit must pass. Revision 1 or 2 is chosen by the caller.
+`defect=None` is the correct server the kit must pass. Revision 1 or 2 is chosen by the caller; a
+tuple of revisions makes a server that offers them all and agrees on one per server_info_query, as
+revision agreement says (asked with `protocol_versions`: the highest both speak; without: 1).
 A project directory holding `model.tar` is a generated project; otherwise it is a template.
 The device is an in-memory echo: every byte written comes back on read. One switch value is a
-platform variant rather than a defect: `open_needs_flash` refuses open_transport until flashed.
+platform variant rather than a defect: `open_needs_flash` refuses open_transport until flashed; `no_transport`
+(revision 2) supports no transport method, as a library-only platform.
 """
 
 from __future__ import annotations
@@ -60,8 +63,10 @@ def named(name: str, detail: str) -> RpcError:
 class Server:
     """The server state: revision, template or generated, transport and its echo buffer, and the defect."""
 
-    def __init__(self, revision: int, defect: str | None) -> None:
-        self.revision = revision
+    def __init__(self, revision: int | tuple[int, ...], defect: str | None) -> None:
+        self.offered = revision if isinstance(revision, tuple) else (revision,)
+        self.agrees = isinstance(revision, tuple)
+        self.revision = min(self.offered)
         self.defect = defect
         self.is_template = not Path("model.tar").exists()
         self.open = False
@@ -89,7 +94,7 @@ class Server:
     def supported(self) -> list[str]:
         if self.is_template:
             return ["server_info_query", "generate_project"]
-        methods = [m for m in METHODS if m != "generate_project"]
+        methods = [m for m in METHODS if m != "generate_project" and (m not in TRANSPORT or self.defect != "no_transport")]
         return methods[:-1] if self.defect == "partial_transport_methods" else methods
 
     def encode(self, data: bytes) -> str:
@@ -156,8 +161,8 @@ class Server:
         return getattr(self, method)(**params)
 
     def check_params(self, method: str, params: dict[str, Any]) -> None:
-        expected = PARAMS[method]
-        missing = [p for p in expected if p not in params]
+        expected = {**PARAMS[method], **({"protocol_versions": "versions"} if self.agrees and method == "server_info_query" else {})}
+        missing = [p for p in expected if p not in params and p != "protocol_versions"]
         extra = [p for p in params if p not in expected]
         if missing and self.defect != "missing_params_crash_handler":
             raise RpcError(-32602, "invalid params", f"missing {missing}")
@@ -187,7 +192,11 @@ class Server:
 
     # -- methods -----------------------------------------------------------------------------------
 
-    def server_info_query(self, tvm_version: str) -> dict[str, Any]:
+    def server_info_query(self, tvm_version: str, protocol_versions: list[int] | None = None) -> dict[str, Any]:
+        if protocol_versions is None:
+            self.revision = 1 if 1 in self.offered else min(self.offered)
+        else:
+            self.revision = max(set(protocol_versions) & set(self.offered) or self.offered)
         path: str | None = None if self.is_template else "model.tar"
         if self.is_template and (self.revision == 1 or self.defect == "template_reports_empty_mlf_path"):
             path = ""
@@ -278,6 +287,9 @@ class Server:
 
 
 def param_ok(kind: str, value: Any) -> bool:
+    if kind == "versions":
+        return (isinstance(value, list) and bool(value) and len(set(map(repr, value))) == len(value)
+                and all(type(v) is int and v >= 1 for v in value))
     if kind in ("str", "path", "data"):
         return isinstance(value, str) and (kind != "path" or bool(value))
     if kind == "options":
@@ -298,7 +310,7 @@ def error_reply(request_id: Any, error: RpcError) -> dict[str, Any]:
     return {"jsonrpc": "2.0", "id": request_id, "error": body}
 
 
-def main(revision: int = 2, defect: str | None = None) -> None:
+def main(revision: int | tuple[int, ...] = 2, defect: str | None = None) -> None:
     """Serve requests from --read-fd, replies to --write-fd, until end of file."""
     parser = argparse.ArgumentParser()
     parser.add_argument("--read-fd", type=int, required=True)

@@ -1,15 +1,13 @@
-from tvm.micro.project_api import server
-
 # A platform written for TVM's server module that builds on its helpers: default_project_options for the usual
 # options, and read_with_timeout / write_with_timeout over the pipes of its "device", a `cat` process that echoes
 # every byte. The tests move it to the SDK by changing only the first line.
-
 import json
-import os
 import pathlib
 import shutil
 import subprocess
 import tarfile
+
+from tvm.micro.project_api import server
 
 HERE = pathlib.Path(__file__).resolve().parent
 IS_TEMPLATE = not (HERE / "model.tar").exists()

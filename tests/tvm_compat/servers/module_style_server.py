@@ -1,15 +1,14 @@
-from tvm.micro.project_api import server
-
 # A platform written for TVM's server module, imported as a module (the first line), as TVM's own templates did.
 # Its "device" is an in-memory loopback; build and flash leave files that the tests read. The tests move it to the
 # SDK by changing only the first line.
-
 import json
 import os
 import pathlib
 import shutil
 import tarfile
 import time
+
+from tvm.micro.project_api import server
 
 API_SERVER_DIR = pathlib.Path(os.path.dirname(__file__) or os.getcwd()).resolve()
 MODEL_LIBRARY_FORMAT_RELPATH = "model.tar"

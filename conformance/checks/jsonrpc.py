@@ -1,6 +1,8 @@
 """JSON-RPC robustness: malformed lines, invalid requests, unknown methods, bad params and bad options.
 
-Every bad request must get the error the spec names, and the server must keep serving after it.
+Every bad request must get the error the spec names, and the server must keep serving after it. In
+revision 1, what TVM's server module does instead (stop after a parse error or an invalid request,
+serve id null, pass the parameters of five methods unchecked) is reported as inherited.
 """
 
 from __future__ import annotations
@@ -9,29 +11,40 @@ import json
 from typing import Any, Callable
 
 from microtvm_project_api.conformance import expect
-from microtvm_project_api.conformance.check import CheckSkipped, check, must
+from microtvm_project_api.conformance.check import CheckBlocked, CheckSkipped, check, must
 from microtvm_project_api.conformance.context import TVM_VERSION, Context, option_methods
 from microtvm_project_api.conformance.params import valid_params, wrong_type_params
-from microtvm_project_api.conformance.session import Reply, Session
-from microtvm_project_api.generated.methods import OPTION_METHODS, REVISIONS
-from microtvm_project_api.generated.models import ErrorCode, ServerErrorName
+from microtvm_project_api.conformance.session import Reply, ServerStopped, Session
+from microtvm_project_api.generated.methods import OPTION_METHODS
+from microtvm_project_api.protocol.registry import default_registry
 
 ENVELOPE = "jsonrpc.json#/$defs/Request"
-PARSE_ERROR, INVALID_REQUEST, METHOD_NOT_FOUND, INVALID_PARAMS = (
-    int(code) for code in (ErrorCode.PARSE_ERROR, ErrorCode.INVALID_REQUEST, ErrorCode.METHOD_NOT_FOUND, ErrorCode.INVALID_PARAMS))
-NOT_SUPPORTED = ServerErrorName.METHOD_NOT_SUPPORTED.value
+PARSE_ERROR, INVALID_REQUEST, METHOD_NOT_FOUND, INVALID_PARAMS = -32700, -32600, -32601, -32602
+NOT_SUPPORTED = "MethodNotSupportedError"
 BOGUS_OPTION = "kit_undeclared_option"
+STOPS_AFTER_PARSE_ERROR, STOPS_AFTER_INVALID = "stops-after-parse-error", "stops-after-invalid-request"
+NULL_ID, UNCHECKED_TYPES = "null-id-accepted", "param-types-unchecked"
+TYPE_CHECKED_IN_V1 = tuple(default_registry().resolve(
+    default_registry().revision(1).uri + "#/x-server-module/param-types-unchecked/type-checked-methods"))
+"""The methods whose parameter types TVM's server module checks (revisions/v1.json#/x-server-module)."""
+"""The methods whose parameter types TVM's server module checks (revisions/v1.json#/x-server-module/param-types-unchecked)."""
 
 
 @check("jsonrpc.parse-error", "a line that is not JSON (or not UTF-8) gets -32700 with id null, and the server keeps serving",
        must("a line that is not JSON or not UTF-8 gets a -32700 reply with id null, and the server keeps serving",
-            "revisions/v2.json#/x-parse-error-reply"), revisions=(2,))
+            "revisions/v2.json#/x-parse-error-reply"), inherits=(STOPS_AFTER_PARSE_ERROR,))
 def parse_error(ctx: Context) -> None:
-    session = ctx.session()
     for line in (b'{"jsonrpc": "2.0", "method": \n', b'\xff\xfe{"id": 1}\n'):
-        reply = session.send_line(line, (None,))
+        session = ctx.session()
+        try:
+            reply = session.send_line(line, (None,))
+        except ServerStopped:
+            if ctx.revision != 1:
+                raise
+            ctx.inherit(STOPS_AFTER_PARSE_ERROR, f"the line {line!r} got no reply and the server exited")
+            continue
         expect.error(reply, (PARSE_ERROR,), "the line is not one UTF-8 JSON text")
-        expect.still_serving(session, f"the line {line!r}")
+        expect.keeps_serving(ctx, session, f"the line {line!r}", STOPS_AFTER_PARSE_ERROR)
 
 
 def _line(message: Any) -> bytes:
@@ -53,25 +66,30 @@ INVALID_REQUESTS: list[tuple[str, Any, tuple[Any, ...]]] = [
 
 
 @check("jsonrpc.invalid-request", "JSON that is not a request object gets -32600, and the server keeps serving",
-       must("JSON that is not a valid request object (wrong jsonrpc, bad id, missing method) is answered -32600", "errors.json#/$defs/ErrorCode"))
+       must("JSON that is not a valid request object (wrong jsonrpc, bad id, missing method) is answered -32600", "errors.json#/$defs/ErrorCode"),
+       inherits=(STOPS_AFTER_INVALID, NULL_ID))
 def invalid_request(ctx: Context) -> None:
-    session = ctx.session()
     for what, message, ids in INVALID_REQUESTS:
-        reply = session.send_line(_line(message), ids)
+        session = ctx.session()
+        reply = session.send_line(_line(message), ids, null_id_result=ctx.revision == 1)
+        if ctx.revision == 1 and reply.error is None and ids == (None,) and isinstance(message, dict) and message.get("id", None) is None:
+            ctx.inherit(NULL_ID, f"the request ({what}) was served, its reply carrying id null")
+            continue
         expect.error(reply, (INVALID_REQUEST,), what)
-        expect.still_serving(session, what)
+        expect.keeps_serving(ctx, session, f"the request ({what})", STOPS_AFTER_INVALID)
+    session = ctx.session()
     reply = session.send_line(_line({"jsonrpc": "2.0", "method": "server_info_query", "params": [TVM_VERSION], "id": 16}), (16, None))
     expect.error(reply, (INVALID_REQUEST, INVALID_PARAMS), "params is an array, not an object")
-    expect.still_serving(session, "params given as an array")
+    expect.keeps_serving(ctx, session, "the request (params is an array)", STOPS_AFTER_INVALID)
 
 
 @check("jsonrpc.batch", "a batch (JSON array) gets one -32600 reply, not an array",
-       must("batches are not part of the protocol: a server answers them with -32600", "jsonrpc.json"))
+       must("batches are not part of the protocol: a server answers them with -32600", "jsonrpc.json"), inherits=(STOPS_AFTER_INVALID,))
 def batch(ctx: Context) -> None:
     session = ctx.session()
     message = [{"jsonrpc": "2.0", "method": "server_info_query", "params": {"tvm_version": TVM_VERSION}, "id": 21}]
     expect.error(session.send_line(_line(message), (None, 21)), (INVALID_REQUEST,), "a batch")
-    expect.still_serving(session, "a batch")
+    expect.keeps_serving(ctx, session, "a batch", STOPS_AFTER_INVALID)
 
 
 @check("jsonrpc.unknown-method", "a well-formed unknown method gets -32601 with the request id",
@@ -87,20 +105,38 @@ def unknown_method(ctx: Context) -> None:
 def id_echo(ctx: Context) -> None:
     session = ctx.session()
     for request_id in ("kit-\u00e9-1", 2**53 - 1, 0, -7):
-        expect.result(session.call("server_info_query", {"tvm_version": TVM_VERSION}, request_id=request_id, validate=False),
+        expect.result(session.call("server_info_query", ctx.hello, request_id=request_id, validate=False),
                       "a valid request")
 
 
-def _bad_params_check(ctx: Context, make: Callable[[str, dict[str, Any]], list[tuple[str, dict[str, Any]]]]) -> None:
-    """Send every bad variant of every method's params; each must get -32602, or the refusal of a method the server does not support."""
+Variants = Callable[[str, dict[str, Any]], list[tuple[str, dict[str, Any]]]]
+
+
+def _bad_params_check(ctx: Context, make: Variants, unchecked_in_v1: tuple[str, ...] = ()) -> None:
+    """Send every bad variant of every method's params; each must get -32602, or the refusal of a method the server does not support.
+
+    In revision 1, any other reply for a method in `unchecked_in_v1` is TVM's server module passing
+    the parameters on unchecked: reported as inherited (the server must still keep serving).
+    """
     session = ctx.session()
-    for method in REVISIONS[ctx.revision].methods:
+    for method in default_registry().revision(ctx.revision).methods:
         for what, params in make(method, valid_params(ctx, method)):
             reply = session.call(method, params)
             if not ctx.supported(method) and _refused_as_unsupported(ctx, reply):
                 continue
-            expect.error(reply, (INVALID_PARAMS,), f"{method} with {what}")
+            if ctx.revision == 1 and method in unchecked_in_v1 and (reply.error is None or reply.error["code"] != INVALID_PARAMS):
+                ctx.inherit(UNCHECKED_TYPES, f"{method} with {what} got {reply.summary()}, not -32602")
+                if reply.error is None and method == "open_transport":
+                    session.call("close_transport", {})
+            else:
+                expect.error(reply, (INVALID_PARAMS,), f"{method} with {what}")
             expect.still_serving(session, f"{method} with {what}")
+
+
+def _required(ctx: Context, method: str) -> list[str]:
+    """The parameters the method's params schema requires in the judged revision."""
+    ref = default_registry().revision(ctx.revision).methods[method].params_ref
+    return list(default_registry().resolve(ref).get("required", []))
 
 
 def _refused_as_unsupported(ctx: Context, reply: Reply) -> bool:
@@ -116,7 +152,8 @@ def _refused_as_unsupported(ctx: Context, reply: Reply) -> bool:
 @check("jsonrpc.params-missing", "every method with a missing parameter gets -32602",
        must("a missing parameter is -32602 (invalid params)", "errors.json#/$defs/ErrorCode"))
 def params_missing(ctx: Context) -> None:
-    _bad_params_check(ctx, lambda method, good: [(f"{name} missing", {k: v for k, v in good.items() if k != name}) for name in good])
+    _bad_params_check(ctx, lambda method, good: [(f"{name} missing", {k: v for k, v in good.items() if k != name})
+                                                 for name in good if name in _required(ctx, method)])
 
 
 @check("jsonrpc.params-extra", "every method with an undeclared extra parameter gets -32602",
@@ -126,16 +163,15 @@ def params_extra(ctx: Context) -> None:
 
 
 @check("jsonrpc.params-mistyped", "every parameter of every method, sent with a wrong JSON type, gets -32602",
-       must("a parameter of the wrong type is -32602 (invalid params)", "errors.json#/$defs/ErrorCode"))
+       must("a parameter of the wrong type is -32602 (invalid params)", "errors.json#/$defs/ErrorCode"), inherits=(UNCHECKED_TYPES,))
 def params_mistyped(ctx: Context) -> None:
-    def mistyped(method: str, good: dict[str, Any]) -> list[tuple[str, dict[str, Any]]]:
-        wrong = wrong_type_params(ctx, method)
-        return [(f"{name}={wrong[name]!r}", {**good, name: wrong[name]}) for name in good]
+    unchecked = tuple(m for m in default_registry().revision(ctx.revision).methods if m not in TYPE_CHECKED_IN_V1)
+    _bad_params_check(ctx, lambda method, good: [(f"{name}={wrong[name]!r}", {**good, name: wrong[name]})
+                                                 for wrong in [wrong_type_params(ctx, method)] for name in good],
+                      unchecked)
 
-    _bad_params_check(ctx, mistyped)
 
-
-OPTION_RULE = "revisions/v2.json (options checked by the server) and types.json#/$defs/ProjectOptionV2"
+OPTION_RULE = "types.json#/$defs/ProjectOptionV2"
 Target = tuple[Session, dict[str, Any], str]
 
 
@@ -145,7 +181,7 @@ def _option_servers(ctx: Context) -> list[tuple[Session, dict[str, Any]]]:
     if ctx.is_template:
         try:
             servers.append((ctx.device_session(), ctx.device_info()))
-        except CheckSkipped:
+        except (CheckSkipped, CheckBlocked):
             pass
     return servers
 

@@ -6,7 +6,7 @@ Also: every method a revision 2 server declares unsupported answers MethodNotSup
 from __future__ import annotations
 
 from microtvm_project_api.conformance import expect
-from microtvm_project_api.conformance.check import CheckFailed, CheckSkipped, Need, check, must
+from microtvm_project_api.conformance.check import CheckBlocked, CheckFailed, CheckSkipped, Need, check, must
 from microtvm_project_api.conformance.checks.server_info import check_mlf_path
 from microtvm_project_api.conformance.context import Context
 from microtvm_project_api.conformance.params import valid_params
@@ -22,7 +22,7 @@ def generate_project(ctx: Context) -> None:
     ctx.require("generate_project")
     try:
         project = ctx.generated_project()
-    except CheckSkipped:
+    except CheckBlocked:
         if ctx.generation_error:
             raise CheckFailed(ctx.generation_error) from None
         raise
@@ -95,7 +95,7 @@ def unsupported_methods(ctx: Context) -> None:
     try:
         if ctx.is_template:
             servers.append((ctx.device_session(), ctx.device_info()))
-    except CheckSkipped:
+    except (CheckSkipped, CheckBlocked):
         pass
     checked = 0
     for session, info in servers:

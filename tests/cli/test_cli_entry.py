@@ -1,0 +1,177 @@
+"""The `microtvm-project` entry point: --version, -v/-q after any subcommand, completion, missing extras, a closed stdout, Ctrl-C."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from importlib import metadata
+from pathlib import Path
+
+import pytest
+
+from microtvm_project_api.cli import extras
+from microtvm_project_api.cli.main import main
+
+ROOT = Path(__file__).resolve().parents[2]
+LOOPBACK = ROOT / "examples" / "loopback"
+CLI = [sys.executable, "-m", "microtvm_project_api.cli.main"]
+WIRE_SERVERS = ROOT / "tests" / "conformance" / "servers"
+
+
+def test_version_is_the_installed_distributions(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as done:
+        main(["--version"])
+    assert done.value.code == 0
+    assert capsys.readouterr().out == f"microtvm-project {metadata.version('microtvm-project-api')}\n"
+
+
+@pytest.mark.parametrize("argv", [
+    ["conform", "--list-checks", "-v"],
+    ["conform", "-q", "--list-checks"],
+    ["spec", "diff", "--revisions", "1", "2", "-q"],
+    ["spec", "-v", "diff", "--revisions", "1", "2"],
+    ["-q", "spec", "diff", "--revisions", "1", "2"],
+])
+def test_verbose_and_quiet_are_accepted_after_any_subcommand(argv: list[str], capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(argv) == 0
+    assert capsys.readouterr().out
+
+
+def test_verbose_and_quiet_together_are_refused(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as done:
+        main(["-v", "conform", "--list-checks", "-q"])
+    assert done.value.code == 2
+    assert "-v/--verbose and -q/--quiet exclude each other" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("line, expected", [
+    ("microtvm-project con", {"conform"}),
+    ("microtvm-project conform --dev", {"--device"}),
+    ("microtvm-project spec d", {"docs", "diff"}),
+    ("microtvm-project spec diff --for", {"--format"}),
+])
+def test_shell_completion_through_argcomplete(tmp_path: Path, line: str, expected: set[str]) -> None:
+    out = tmp_path / "completions"
+    env = {**os.environ, "_ARGCOMPLETE": "1", "COMP_LINE": line, "COMP_POINT": str(len(line)), "_ARGCOMPLETE_IFS": "\n",
+           "_ARGCOMPLETE_STDOUT_FILENAME": str(out)}
+    done = subprocess.run(CLI, env=env, capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    assert {word.strip() for word in out.read_text().split("\n") if word.strip()} == expected
+
+
+def test_extras_are_read_from_the_package_metadata() -> None:
+    assert extras.requirements("conformance") == ["jsonschema", "pytest"]
+    assert extras.requirements("spec") == ["jsonschema"]
+    with pytest.raises(KeyError, match="declares no extra 'gui'"):
+        extras.requirements("gui")
+
+
+@pytest.fixture
+def without_jsonschema(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The installed-distributions lookup as on a base install: jsonschema absent."""
+    real = metadata.version
+
+    def version(name: str) -> str:
+        if name == "jsonschema":
+            raise metadata.PackageNotFoundError(name)
+        return real(name)
+
+    monkeypatch.setattr(extras.metadata, "version", version)
+
+
+@pytest.mark.parametrize("argv, extra", [
+    (["conform", str(LOOPBACK)], "conformance"),
+    (["spec", "check-transcript", "{transcript}"], "spec"),
+])
+def test_a_command_whose_extra_is_missing_names_the_extra(without_jsonschema, tmp_path: Path, capsys, argv, extra) -> None:
+    transcript = tmp_path / "t.jsonl"
+    transcript.write_text("")
+    assert main([a.format(transcript=transcript) for a in argv]) == 2
+    err = capsys.readouterr().err
+    assert err == (f"microtvm-project {argv[0]}: error: microtvm-project {' '.join(argv[:-1])} needs the {extra} extra "
+                   f"(jsonschema not installed): pip install 'microtvm-project-api[{extra}]'\n")
+
+
+def test_the_pytest_plugin_names_the_extra_too(without_jsonschema) -> None:
+    from microtvm_project_api.conformance import pytest_plugin
+
+    class Config:
+        def getoption(self, name: str) -> str:
+            return str(LOOPBACK)
+
+    with pytest.raises(pytest.UsageError, match=r"pytest --microtvm-project needs the conformance extra \(jsonschema not installed\)"):
+        pytest_plugin.pytest_collection_modifyitems(None, Config(), [])  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("argv", [
+    ["--help"],
+    ["--version"],
+    ["conform", "--list-checks"],
+    ["spec", "diff", "--revisions", "1", "2", "--format", "markdown"],
+    ["spec", "docs", "--docs-dir", "{tmp}"],
+    ["info", str(LOOPBACK)],
+    ["build", "--help", str(LOOPBACK)],
+])
+def test_a_closed_stdout_ends_quietly(tmp_path: Path, argv: list[str]) -> None:
+    """`| head` closing the pipe: no traceback, the status of a writer stopped by SIGPIPE."""
+    read_end, write_end = os.pipe()
+    os.close(read_end)  # the reader is gone before the first write
+    try:
+        done = subprocess.run(CLI + [a.format(tmp=tmp_path) for a in argv], stdout=write_end, stderr=subprocess.PIPE,
+                              text=True, timeout=120)
+    finally:
+        os.close(write_end)
+    if argv[0] in ("--help", "--version"):  # argparse itself ignores the failed write from Python 3.11 on
+        assert done.returncode in (0, 128 + signal.SIGPIPE)
+    else:
+        assert done.returncode == 128 + signal.SIGPIPE, done.stderr
+    assert "Traceback" not in done.stderr and "BrokenPipe" not in done.stderr and "Exception ignored" not in done.stderr
+
+
+def _project_processes(project: Path) -> list[int]:
+    found = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                if str(project) in (entry / "cmdline").read_bytes().decode(errors="replace") or \
+                        os.readlink(entry / "cwd").startswith(str(project)):
+                    found.append(int(entry.name))
+            except OSError:
+                continue
+    return found
+
+
+def test_ctrl_c_in_conform_stops_the_server_and_prints_one_line(tmp_path: Path) -> None:
+    project = tmp_path / "hangs"
+    project.mkdir()
+    (project / "microtvm_api_server.py").write_text(
+        f"import sys\nsys.path.insert(0, {str(WIRE_SERVERS)!r})\nfrom wire_server import main\nmain(revision=2, defect='hangs_on_build')\n")
+    scratch = tmp_path / "scratch"
+    scratch.mkdir()
+    skips = [a for group in ("jsonrpc", "server_info", "process") for a in ("--skip", group)]
+    kit = subprocess.Popen(CLI + ["conform", str(project), "--timeout", "300", *skips], stdout=subprocess.PIPE,
+                           stderr=subprocess.PIPE, text=True, env={**os.environ, "TMPDIR": str(scratch)})
+    try:
+        assert kit.stderr is not None
+        for line in kit.stderr:
+            if line.strip() == "build: started":
+                break
+        else:
+            pytest.fail("the kit never announced the build")
+        assert _project_processes(project)  # the server is building
+        kit.send_signal(signal.SIGINT)
+        out, err = kit.communicate(timeout=30)
+    finally:
+        if kit.poll() is None:
+            kit.kill()
+            kit.wait()
+    assert kit.returncode == 130
+    assert err == "microtvm-project: interrupted\n"
+    deadline = time.monotonic() + 5
+    while _project_processes(project) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert _project_processes(project) == []
+    assert list(scratch.iterdir()) == []
