@@ -16,6 +16,7 @@ from __future__ import annotations
 import os
 import threading
 import time
+import warnings
 from dataclasses import dataclass, field
 from typing import IO, Any, Mapping, Sequence, TypeVar
 
@@ -56,6 +57,10 @@ DEFAULT_TVM_VERSION = "0.18.0"
 DEFAULT_PROTOCOL_VERSIONS = tuple(sorted(REVISIONS, reverse=True))
 ServerInfo = models.ServerInfoV1 | models.ServerInfoV2
 E = TypeVar("E", bound=Exception)
+
+
+class UnboundedCallWarning(UserWarning):
+    """A call was made without any deadline (a TimeoutSec param of None and no `timeout=`)."""
 
 
 @dataclass(frozen=True)
@@ -104,6 +109,7 @@ class ProjectApiClient:
         self._over: Exception | None = None
         self._last_line = b""
         self._closed = False
+        self._warned_unbounded = False
         try:
             unknown = [v for v in self.protocol_versions if v not in REVISIONS]
             if not self.protocol_versions or unknown or len(set(self.protocol_versions)) != len(self.protocol_versions):
@@ -243,6 +249,10 @@ class ProjectApiClient:
             raise ValueError(f"{method} is not a method of protocol revision {self.revision}")
         timeout_sec = params.get(entry.timeout_param) if entry.timeout_param is not None else None
         deadline = timeout if timeout is not None else self.timeouts.deadline(method, timeout_sec)
+        if deadline is None and not self._warned_unbounded:
+            self._warned_unbounded = True
+            warnings.warn(f"{method}: {entry.timeout_param}=None has no call deadline, so a silent server blocks this call "
+                          "forever; pass timeout=SECONDS to bound it (warned once per session)", UnboundedCallWarning, stacklevel=3)
         with self._lock:
             result = self._exchange(method, params, deadline)
             return self._validated(self.revision, method, result)
