@@ -59,6 +59,10 @@ ServerInfo = models.ServerInfoV1 | models.ServerInfoV2
 E = TypeVar("E", bound=Exception)
 
 
+TERMINATE_GRACE = 2.0
+"""Seconds a server stopped mid-call gets between SIGTERM and SIGKILL, for its own cleanup (a half-made project)."""
+
+
 class UnboundedCallWarning(UserWarning):
     """A call was made without any deadline (a TimeoutSec param of None and no `timeout=`)."""
 
@@ -371,6 +375,6 @@ class ProjectApiClient:
     def _end(self, error: E) -> E:
         """Mark the session over because of `error`, kill and reap the server, and return `error` to raise."""
         self._over = error
-        self.server.kill()
+        self.server.kill(grace=TERMINATE_GRACE)
         return error
 

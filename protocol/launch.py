@@ -24,6 +24,7 @@ import time
 from pathlib import Path
 from typing import IO, Sequence
 
+from microtvm_project_api.protocol import interrupts
 from microtvm_project_api.protocol.errors import ClientError
 from microtvm_project_api.protocol.wire import MAX_LINE_BYTES, LineReader, ReadTimeout, milliseconds_until
 
@@ -110,6 +111,7 @@ class ServerProcess:
         for thread in self._drains:
             thread.start()
         self._closed = False
+        self._holds_sigterm = interrupts.hold()  # while the session runs, SIGTERM unwinds to close() like Ctrl-C
 
     @property
     def pid(self) -> int:
@@ -186,10 +188,20 @@ class ServerProcess:
         for thread in self._drains:
             thread.join(timeout=grace)
         _close_quietly(self._reply_read)
+        if self._holds_sigterm:
+            self._holds_sigterm = False
+            interrupts.release()
         return self.process.returncode
 
-    def kill(self) -> None:
-        """Stop at once (after a timeout or a protocol violation): SIGKILL the group and reap."""
+    def kill(self, grace: float = 0.0) -> None:
+        """Stop now (after a timeout or a protocol violation): SIGTERM the group, give the server `grace` seconds
+        for its own cleanup (an SDK server removes a half-made project), then SIGKILL the group and reap."""
+        if grace > 0 and self.process.poll() is None:
+            self._signal_group(signal.SIGTERM)
+            try:
+                self.process.wait(timeout=grace)
+            except subprocess.TimeoutExpired:
+                pass
         self._signal_group(signal.SIGKILL)
         self.close(grace=0.5)
 
