@@ -111,6 +111,10 @@ class ServerProcess:
         for thread in self._drains:
             thread.start()
         self._closed = False
+        self._pipes = {os.fstat(fd).st_ino for fd in (self._request_write, self._reply_read,
+                                                       self.process.stdout.fileno(), self.process.stderr.fileno())}  # type: ignore[union-attr]
+        self.escaped: list[int] = []
+        """Processes outside the server's group that still held its pipes at close (setsid daemons), killed there."""
         self._holds_sigterm = interrupts.hold()  # while the session runs, SIGTERM unwinds to close() like Ctrl-C
 
     @property
@@ -168,7 +172,8 @@ class ServerProcess:
             self._request_write = -1
 
     def close(self, grace: float = 2.0) -> int | None:
-        """End the session: EOF on the request pipe, then terminate, kill and reap the process group."""
+        """End the session: EOF on the request pipe, then terminate, kill and reap the process group, then kill the
+        processes that left the group but hold its pipes (`escaped`)."""
         if self._closed:
             return self.process.returncode
         self._closed = True
@@ -185,6 +190,7 @@ class ServerProcess:
             self.process.wait()
         self._signal_group(signal.SIGKILL)  # grandchildren left behind by a server that exited
         self._wait_group_gone(grace)
+        self._kill_escaped()
         for thread in self._drains:
             thread.join(timeout=grace)
         _close_quietly(self._reply_read)
@@ -204,6 +210,15 @@ class ServerProcess:
                 pass
         self._signal_group(signal.SIGKILL)
         self.close(grace=0.5)
+
+    def _kill_escaped(self) -> None:
+        """SIGKILL the processes that left the group (setsid) but still hold the session's pipes: they are its own."""
+        self.escaped = pipe_holders(self._pipes, exclude=os.getpid())
+        for pid in self.escaped:
+            try:
+                os.kill(pid, signal.SIGKILL)
+            except (ProcessLookupError, PermissionError):
+                pass
 
     def _wait_group_gone(self, timeout: float) -> None:
         """Wait until no live process is left in the group (dead grandchildren are init's to reap)."""
@@ -251,6 +266,31 @@ def group_members(pgid: int) -> list[str]:
             fields = rest.split()
             if len(fields) > 2 and int(fields[2]) == pgid and fields[0] not in (b"Z", b"X"):
                 found.append(f"{entry} {command.partition(b'(')[2].decode('utf-8', 'replace')}")
+    return found
+
+
+def pipe_holders(inodes: set[int], exclude: int) -> list[int]:
+    """Pids (other than `exclude`) with one of the pipes `inodes` open, from /proc/*/fd (none found without /proc)."""
+    targets = {f"pipe:[{inode}]" for inode in inodes}
+    found = []
+    try:
+        entries = os.listdir("/proc")
+    except OSError:
+        return []
+    for entry in entries:
+        if not entry.isdigit() or int(entry) == exclude:
+            continue
+        try:
+            fds = os.listdir(f"/proc/{entry}/fd")
+        except OSError:
+            continue
+        for fd in fds:
+            try:
+                if os.readlink(f"/proc/{entry}/fd/{fd}") in targets:
+                    found.append(int(entry))
+                    break
+            except OSError:
+                continue
     return found
 
 
