@@ -19,6 +19,7 @@ from importlib import metadata
 from typing import Any, Sequence
 
 from microtvm_project_api.cli.extras import DISTRIBUTION, MissingExtraError
+from microtvm_project_api.protocol.interrupts import exit_status, sigterm_raises
 
 # subcommand -> module that registers it
 COMMAND_MODULES = {
@@ -29,7 +30,7 @@ COMMAND_MODULES = {
     "conform": "microtvm_project_api.conformance.cli",
     "spec": "microtvm_project_api.spec_tools.cli",
 }
-EXIT_USAGE, EXIT_INTERRUPTED, EXIT_STDOUT_CLOSED = 2, 128 + signal.SIGINT, 128 + signal.SIGPIPE
+EXIT_USAGE, EXIT_STDOUT_CLOSED = 2, 128 + signal.SIGPIPE
 
 
 def add_verbosity(parser: argparse.ArgumentParser, default: Any) -> None:
@@ -67,15 +68,16 @@ def build_parser(only: str | None = None) -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Run one command; its exit status. Ctrl-C and a closed stdout end in one line or none, never a traceback."""
+    """Run one command; its exit status. Ctrl-C, SIGTERM and a closed stdout end in one line or none, never a traceback."""
     try:
         try:
-            return _run(list(sys.argv[1:] if argv is None else argv))
+            with sigterm_raises():  # SIGTERM unwinds like Ctrl-C: servers stopped, temporary directories removed
+                return _run(list(sys.argv[1:] if argv is None else argv))
         finally:
             sys.stdout.flush()  # here, not at interpreter exit, where a closed pipe could only be reported as a traceback
-    except KeyboardInterrupt:
+    except KeyboardInterrupt as exc:
         print("microtvm-project: interrupted", file=sys.stderr)
-        return EXIT_INTERRUPTED
+        return exit_status(exc)
     except BrokenPipeError:
         return _stdout_closed()
 

@@ -6,9 +6,9 @@ against what the server declared. Errors are in `client.errors` (client side) an
 `protocol.errors` (error replies).
 """
 
-from microtvm_project_api.client.client import CallTimeouts, ProjectApiClient
+from microtvm_project_api.client.client import CallTimeouts, ProjectApiClient, UnboundedCallWarning
 from microtvm_project_api.client.transcript import Transcript
 from microtvm_project_api.client.transport_stream import TransportStream
 from microtvm_project_api.protocol.options import check_options, convert_option_strings
 
-__all__ = ["CallTimeouts", "ProjectApiClient", "Transcript", "TransportStream", "check_options", "convert_option_strings"]
+__all__ = ["CallTimeouts", "ProjectApiClient", "Transcript", "TransportStream", "UnboundedCallWarning", "check_options", "convert_option_strings"]

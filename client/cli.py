@@ -19,6 +19,7 @@ from typing import Any, Callable, Sequence
 from microtvm_project_api.client.client import CallTimeouts, ProjectApiClient
 from microtvm_project_api.client.errors import OptionsError, ServerNotFoundError
 from microtvm_project_api.protocol.errors import ProjectApiError, RemoteError
+from microtvm_project_api.protocol.interrupts import exit_status
 from microtvm_project_api.protocol.options import DeclaredOption, convert_option_strings, option_methods, show_value
 from microtvm_project_api.protocol.server_traceback import exception_line
 
@@ -92,9 +93,9 @@ def _handler(run: Callable[[argparse.Namespace, argparse.ArgumentParser], int], 
             if cause:
                 print(f"{parser.prog}: the server raised: {cause}", file=sys.stderr)
             return EXIT_FAILED
-        except KeyboardInterrupt:
+        except KeyboardInterrupt as exc:
             print(f"{parser.prog}: interrupted; the server was stopped", file=sys.stderr)
-            return 130
+            return exit_status(exc)
 
     return handle
 

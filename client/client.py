@@ -22,6 +22,7 @@ from __future__ import annotations
 import os
 import threading
 import time
+import warnings
 from dataclasses import dataclass, field
 from typing import IO, Any, Mapping, Sequence, TypeVar
 
@@ -64,6 +65,14 @@ RAW_LINE_KEPT = 64 * 1024
 DEFAULT_PROTOCOL_VERSIONS = tuple(sorted(REVISIONS, reverse=True))
 ServerInfo = models.ServerInfoV1 | models.ServerInfoV2
 E = TypeVar("E", bound=Exception)
+
+
+TERMINATE_GRACE = 2.0
+"""Seconds a server stopped mid-call gets between SIGTERM and SIGKILL, for its own cleanup (a half-made project)."""
+
+
+class UnboundedCallWarning(UserWarning):
+    """A call was made without any deadline (a TimeoutSec param of None and no `timeout=`)."""
 
 
 @dataclass(frozen=True)
@@ -113,6 +122,7 @@ class ProjectApiClient:
         self._last_line = b""
         self._closed = False
         self._server_info_json: Any = None
+        self._warned_unbounded = False
         try:
             unknown = [v for v in self.protocol_versions if v not in REVISIONS]
             if not self.protocol_versions or unknown or len(set(self.protocol_versions)) != len(self.protocol_versions):
@@ -258,6 +268,10 @@ class ProjectApiClient:
             raise ValueError(f"{method} is not a method of protocol revision {self.revision}")
         timeout_sec = params.get(entry.timeout_param) if entry.timeout_param is not None else None
         deadline = timeout if timeout is not None else self.timeouts.deadline(method, timeout_sec)
+        if deadline is None and not self._warned_unbounded:
+            self._warned_unbounded = True
+            warnings.warn(f"{method}: {entry.timeout_param}=None has no call deadline, so a silent server blocks this call "
+                          "forever; pass timeout=SECONDS to bound it (warned once per session)", UnboundedCallWarning, stacklevel=3)
         with self._lock:
             result = self._exchange(method, params, deadline, payload)
             validated = self._validated(self.revision, method, result, as_model)
@@ -393,6 +407,6 @@ class ProjectApiClient:
     def _end(self, error: E) -> E:
         """Mark the session over because of `error`, kill and reap the server, and return `error` to raise."""
         self._over = error
-        self.server.kill()
+        self.server.kill(grace=TERMINATE_GRACE)
         return error
 

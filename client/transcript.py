@@ -1,6 +1,6 @@
 """Recording of a session as JSON Lines, for bug reports and for checking a session against the spec later.
 
-One object per line, flushed per line:
+One object per line (non-ASCII characters as JSON escapes, so any JSON the wire carries can be written), flushed per line:
 `{"time": <unix seconds>, "direction": "request" | "reply", "message": <the JSON as sent or received>}`;
 a reply line that is not JSON is kept as `{"time": ..., "direction": "reply", "raw": <text>}`.
 """
@@ -42,7 +42,8 @@ class Transcript:
             self._file.close()
 
     def _write(self, record: dict[str, Any]) -> None:
-        self._file.write(json.dumps(record, ensure_ascii=False) + "\n")
+        # ASCII escapes: a string the wire may carry (a lone surrogate such as \\ud800) has no UTF-8 encoding
+        self._file.write(json.dumps(record) + "\n")
         self._file.flush()
 
     def __enter__(self) -> "Transcript":

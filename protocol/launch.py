@@ -25,6 +25,7 @@ import time
 from pathlib import Path
 from typing import IO, Sequence
 
+from microtvm_project_api.protocol import interrupts
 from microtvm_project_api.protocol.errors import ClientError
 from microtvm_project_api.protocol.wire import MAX_LINE_BYTES, LineReader, Parts, ReadTimeout, coalesced, milliseconds_until
 
@@ -114,6 +115,11 @@ class ServerProcess:
         for thread in self._drains:
             thread.start()
         self._closed = False
+        self._pipes = {os.fstat(fd).st_ino for fd in (self._request_write, self._reply_read,
+                                                       self.process.stdout.fileno(), self.process.stderr.fileno())}  # type: ignore[union-attr]
+        self.escaped: list[int] = []
+        """Processes outside the server's group that still held its pipes at close (setsid daemons), killed there."""
+        self._holds_sigterm = interrupts.hold()  # while the session runs, SIGTERM unwinds to close() like Ctrl-C
 
     @property
     def pid(self) -> int:
@@ -177,7 +183,8 @@ class ServerProcess:
             self._request_write = -1
 
     def close(self, grace: float = 2.0) -> int | None:
-        """End the session: EOF on the request pipe, then terminate, kill and reap the process group."""
+        """End the session: EOF on the request pipe, then terminate, kill and reap the process group, then kill the
+        processes that left the group but hold its pipes (`escaped`)."""
         if self._closed:
             return self.process.returncode
         self._closed = True
@@ -194,15 +201,35 @@ class ServerProcess:
             self.process.wait()
         self._signal_group(signal.SIGKILL)  # grandchildren left behind by a server that exited
         self._wait_group_gone(grace)
+        self._kill_escaped()
         for thread in self._drains:
             thread.join(timeout=grace)
         _close_quietly(self._reply_read)
+        if self._holds_sigterm:
+            self._holds_sigterm = False
+            interrupts.release()
         return self.process.returncode
 
-    def kill(self) -> None:
-        """Stop at once (after a timeout or a protocol violation): SIGKILL the group and reap."""
+    def kill(self, grace: float = 0.0) -> None:
+        """Stop now (after a timeout or a protocol violation): SIGTERM the group, give the server `grace` seconds
+        for its own cleanup (an SDK server removes a half-made project), then SIGKILL the group and reap."""
+        if grace > 0 and self.process.poll() is None:
+            self._signal_group(signal.SIGTERM)
+            try:
+                self.process.wait(timeout=grace)
+            except subprocess.TimeoutExpired:
+                pass
         self._signal_group(signal.SIGKILL)
         self.close(grace=0.5)
+
+    def _kill_escaped(self) -> None:
+        """SIGKILL the processes that left the group (setsid) but still hold the session's pipes: they are its own."""
+        self.escaped = pipe_holders(self._pipes, exclude=os.getpid())
+        for pid in self.escaped:
+            try:
+                os.kill(pid, signal.SIGKILL)
+            except (ProcessLookupError, PermissionError):
+                pass
 
     def _wait_group_gone(self, timeout: float) -> None:
         """Wait until no live process is left in the group (dead grandchildren are init's to reap)."""
@@ -250,6 +277,31 @@ def group_members(pgid: int) -> list[str]:
             fields = rest.split()
             if len(fields) > 2 and int(fields[2]) == pgid and fields[0] not in (b"Z", b"X"):
                 found.append(f"{entry} {command.partition(b'(')[2].decode('utf-8', 'replace')}")
+    return found
+
+
+def pipe_holders(inodes: set[int], exclude: int) -> list[int]:
+    """Pids (other than `exclude`) with one of the pipes `inodes` open, from /proc/*/fd (none found without /proc)."""
+    targets = {f"pipe:[{inode}]" for inode in inodes}
+    found = []
+    try:
+        entries = os.listdir("/proc")
+    except OSError:
+        return []
+    for entry in entries:
+        if not entry.isdigit() or int(entry) == exclude:
+            continue
+        try:
+            fds = os.listdir(f"/proc/{entry}/fd")
+        except OSError:
+            continue
+        for fd in fds:
+            try:
+                if os.readlink(f"/proc/{entry}/fd/{fd}") in targets:
+                    found.append(int(entry))
+                    break
+            except OSError:
+                continue
     return found
 
 

@@ -1,4 +1,4 @@
-"""The `microtvm-project` entry point: --version, -v/-q after any subcommand, completion, missing extras, a closed stdout, Ctrl-C."""
+"""The `microtvm-project` entry point: --version, -v/-q after any subcommand, completion, missing extras, a closed stdout, Ctrl-C, SIGTERM."""
 
 from __future__ import annotations
 
@@ -144,7 +144,8 @@ def _project_processes(project: Path) -> list[int]:
     return found
 
 
-def test_ctrl_c_in_conform_stops_the_server_and_prints_one_line(tmp_path: Path) -> None:
+@pytest.mark.parametrize(("signum", "status"), [(signal.SIGINT, 130), (signal.SIGTERM, 143)])
+def test_ctrl_c_or_sigterm_in_conform_stops_the_server_and_prints_one_line(tmp_path: Path, signum: int, status: int) -> None:
     project = tmp_path / "hangs"
     project.mkdir()
     (project / "microtvm_api_server.py").write_text(
@@ -162,16 +163,49 @@ def test_ctrl_c_in_conform_stops_the_server_and_prints_one_line(tmp_path: Path) 
         else:
             pytest.fail("the kit never announced the build")
         assert _project_processes(project)  # the server is building
-        kit.send_signal(signal.SIGINT)
+        kit.send_signal(signum)
         out, err = kit.communicate(timeout=30)
     finally:
         if kit.poll() is None:
             kit.kill()
             kit.wait()
-    assert kit.returncode == 130
+    assert kit.returncode == status
     assert err == "microtvm-project: interrupted\n"
     deadline = time.monotonic() + 5
     while _project_processes(project) and time.monotonic() < deadline:
         time.sleep(0.1)
     assert _project_processes(project) == []
+    assert list(scratch.iterdir()) == []
+
+
+@pytest.mark.parametrize(("signum", "status"), [(signal.SIGINT, 130), (signal.SIGTERM, 143)])
+def test_a_signal_during_build_stops_the_whole_server_group_and_prints_one_line(tmp_path: Path, signum: int, status: int) -> None:
+    """The fixture server ignores SIGTERM and starts a `sleep` child before hanging in build: both must go."""
+    project = tmp_path / "hangs"
+    project.mkdir()
+    (project / "microtvm_api_server.py").write_bytes((ROOT / "tests" / "client" / "servers" / "broken_server.py").read_bytes())
+    scratch = tmp_path / "scratch"
+    scratch.mkdir()
+    cli = subprocess.Popen(CLI + ["-q", "build", str(project), "--timeout", "300"], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                           text=True, env={**os.environ, "TMPDIR": str(scratch), "FIXTURE_DEFECT": "hang"})
+    try:
+        deadline = time.monotonic() + 60
+        while len(_project_processes(project)) < 2 and time.monotonic() < deadline:  # the server and its sleep
+            time.sleep(0.05)
+        session = _project_processes(project)
+        assert len(session) == 2, "the server never started its build"
+        time.sleep(0.3)  # the server is past its SIGTERM setup and asleep in build
+        cli.send_signal(signum)
+        out, err = cli.communicate(timeout=30)
+    finally:
+        if cli.poll() is None:
+            cli.kill()
+            cli.wait()
+    assert cli.returncode == status
+    assert err == "microtvm-project build: interrupted; the server was stopped\n"
+    deadline = time.monotonic() + 5
+    while _project_processes(project) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert _project_processes(project) == []
+    assert not any(Path(f"/proc/{pid}").exists() for pid in session)
     assert list(scratch.iterdir()) == []

@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+import base64
 import json
+import shutil
 from pathlib import Path
 
 import pytest
 
 from microtvm_project_api.client.client import ProjectApiClient
 from microtvm_project_api.client.errors import MalformedReplyError
+from microtvm_project_api.protocol.errors import RemoteError
+
+SCRIPTED_SERVER = Path(__file__).parents[1] / "robustness" / "scripted_server.py"
 
 
 def records(path: Path) -> list[dict]:
@@ -47,3 +52,15 @@ def test_non_json_reply_is_recorded_raw(make_project, defect_env, tmp_path: Path
     assert set(last) == {"time", "direction", "raw"}
     assert last["direction"] == "reply"
     assert last["raw"] == "build finished OK"
+
+
+def test_a_reply_holding_a_lone_surrogate_is_recorded(tmp_path: Path) -> None:
+    project = tmp_path / "p"
+    project.mkdir()
+    shutil.copy2(SCRIPTED_SERVER, project / "microtvm_api_server.py")
+    line = b'{"jsonrpc": "2.0", "id": "__ID__", "error": {"code": -32000, "message": "bad \\ud800 byte"}}\n'
+    (project / "script.json").write_text(json.dumps([{"reply": base64.b64encode(line).decode()}]))
+    transcript = tmp_path / "session.jsonl"
+    with pytest.raises(RemoteError):
+        ProjectApiClient.launch(project, transcript=transcript).close()
+    assert records(transcript)[-1]["message"]["error"]["message"] == "bad \ud800 byte"
