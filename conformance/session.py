@@ -19,6 +19,7 @@ from typing import IO, Any
 
 from microtvm_project_api.conformance.check import CheckBlocked, CheckFailed
 from microtvm_project_api.conformance.progress import SILENT, SLOW_METHODS, Progress
+from microtvm_project_api.generated.methods import REVISIONS
 from microtvm_project_api.protocol import wire
 from microtvm_project_api.protocol.launch import LAUNCH_SCRIPT, ServerExitedError, ServerNotFoundError, ServerProcess
 from microtvm_project_api.protocol.registry import default_registry
@@ -233,7 +234,7 @@ class Session:
             wanted = " or ".join(map(repr, expect_ids))
             self._fail(line, raw, f"the reply id {message['id']!r} is not {wanted}"
                        " [MUST: a reply carries the id of the request it answers, jsonrpc.json#/$defs/Reply]")
-        if error is None and method is not None and self.revision is not None:
+        if error is None and method is not None and self.revision is not None and method in REVISIONS[self.revision].methods:
             violations = default_registry().validate_result(self.revision, method, message["result"])
             if violations:
                 ref = default_registry().revision(self.revision).methods[method].result_ref.rsplit("/schema/", 1)[-1]

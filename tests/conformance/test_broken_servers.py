@@ -44,6 +44,8 @@ BROKEN: list[tuple[str, int, str, bool, str]] = [
     ("batch_answered_as_array", 2, "jsonrpc.batch", False, "got  [{"),
     ("unknown_method_as_server_error", 1, "jsonrpc.unknown-method", False,
      "expected an error with code -32601: no_such_method is not a protocol method"),
+    ("unknown_method_answered", 2, "jsonrpc.unknown-method", False,
+     "expected an error with code -32601: no_such_method is not a protocol method"),
     ("large_ids_truncated", 2, "jsonrpc.id-echo", False, "the reply id 4294967295 is not 9007199254740991"),
     ("missing_params_crash_handler", 1, "jsonrpc.params-missing", False, '"params":{},"id":2}\n        got  no reply'),
     ("extra_params_accepted", 2, "jsonrpc.params-extra", False, '"unexpected_param":1},"id":2}\n        got  no reply'),

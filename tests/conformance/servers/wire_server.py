@@ -150,6 +150,8 @@ class Server:
 
     def dispatch(self, method: str, params: dict[str, Any]) -> Any:
         if method not in METHODS:
+            if self.defect == "unknown_method_answered":
+                return {"answered": method}
             raise RpcError(-32000 if self.defect == "unknown_method_as_server_error" else -32601, "method not found", method)
         self.check_params(method, params)
         if self.revision >= 2 and method not in self.supported():
