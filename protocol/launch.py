@@ -105,7 +105,7 @@ class ServerProcess:
         os.set_blocking(self._request_write, False)
         self._writable = select.poll()  # waits only when a write would block; reused for every request
         self._writable.register(self._request_write, select.POLLOUT)
-        self._reader = LineReader(self._reply_read, max_line_bytes)
+        self._reader = LineReader(self._reply_read, max_line_bytes, resync=False)  # an overlong reply ends the session
         self._stderr_tail: collections.deque[str] = collections.deque(maxlen=STDERR_TAIL_LINES)
         log = logging.getLogger(f"microtvm_project_api.server.{self.project_dir.name or 'server'}")
         self._drains = [
@@ -222,9 +222,14 @@ class ServerProcess:
         self._signal_group(signal.SIGKILL)
         self.close(grace=0.5)
 
+    def pipe_holders(self) -> list[int]:
+        """Pids of the processes, other than this one, holding the session's pipes; once the server has exited, what
+        it left running (its group's members and daemons that left the group with setsid)."""
+        return pipe_holders(self._pipes, exclude=os.getpid())
+
     def _kill_escaped(self) -> None:
         """SIGKILL the processes that left the group (setsid) but still hold the session's pipes: they are its own."""
-        self.escaped = pipe_holders(self._pipes, exclude=os.getpid())
+        self.escaped = self.pipe_holders()
         for pid in self.escaped:
             try:
                 os.kill(pid, signal.SIGKILL)
@@ -269,15 +274,33 @@ def group_members(pgid: int) -> list[str]:
     found = []
     for entry in os.listdir("/proc"):
         if entry.isdigit():
-            try:
-                with open(f"/proc/{entry}/stat", "rb") as stat:
-                    command, _, rest = stat.read().rpartition(b")")
-            except OSError:
-                continue
-            fields = rest.split()
-            if len(fields) > 2 and int(fields[2]) == pgid and fields[0] not in (b"Z", b"X"):
-                found.append(f"{entry} {command.partition(b'(')[2].decode('utf-8', 'replace')}")
+            status = _process_status(int(entry))
+            if status is not None and status[1] == pgid:
+                found.append(f"{entry} {status[0]}")
     return found
+
+
+def processes_outside_group(pids: list[int], pgid: int) -> list[str]:
+    """`pid command (group G)` of each live process of `pids` that is not in group `pgid`: what left it with setsid."""
+    found = []
+    for pid in pids:
+        status = _process_status(pid)
+        if status is not None and status[1] != pgid:
+            found.append(f"{pid} {status[0]} (group {status[1]})")
+    return found
+
+
+def _process_status(pid: int) -> tuple[str, int] | None:
+    """The command and process group of a live process, from /proc/PID/stat; None when gone or a zombie."""
+    try:
+        with open(f"/proc/{pid}/stat", "rb") as stat:
+            command, _, rest = stat.read().rpartition(b")")
+    except OSError:
+        return None
+    fields = rest.split()
+    if len(fields) < 3 or fields[0] in (b"Z", b"X"):
+        return None
+    return command.partition(b"(")[2].decode("utf-8", "replace"), int(fields[2])
 
 
 def pipe_holders(inodes: set[int], exclude: int) -> list[int]:

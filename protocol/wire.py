@@ -207,14 +207,17 @@ def milliseconds_until(deadline: float) -> int:
 class LineReader:
     """Reads newline-terminated lines from a file descriptor, never holding more than `limit` bytes of one.
 
-    `read_line(timeout)` returns the line without its newline, None at end of file, raises
-    LineTooLong after discarding an overlong line up to its newline, and ReadTimeout when a
-    deadline passes (bytes read so far are kept for the next call).
+    `read_line(timeout)` returns the line without its newline, None at end of file, and ReadTimeout when
+    a deadline passes (bytes read so far are kept for the next call). An overlong line raises LineTooLong:
+    with `resync` (a server, which answers it and reads on) once its bytes are discarded up to its newline;
+    without (a caller that ends the session on it) as soon as the limit is passed, so a line that never ends
+    is named as overlong rather than waited on, and every later read raises it again.
     """
 
-    def __init__(self, fd: int, limit: int = MAX_LINE_BYTES) -> None:
+    def __init__(self, fd: int, limit: int = MAX_LINE_BYTES, resync: bool = True) -> None:
         self.fd = fd
         self.limit = limit
+        self.resync = resync
         self._buffer = bytearray()
         self._scanned = 0
         self._discarding = False
@@ -223,6 +226,8 @@ class LineReader:
         self._poll.register(fd, select.POLLIN)
 
     def read_line(self, timeout: float | None = None) -> bytes | None:
+        if self._discarding and not self.resync:
+            raise LineTooLong(self.limit)
         deadline = None if timeout is None else time.monotonic() + timeout
         while True:
             newline = self._buffer.find(b"\n", self._scanned)
@@ -234,6 +239,8 @@ class LineReader:
                 self._discarding = True
                 self._buffer.clear()
                 self._scanned = 0
+                if not self.resync:
+                    raise LineTooLong(self.limit)
             if self._eof:
                 if self._discarding:
                     self._discarding = False
@@ -262,7 +269,7 @@ class LineReader:
             del self._buffer[: newline + 1]
         self._scanned = 0
         if too_long:
-            self._discarding = False
+            self._discarding = not self.resync
             raise LineTooLong(self.limit)
         return line
 

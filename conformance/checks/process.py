@@ -10,7 +10,7 @@ from typing import Any
 from microtvm_project_api.conformance.check import CheckBlocked, CheckFailed, CheckSkipped, check, must
 from microtvm_project_api.conformance.context import Context
 from microtvm_project_api.conformance.session import Session, stderr_lines
-from microtvm_project_api.protocol.launch import group_members
+from microtvm_project_api.protocol.launch import group_members, processes_outside_group
 
 LAUNCH = "docs/overview.md#launch-convention"
 
@@ -42,11 +42,12 @@ def exits_on_eof(ctx: Context) -> None:
     _serve_until_eof(ctx, ctx.settings.project_dir, None)
 
 
-@check("process.no-children-left", "nothing of the server's process group survives its exit",
-       must("a server that exits leaves no child process behind (its process group is empty)", LAUNCH))
+@check("process.no-children-left", "nothing the server started survives its exit",
+       must("a server that exits leaves no process behind: its process group is empty and no process that left the group"
+            " (setsid) still holds its pipes", LAUNCH))
 def no_children_left(ctx: Context) -> None:
     session = _serve_until_eof(ctx, ctx.settings.project_dir, None)
-    _group_is_empty(session, "after serving server_info_query")
+    _nothing_left(session, "after serving server_info_query")
     try:
         project = ctx.generated_project()
         info = ctx.device_info()
@@ -56,7 +57,7 @@ def no_children_left(ctx: Context) -> None:
         session = _serve_until_eof(ctx, project, info)
     except (CheckSkipped, CheckBlocked):
         return
-    _group_is_empty(session, "after its request pipe ended with the transport open")
+    _nothing_left(session, "after its request pipe ended with the transport open")
 
 
 def _serve_until_eof(ctx: Context, project: Path, transport_info: dict[str, Any] | None) -> Session:
@@ -86,7 +87,12 @@ def _end_requests(ctx: Context, session: Session) -> None:
                           f"{stderr_lines(session.process.stderr_tail)}")
 
 
-def _group_is_empty(session: Session, when: str) -> None:
+def _nothing_left(session: Session, when: str) -> None:
+    """Fail naming what outlived the server: its group's members, and processes outside the group holding its pipes
+    (closing the session then kills both)."""
     members = group_members(session.pid)
-    if members:
-        raise CheckFailed(f"{when}, the server exited but its process group {session.pid} still holds: {'; '.join(members)}")
+    escaped = processes_outside_group(session.process.pipe_holders(), session.pid)
+    left = ([f"its process group {session.pid} still holds: {'; '.join(members)}"] if members else []) + \
+           ([f"processes that left its group still hold its pipes: {'; '.join(escaped)}"] if escaped else [])
+    if left:
+        raise CheckFailed(f"{when}, the server exited but {', and '.join(left)}")

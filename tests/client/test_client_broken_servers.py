@@ -171,6 +171,16 @@ def test_overlong_reply_line_is_malformed(make_project, defect_env) -> None:
         assert client.over
 
 
+def test_a_reply_that_never_ends_is_named_overlong_at_the_bound_even_without_a_deadline(make_project, defect_env, group_alive) -> None:
+    client = ProjectApiClient.launch(make_project("broken_server.py"), env=defect_env("endless_line"), max_line_bytes=1_000_000,
+                                     timeouts=CallTimeouts(long_running=30.0))  # before: "no reply within 30 s"
+    with pytest.raises(MalformedReplyError, match="build: the reply is a line longer than 1000000 bytes"):
+        client.build()
+    assert client.over
+    client.close()
+    assert not group_alive(client.server.pid)
+
+
 def test_flooding_stderr_does_not_deadlock(launch, caplog) -> None:
     caplog.set_level(logging.CRITICAL)
     client = launch("flood_stderr", timeouts=CallTimeouts(long_running=60.0))

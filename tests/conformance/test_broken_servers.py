@@ -10,6 +10,8 @@ what the module does is inherited, what the platform does wrong still fails.
 from __future__ import annotations
 
 import dataclasses
+import time
+from pathlib import Path
 
 import pytest
 
@@ -25,6 +27,7 @@ BROKEN: list[tuple[str, int, str, bool, str]] = [
     ("logs_on_reply_channel", 2, "process.starts", False, "got  INFO wire server starting"),
     ("wrong_reply_id", 2, "process.starts", False, "the reply id 2 is not 1"),
     ("huge_reply", 2, "process.starts", False, "got  a reply line longer than 8388608 bytes"),
+    ("endless_reply", 2, "process.starts", False, "got  a reply line longer than 8388608 bytes"),
     ("reads_stdin", 2, "process.ignores-stdin", True, f"got  nothing within {HANG_TIMEOUT} s: the server hangs"),
     ("no_exit_on_eof", 2, "process.exits-on-eof", True, f"is still running {HANG_TIMEOUT} s after its request pipe reached end of file"),
     ("exit_status_on_eof", 1, "process.exits-on-eof", False, "the server exited with status 1 at end of file on its request pipe"),
@@ -121,6 +124,19 @@ def _failure_block(conform, project, check_id: str, timeout: str) -> str:
 def test_every_must_check_has_a_broken_server_that_it_catches() -> None:
     caught = {row[2] for row in BROKEN}
     assert sorted(c.id for c in CHECKS.values() if c.rule.level is Level.MUST and c.id not in caught) == []
+
+
+def test_a_setsid_daemon_holding_the_pipes_fails_no_children_left_by_pid_and_is_killed(tmp_path, conform, write_project) -> None:
+    project = write_project(tmp_path / "template", 2, "daemon_escapes")
+    block = _failure_block(conform, project, "process.no-children-left", TIMEOUT)
+    daemon = int((project / "daemon.pid").read_text())
+    assert f"the server exited but processes that left its group still hold its pipes: {daemon} python" in block, block
+    assert f"(group {daemon})" in block and "its process group" not in block.split("\n", 2)[2]
+    deadline = time.monotonic() + 5
+    while Path(f"/proc/{daemon}").exists() and b") Z" not in Path(f"/proc/{daemon}/stat").read_bytes() \
+            and time.monotonic() < deadline:  # killed by the kit when it closed the session; reaping is init's
+        time.sleep(0.05)
+    assert not Path(f"/proc/{daemon}").exists() or b") Z" in Path(f"/proc/{daemon}/stat").read_bytes()
 
 
 def test_a_broken_should_rule_warns_without_failing_the_run(tmp_path, conform, write_project) -> None:

@@ -66,6 +66,17 @@ def test_overlong_line_is_discarded_and_the_next_line_is_read(pipe) -> None:
     assert len(reader._buffer) <= 1000 + wire.READ_CHUNK
 
 
+def test_without_resync_a_line_that_never_ends_raises_at_the_bound_and_the_reader_stays_spent(pipe) -> None:
+    read_fd, write_fd = pipe
+    reader = wire.LineReader(read_fd, limit=1000, resync=False)
+    os.write(write_fd, b"x" * 1500)  # no newline, ever: with resync the reader would wait for one
+    with pytest.raises(wire.LineTooLong, match="line longer than 1000 bytes"):
+        reader.read_line(None)
+    os.write(write_fd, b'\n{"ok":true}\n')
+    with pytest.raises(wire.LineTooLong):
+        reader.read_line(1)
+
+
 @pytest.mark.parametrize("line,reason", [
     (b"\xff\xfe{}", "not UTF-8"),
     (b"{", "not JSON"),

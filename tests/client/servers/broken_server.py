@@ -3,7 +3,8 @@
 Without a defect it answers server_info_query and every other method with null, except
 that `build` answers the error named by its `reply` option. Defects:
 crash_at_start, hang_at_start, crash_mid_call, hang, wrong_id, null_id_error, null_id_result, result_and_error,
-old_jsonrpc, non_json, schema_violation, bad_info, protocol_3, flood_stderr, long_line.
+old_jsonrpc, non_json, schema_violation, bad_info, protocol_3, flood_stderr, long_line, endless_line (a reply
+that never ends: bytes without a newline until the server is stopped).
 """
 
 import argparse
@@ -103,6 +104,9 @@ def main():
             if DEFECT == "non_json" and request["method"] == "build":
                 replies.write(b"build finished OK\n")
                 continue
+            if DEFECT == "endless_line" and request["method"] == "build":
+                while True:
+                    replies.write(b"x" * 65536)
             if DEFECT == "long_line" and request["method"] == "build":
                 replies.write(b'{"jsonrpc": "2.0", "result": "' + b"x" * 200_000 + b'"}\n')
                 continue

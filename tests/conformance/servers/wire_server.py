@@ -329,9 +329,16 @@ def main(revision: int | tuple[int, ...] = 2, defect: str | None = None) -> None
         replies.write(b"INFO wire server starting\n")
     if defect == "leaves_child_behind":
         subprocess.Popen(["sleep", "60"])
+    if defect == "daemon_escapes":  # a child in a session of its own, deaf to SIGTERM, holding stdout and stderr
+        daemon = subprocess.Popen([sys.executable, "-c", "import signal, time; signal.signal(signal.SIGTERM, signal.SIG_IGN);"
+                                   " time.sleep(60)"], start_new_session=True)
+        Path("daemon.pid").write_text(str(daemon.pid))
     if defect == "floods_stderr":
         sys.stderr.write("noise " * 2_000_000 + "\n")
     for line in requests:
+        if defect == "endless_reply":  # a reply that never ends: far past any bound, and no newline
+            while True:
+                replies.write(b"x" * 65536)
         reply = server.handle_line(line)
         if defect == "huge_reply":
             reply = {**reply, "padding": "x" * (16 * 1024 * 1024)}
