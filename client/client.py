@@ -274,10 +274,7 @@ class ProjectApiClient:
                           "forever; pass timeout=SECONDS to bound it (warned once per session)", UnboundedCallWarning, stacklevel=3)
         with self._lock:
             result = self._exchange(method, params, deadline, payload)
-            validated = self._validated(self.revision, method, result, as_model)
-            if len(self._last_line) > RAW_LINE_KEPT:  # a payload's line, validated: keep what an error message shows
-                self._last_line = self._last_line[:RAW_LINE_KEPT]
-            return validated
+            return self._validated(self.revision, method, result, as_model)
 
     # Session lifecycle.
 
@@ -367,7 +364,7 @@ class ProjectApiClient:
             started = 0.0 if deadline is None else time.monotonic()
             self.server.send_parts(parts, deadline)
             remaining = None if deadline is None else max(0.0, deadline - (time.monotonic() - started))
-            self._last_line = self.server.read_line(remaining)
+            line = self.server.read_line(remaining)
         except TimeoutError:
             raise self._end(CallTimeoutError(f"{method}: no reply within {deadline:g} s; the server was stopped")) from None
         except ServerExitedError as exc:
@@ -377,16 +374,28 @@ class ProjectApiClient:
         except BaseException as exc:
             self._end(SessionOverError(f"{method} was interrupted: {exc!r}"))
             raise
-        return self._unwrap(method, request_id, self._last_line)
-
-    def _unwrap(self, method: str, request_id: int, line: bytes) -> Any:
-        """Check the reply envelope; raise an error reply as its exception, return a result member."""
-        try:
-            reply = wire.decode_message(line)
+        self._last_line = line[:RAW_LINE_KEPT]  # what an error message shows (the line itself when short: no copy)
+        try:  # each copy of a long reply is let go as soon as the next is made: line, its text, the parsed reply
+            text = wire.line_text(line)
         except wire.WireDecodeError as exc:
-            if self.transcript is not None:
-                self.transcript.raw_reply(line)
-            raise self._end(MalformedReplyError(method, f"the reply is {exc}", line)) from None
+            raise self._not_json(method, exc, line) from None
+        del line
+        try:
+            reply = wire.parse_text(text)
+        except wire.WireDecodeError as exc:
+            raise self._not_json(method, exc, text.encode()) from None  # the line as it was: it was strict UTF-8
+        del text
+        return self._unwrap(method, request_id, reply)
+
+    def _not_json(self, method: str, exc: wire.WireDecodeError, line: bytes) -> MalformedReplyError:
+        """The error ending the session on a reply line that is not one JSON text, recorded whole in the transcript."""
+        if self.transcript is not None:
+            self.transcript.raw_reply(line)
+        return self._end(MalformedReplyError(method, f"the reply is {exc}", line))
+
+    def _unwrap(self, method: str, request_id: int, reply: Any) -> Any:
+        """Check the reply envelope; raise an error reply as its exception, return a result member."""
+        line = self._last_line
         if self.transcript is not None:
             self.transcript.reply(reply)
         if type(reply) is dict and reply.keys() == RESULT_REPLY_MEMBERS and reply["jsonrpc"] == wire.JSONRPC and reply["id"] == request_id \

@@ -124,12 +124,23 @@ def _payload_request_head(method: str, name: str) -> bytes:
 def decode_message(line: bytes, max_values: int = MAX_LINE_VALUES) -> Any:
     """Parse one line (its trailing newline optional); WireDecodeError if it is not UTF-8 JSON, may hold more than
     `max_values` values, or is JSON this process cannot hold (a number over CPython's 4,300 digits, deep nesting)."""
+    return parse_text(line_text(line, max_values))
+
+
+def line_text(line: bytes, max_values: int = MAX_LINE_VALUES) -> str:
+    """The first half of decode_message: the line as text, checked against `max_values` and UTF-8. A caller holding a
+    long line drops it once it has the text, then calls parse_text: the line never coexists with what is parsed
+    from it, so a payload's peak memory is two copies of its line rather than three."""
     if may_hold_more_values(line, max_values):
         raise WireDecodeError(f"may hold more than {max_values} JSON values (x-max-line-values)")
     try:
-        text = line.decode("utf-8")
+        return line.decode("utf-8")
     except UnicodeDecodeError as exc:
         raise WireDecodeError(f"not UTF-8 at byte {exc.start}") from None
+
+
+def parse_text(text: str) -> Any:
+    """The second half of decode_message: one JSON text parsed, every failure of the parser a WireDecodeError."""
     try:
         return _DECODER.decode(text)
     except WireDecodeError:  # NaN, Infinity: raised by _reject_constant

@@ -67,6 +67,8 @@ from microtvm_project_api.protocol.wire import (
     decode_message,
     encode_message,
     error_reply,
+    line_text,
+    parse_text,
     result_reply,
     result_reply_parts,
 )
@@ -115,18 +117,13 @@ class Server:
         try:
             while True:
                 try:
-                    line = reader.read_line(None)
+                    reply = self._answer_next(reader)
                 except LineTooLong as exc:
                     logger.warning("discarded a request line: %s", exc)
-                    reply: Parts = (encode_message(error_reply(None, ErrorCode.INVALID_REQUEST, f"Invalid request: {exc}")),)
-                else:
-                    if line is None:
-                        logger.debug("end of file on the request fd")
-                        return
-                    message = self._decode(line)
-                    del line  # a long line's memory goes back before the handler runs
-                    reply = message if isinstance(message, tuple) else self._reply_parts(message)
-                    del message
+                    reply = (encode_message(error_reply(None, ErrorCode.INVALID_REQUEST, f"Invalid request: {exc}")),)
+                if reply is None:
+                    logger.debug("end of file on the request fd")
+                    return
                 try:
                     _write_all(write_fd, reply)
                 except BrokenPipeError:
@@ -135,17 +132,31 @@ class Server:
         finally:
             self._close_transport_at_exit()
 
+    def _answer_next(self, reader: LineReader) -> Parts | None:
+        """The reply to the next request line, None at end of file. Each copy of a long line is let go as soon as the
+        next is made (line, its text, the parsed request), so the handler runs with only the request in memory."""
+        line = reader.read_line(None)
+        if line is None:
+            return None
+        try:
+            text = line_text(line)
+        except WireDecodeError as exc:
+            return _parse_error(exc)
+        del line
+        try:
+            message = parse_text(text)
+        except WireDecodeError as exc:
+            return _parse_error(exc)
+        del text
+        return self._reply_parts(message)
+
     def handle_line(self, line: bytes) -> bytes:
         """The reply line (newline included) to one request line."""
-        message = self._decode(line)
-        return b"".join(message if isinstance(message, tuple) else self._reply_parts(message))
-
-    def _decode(self, line: bytes) -> Any:
-        """The request line parsed, or the parse error's reply (a tuple of parts)."""
         try:
-            return decode_message(line)
+            message = decode_message(line)
         except WireDecodeError as exc:
-            return (encode_message(error_reply(None, ErrorCode.PARSE_ERROR, f"Parse error: {exc}")),)
+            return b"".join(_parse_error(exc))
+        return b"".join(self._reply_parts(message))
 
     def _reply_parts(self, message: Any) -> Parts:
         """The reply line, in parts, to one parsed request."""
@@ -327,6 +338,11 @@ def _check_envelope(message: Any) -> tuple[int | float | str, str, dict[str, Any
     if extra:
         raise InvalidRequestError(f"Invalid request: unexpected members {', '.join(extra)}")
     return request_id, method, message["params"]
+
+
+def _parse_error(exc: WireDecodeError) -> Parts:
+    """The reply to a line that is not one JSON text."""
+    return (encode_message(error_reply(None, ErrorCode.PARSE_ERROR, f"Parse error: {exc}")),)
 
 
 def _error_line(request_id: int | float | str | None, method: Any, error: dict[str, Any]) -> Parts:
