@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import functools
 import logging
+import operator
 import os
 import re
 import traceback
@@ -54,7 +55,7 @@ from microtvm_project_api.protocol.errors import (
     RemoteError,
     ServerError,
 )
-from microtvm_project_api.protocol.payload import CODECS, PayloadDecodeError
+from microtvm_project_api.protocol.payload import CODECS, PayloadCodec, PayloadDecodeError
 from microtvm_project_api.protocol.violations import describe
 from microtvm_project_api.protocol.wire import (
     JSONRPC,
@@ -81,6 +82,9 @@ OPTIONS_PARAM = "options"
 
 logger = logging.getLogger(__name__)
 
+Answer = Callable[[Any, dict[str, Any]], Parts]
+"""The answer to one method's request, given its id and params: the reply line, in parts."""
+
 
 class DeclarationError(ValueError):
     """The platform's declarations (name, options, supported methods) break the spec: a bug to fix before shipping."""
@@ -99,11 +103,13 @@ class Server:
         offered = offered_revisions(revisions)
         self.offered = {r: ServedRevision.of(r, handler.project_options, check_declarations(handler, r)) for r in offered}
         self.served = self.offered[offered[0]]
-        self._dispatch: dict[tuple[int, str], Callable[[Any], Any]] = {
-            (served.revision, name): self._handler_call(entry, served)
-            for served in self.offered.values() for name, entry in served.methods.items()
-            if name in self.supported and name != SERVER_INFO_QUERY
+        # By revision, the answer to each supported method: params validated, the handler called, the reply made.
+        self._answers: dict[int, dict[str, Answer]] = {
+            served.revision: {name: self._server_info_query if name == SERVER_INFO_QUERY else self._answer(entry, served)
+                              for name, entry in served.methods.items() if name in self.supported}
+            for served in self.offered.values()
         }
+        self._answering = self._answers[self.served.revision]
         self._agreed: tuple[dict[str, Any] | None, tuple[ServedRevision, str]] = (None, (self.served, ""))
 
     @property
@@ -163,9 +169,11 @@ class Server:
         request_id = _request_id(message)
         method = message.get("method") if isinstance(message, dict) else None
         try:
-            if (type(method) is str and method in self.served.methods and message.keys() == REQUEST_MEMBERS
-                    and message["jsonrpc"] == JSONRPC and request_id is not None and type(message["params"]) is dict):
-                return self._call(request_id, method, message["params"])  # a valid request of a known method
+            if type(method) is str and message.keys() == REQUEST_MEMBERS and request_id is not None \
+                    and message["jsonrpc"] == JSONRPC and type(message["params"]) is dict:
+                answer = self._answering.get(method)
+                if answer is not None:  # a valid request of a supported method, checked in one line
+                    return answer(request_id, message["params"])
             valid_id, valid_method, params = _check_envelope(message)
             return self._call(valid_id, valid_method, params)
         except RemoteError as exc:
@@ -176,37 +184,44 @@ class Server:
             return _error_line(request_id, method, ServerError(str(exc) or type(exc).__name__, data).to_error_object())
 
     def _call(self, request_id: int | float | str, method: str, params: dict[str, Any]) -> Parts:
-        entry = self.served.methods.get(method)
-        if entry is None:
+        """The answer to a request whose envelope is valid: the method's, or the error saying why there is none."""
+        answer = self._answering.get(method)
+        if answer is not None:
+            return answer(request_id, params)
+        if method not in self.served.methods:
             raise MethodNotFoundError(f"Method not found: {method}")
-        if method not in self.supported:
-            reason = (f"{method} is not supported by this server" if method != GENERATE_PROJECT or self.handler.is_template()
-                      else "a generated project does not generate projects; its template does")
-            raise MethodNotSupportedError(reason) if self.revision >= 2 else ServerError(reason)
-        if method == SERVER_INFO_QUERY:
-            return self._server_info_query(request_id, params)
-        violations = checks.params_violations(self.revision, method, params)
-        if violations:
-            raise InvalidParamsError(f"{method}: {describe(violations)}")
-        value = self._dispatch[self.revision, method](params)
-        if method == READ_TRANSPORT:
-            return self._read_reply(request_id, value, params["n"])
-        result = value if entry.result_member is None else {entry.result_member: _as_json(value)}
-        self._check_result(entry, result)
-        if result is None:
-            return result_reply_parts(request_id, b"null")
-        try:
-            return (encode_message(result_reply(request_id, result)),)
-        except (TypeError, ValueError) as exc:
-            raise InternalError(f"{method} returned a result that is not JSON: {exc}") from None
+        reason = (f"{method} is not supported by this server" if method != GENERATE_PROJECT or self.handler.is_template()
+                  else "a generated project does not generate projects; its template does")
+        raise MethodNotSupportedError(reason) if self.revision >= 2 else ServerError(reason)
 
-    def _check_result(self, entry: MethodEntry, result: Any) -> None:
-        if result is None and entry.name in checks.NULL_RESULTS[self.revision]:
-            return
-        violations = checks.result_violations(self.revision, entry.name, result)
-        if violations:
-            where = describe(violations)
-            raise InternalError(f"{entry.name} returned an invalid result: {where}")
+    def _answer(self, entry: MethodEntry, served: ServedRevision) -> Answer:
+        """The answer to `entry`'s method in `served`'s revision: params validated, the handler called, the result
+        checked and encoded (a null result, or read_transport's bytes, spliced in without encoding them again)."""
+        revision, method, call = served.revision, entry.name, self._handler_call(entry, served)
+
+        def checked(params: dict[str, Any]) -> Any:
+            violations = checks.params_violations(revision, method, params)
+            if violations:
+                raise InvalidParamsError(f"{method}: {describe(violations)}")
+            return call(params)
+
+        if method == READ_TRANSPORT:
+            codec = served.codec
+
+            def read(request_id: int | float | str, params: dict[str, Any]) -> Parts:
+                data = checked(params)
+                return _read_reply(request_id, data, params["n"], codec)
+
+            return read
+        null_result = entry.result_member is None and method in checks.NULL_RESULTS[revision]
+
+        def answer(request_id: int | float | str, params: dict[str, Any]) -> Parts:
+            value = checked(params)
+            if value is None and null_result:
+                return result_reply_parts(request_id, b"null")
+            return _result_reply(entry, revision, request_id, value)
+
+        return answer
 
     def _server_info_query(self, request_id: int | float | str, params: dict[str, Any]) -> Parts:
         """Agree on the revision (server_sdk/revisions.py), let the handler refuse the compiler, then switch to it.
@@ -215,7 +230,7 @@ class Server:
             self._agreed = (params, agree(self.offered, params))
         served, tvm_version = self._agreed[1]
         self.handler.check_tvm_version(tvm_version)
-        self.served = served
+        self.served, self._answering = served, self._answers[served.revision]
         return result_reply_parts(request_id, served.server_info_json)
 
     def _handler_call(self, entry: MethodEntry, served: ServedRevision) -> Callable[[dict[str, Any]], Any]:
@@ -223,33 +238,22 @@ class Server:
         handlers take them: checked options with defaults filled, paths as Path, payloads as bytes (the text let go
         once decoded), timeouts as float."""
         function = getattr(self.handler, entry.name)
-        steps: list[tuple[str, Callable[[Any], Any] | None]] = []
+        takes: list[Callable[[dict[str, Any]], Any]] = []
         for name in entry.params:
             if name in entry.payload_params:
-                steps.append((name, _payload_decoder(entry.name, name, entry.payload_params[name])))
+                takes.append(_popped(name, _payload_decoder(entry.name, name, entry.payload_params[name])))
             elif name in entry.path_params:
-                steps.append((name, Path))
+                takes.append(_converted(name, Path))
             elif entry.takes_options and name == OPTIONS_PARAM:
-                steps.append((name, functools.partial(served.options.check, entry.name)))
+                takes.append(_converted(name, functools.partial(served.options.check, entry.name)))
             elif name == entry.timeout_param:
-                steps.append((name, _seconds))
+                takes.append(_converted(name, _seconds))
             else:
-                steps.append((name, None))
-        payloads = entry.payload_params
-
-        def call(params: dict[str, Any]) -> Any:
-            return function(*[params[name] if convert is None else convert(params.pop(name) if name in payloads else params[name])
-                              for name, convert in steps])
-
-        return call
-
-    def _read_reply(self, request_id: int | float | str, data: Any, n: int) -> Parts:
-        """The read_transport reply, encoded straight from the bytes (valid by construction once 1 <= len <= n)."""
-        if not isinstance(data, (bytes, bytearray, memoryview)):
-            raise InternalError(f"read_transport returned an invalid result: /data: expected bytes, got {type(data).__name__}")
-        if not 1 <= len(data) <= n:
-            raise InternalError(f"read_transport returned an invalid result: /data: {len(data)} bytes, expected 1 to {n}")
-        return result_reply_parts(request_id, b'{"data":"', self.served.codec.encode_bytes(data), b'"}')
+                takes.append(operator.itemgetter(name))
+        if len(takes) == 2:  # the transport calls: spelled out, no list built per call
+            first, second = takes
+            return lambda params: function(first(params), second(params))
+        return lambda params: function(*[take(params) for take in takes])
 
     def _close_transport_at_exit(self) -> None:
         if CLOSE_TRANSPORT not in self.supported:
@@ -274,6 +278,39 @@ def check_declarations(handler: ProjectApiHandler, revision: int) -> dict[str, A
     if problems:
         raise DeclarationError(f"{type(handler).__name__} declares what the spec forbids:\n  " + "\n  ".join(problems))
     return info
+
+
+def _result_reply(entry: MethodEntry, revision: int, request_id: int | float | str, value: Any) -> Parts:
+    """The reply to a handler's return value: the method's result, checked against its schema, then encoded."""
+    result = value if entry.result_member is None else {entry.result_member: _as_json(value)}
+    if result is None and entry.name in checks.NULL_RESULTS[revision]:
+        return result_reply_parts(request_id, b"null")
+    violations = checks.result_violations(revision, entry.name, result)
+    if violations:
+        raise InternalError(f"{entry.name} returned an invalid result: {describe(violations)}")
+    try:
+        return (encode_message(result_reply(request_id, result)),)
+    except (TypeError, ValueError) as exc:
+        raise InternalError(f"{entry.name} returned a result that is not JSON: {exc}") from None
+
+
+def _read_reply(request_id: int | float | str, data: Any, n: int, codec: PayloadCodec) -> Parts:
+    """The read_transport reply, encoded straight from the bytes (valid by construction once 1 <= len <= n)."""
+    if not isinstance(data, (bytes, bytearray, memoryview)):
+        raise InternalError(f"read_transport returned an invalid result: /data: expected bytes, got {type(data).__name__}")
+    if not 1 <= len(data) <= n:
+        raise InternalError(f"read_transport returned an invalid result: /data: {len(data)} bytes, expected 1 to {n}")
+    return result_reply_parts(request_id, b'{"data":"', codec.encode_bytes(data), b'"}')
+
+
+def _popped(name: str, convert: Callable[[Any], Any]) -> Callable[[dict[str, Any]], Any]:
+    """Takes param `name` out of the params and converts it (a payload: its text is let go once decoded)."""
+    return lambda params: convert(params.pop(name))
+
+
+def _converted(name: str, convert: Callable[[Any], Any]) -> Callable[[dict[str, Any]], Any]:
+    """Converts param `name` as the handler takes it."""
+    return lambda params: convert(params[name])
 
 
 def _seconds(timeout_sec: int | float | None) -> float | None:

@@ -196,3 +196,24 @@ def test_a_short_line_in_parts_is_joined_and_a_long_one_left_in_parts() -> None:
     assert wire.coalesced((b"ab", b"cd", b"\n")) == (b"abcd\n",)
     long = (b"x" * wire.JOIN_BYTES, b"\n")
     assert wire.coalesced(long) is long
+
+
+def test_a_value_with_whitespace_around_it_is_parsed_and_anything_after_it_is_a_parse_error() -> None:
+    assert wire.decode_message(b' \t{"a":[1,"x"]} \r\n') == {"a": [1, "x"]}
+    with pytest.raises(wire.WireDecodeError, match="^not JSON: Extra data at line 1 column 9$"):
+        wire.decode_message(b'{"a":1} x')
+    with pytest.raises(wire.WireDecodeError, match="^not JSON: Expecting value at line 1 column 1$"):
+        wire.decode_message(b"")
+
+
+def test_the_encoder_built_once_refuses_what_is_not_json_and_stays_usable() -> None:
+    circular: dict[str, object] = {}
+    circular["self"] = circular
+    with pytest.raises(ValueError, match="circular"):
+        wire.encode_message(circular)
+    with pytest.raises(TypeError, match="not JSON serializable"):
+        wire.encode_message({"a": [object()]})
+    with pytest.raises(ValueError, match="not JSON compliant"):
+        wire.encode_message({"a": float("nan")})
+    shared = [1]
+    assert wire.encode_message({"a": shared, "b": shared, "\ud800": "é"}) == '{"a":[1],"b":[1],"\\ud800":"\\u00e9"}\n'.encode()
