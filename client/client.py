@@ -24,6 +24,7 @@ import threading
 import time
 import warnings
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import IO, Any, Mapping, Sequence, TypeVar
 
 from microtvm_project_api.client.errors import (
@@ -55,6 +56,7 @@ from microtvm_project_api.protocol.launch import ServerProcess
 from microtvm_project_api.protocol.metadata_rules import check_server_info
 from microtvm_project_api.protocol.options import DeclaredOption, check_options
 from microtvm_project_api.protocol.payload import CODECS, PayloadCodec, PayloadDecodeError
+from microtvm_project_api.protocol.remove_tree import remove_tree
 from microtvm_project_api.protocol.violations import Violation, parse
 
 DEFAULT_TVM_VERSION = "0.18.0"
@@ -208,15 +210,33 @@ class ProjectApiClient:
     ) -> None:
         """Have a template server create `project_dir` from a Model Library Format archive.
 
-        Paths are sent absolute: the server would resolve relative ones against its own directory.
+        Paths are sent absolute: the server would resolve relative ones against its own directory. When the call
+        ends the session (a deadline, a signal, the server dying) the server is stopped before it could clean up,
+        so a `project_dir` that did not exist before the call is removed here; after an error reply the server is
+        alive and the directory is its own business.
         """
+        project = os.path.abspath(project_dir)
         params = {
             "model_library_format_path": os.path.abspath(model_library_format_path),
             "standalone_crt_dir": os.path.abspath(standalone_crt_dir),
-            "project_dir": os.path.abspath(project_dir),
+            "project_dir": project,
             "options": self._checked(GENERATE_PROJECT, options),
         }
-        self.call(GENERATE_PROJECT, params, timeout)
+        existed = os.path.lexists(project)
+        try:
+            self.call(GENERATE_PROJECT, params, timeout)
+        except BaseException:
+            if self._over is not None and not existed:
+                self._remove_half_made(Path(project))
+            raise
+
+    def _remove_half_made(self, project: Path) -> None:
+        """Remove what a stopped server left of a project (its group is reaped by now: nothing writes there any more);
+        a failure to do so is a warning, never in place of the error that ended the call."""
+        try:
+            remove_tree(project)
+        except OSError as exc:
+            warnings.warn(f"generate_project: could not remove the half-made project {project}: {exc}", RuntimeWarning, stacklevel=3)
 
     def build(self, options: Mapping[str, Any] | None = None, timeout: float | None = None) -> None:
         """Build the project."""

@@ -28,7 +28,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import IO, Any, Iterator
 
-from microtvm_project_api.server_sdk.remove_tree import remove_tree
+from microtvm_project_api.protocol.remove_tree import remove_tree
 
 MAX_TOTAL_BYTES = 2 * 1024**3
 MAX_MEMBERS = 100_000

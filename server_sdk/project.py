@@ -18,9 +18,9 @@ from typing import Iterator
 
 from microtvm_project_api.protocol.errors import InvalidParamsError
 from microtvm_project_api.protocol.launch import LAUNCH_SCRIPT, SERVER_FILE
+from microtvm_project_api.protocol.remove_tree import remove_tree
 from microtvm_project_api.server_sdk import mlf
 from microtvm_project_api.server_sdk.handler import MLF_ARCHIVE_NAME
-from microtvm_project_api.server_sdk.remove_tree import remove_tree
 
 EXTRACTED_MODEL_DIR = "model"
 

@@ -15,9 +15,9 @@ from pathlib import Path
 
 import pytest
 
+from microtvm_project_api.protocol.remove_tree import remove_tree
 from microtvm_project_api.server_sdk import mlf
 from microtvm_project_api.server_sdk.mlf import UnsafeArchiveError, check, extract, read_metadata
-from microtvm_project_api.server_sdk.remove_tree import remove_tree
 
 
 def build(path: Path, *members: tuple[tarfile.TarInfo, bytes]) -> Path:

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
+from microtvm_project_api.protocol.remove_tree import remove_tree
 from microtvm_project_api.server_sdk.project import new_project_dir
-from microtvm_project_api.server_sdk.remove_tree import remove_tree
 
 DEPTH = 1100
 LONG_NAME = "d" * 200  # 1,100 of them make a path of 221,100 bytes, far past PATH_MAX
