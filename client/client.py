@@ -395,6 +395,11 @@ class ProjectApiClient:
             self._end(SessionOverError(f"{method} was interrupted: {exc!r}"))
             raise
         self._last_line = line[:RAW_LINE_KEPT]  # what an error message shows (the line itself when short: no copy)
+        if method == READ_TRANSPORT and self.transcript is None:  # a transcript records the payload as text
+            spliced = wire.parse_split_payload(line, wire.payload_reply_head(request_id, "data"), "result", "data", self.codec)
+            if spliced is not None:  # a long read_transport reply as the SDK writes it, its payload decoded already
+                del line
+                return self._unwrap(method, request_id, spliced)
         try:  # each copy of a long reply is let go as soon as the next is made: line, its text, the parsed reply
             text = wire.line_text(line)
         except wire.WireDecodeError as exc:

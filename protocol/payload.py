@@ -27,19 +27,23 @@ def _b64encode(data: Bytes) -> bytes | bytearray:
     return binascii.b2a_base64(data, newline=False)
 
 
-def _b64decode(text: str) -> bytes:
+def _b64decode(text: str | Bytes) -> bytes:
     """Canonical base64 only: a length that is a multiple of 4, at most two padding characters, at the end, and
     nothing outside the alphabet. binascii's decoder skips such characters (its strict mode is Python 3.11+), so
-    a text holding one decodes to fewer bytes than its length says: that is how it is caught."""
+    a text holding one decodes to fewer bytes than its length says: that is how it is caught. The text may also be
+    given as its bytes (a view of the line it came in)."""
     if len(text) % 4:
         raise PayloadDecodeError(f"not canonical base64: {len(text)} characters, not a multiple of 4")
-    if text[-3:-2] == "=":
+    tail = text[-3:]
+    if not isinstance(tail, str):
+        tail = bytes(tail).decode("latin-1")
+    if tail[:1] == "=":
         raise PayloadDecodeError("not canonical base64: more than two padding characters")
     try:
         data = binascii.a2b_base64(text)
     except (binascii.Error, ValueError) as exc:
         raise PayloadDecodeError(f"not canonical base64: {exc}") from None
-    if len(data) != len(text) // 4 * 3 - (2 if text.endswith("==") else 1 if text.endswith("=") else 0):
+    if len(data) != len(text) // 4 * 3 - (2 if tail.endswith("==") else 1 if tail.endswith("=") else 0):
         raise PayloadDecodeError("not canonical base64: a character outside the alphabet, or padding before the end")
     return data
 
@@ -151,6 +155,19 @@ def _ascii(text: str, offset: int) -> bytes:
         raise PayloadDecodeError(f"not base85: bad base85 character at position {offset + exc.start}") from None
 
 
+class DecodedPayload(str):
+    """A payload string taken out of its line and decoded before the rest of the line was parsed
+    (wire.split_payload): it validates as its first characters (the length rules the schema puts on payload strings
+    hold alike; the strict decoder has judged the rest), and PayloadCodec.decode gives its bytes."""
+
+    data: bytes
+
+    def __new__(cls, text_start: str, data: bytes) -> "DecodedPayload":
+        payload = super().__new__(cls, text_start)
+        payload.data = data
+        return payload
+
+
 @dataclass(frozen=True)
 class PayloadCodec:
     """How `data` members are encoded in one protocol revision."""
@@ -159,6 +176,8 @@ class PayloadCodec:
     encode_bytes: Callable[[Bytes], bytes | bytearray]
     """The encoded text as ASCII bytes (a bytearray for a long base85 payload: written to the wire as it is)."""
     decode_text: Callable[[str], bytes]
+    decode_view: Callable[[memoryview], bytes] | None = None
+    """The same decoder given the text's bytes, where it takes them without a copy (None: parse the line whole)."""
 
     def encode(self, data: Bytes) -> str:
         """Bytes to the wire string."""
@@ -166,9 +185,9 @@ class PayloadCodec:
 
     def decode(self, text: str) -> bytes:
         """Wire string to bytes; PayloadDecodeError on anything outside the alphabet or padding rules."""
-        return self.decode_text(text)
+        return text.data if type(text) is DecodedPayload else self.decode_text(text)
 
 
-BASE64 = PayloadCodec("base64", _b64encode, _b64decode)
+BASE64 = PayloadCodec("base64", _b64encode, _b64decode, _b64decode)
 BASE85 = PayloadCodec("base85", _b85encode, _b85decode)
 CODECS = {"base64": BASE64, "base85": BASE85}

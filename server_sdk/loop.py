@@ -42,6 +42,7 @@ from microtvm_project_api.generated.methods import (
     REVISIONS,
     SERVER_INFO_QUERY,
     TRANSPORT_METHODS,
+    WRITE_TRANSPORT,
     MethodEntry,
 )
 from microtvm_project_api.generated.validators import ErrorCode
@@ -69,7 +70,9 @@ from microtvm_project_api.protocol.wire import (
     encode_message,
     error_reply,
     line_text,
+    parse_split_payload,
     parse_text,
+    payload_request_head,
     result_reply,
     result_reply_parts,
 )
@@ -79,6 +82,9 @@ from microtvm_project_api.server_sdk.revisions import ServedRevision, agree, off
 METHOD_SYNTAX = re.compile(r"[a-zA-Z0-9_]+")
 REQUEST_MEMBERS = frozenset(("jsonrpc", "method", "params", "id"))
 OPTIONS_PARAM = "options"
+WRITE_PAYLOAD = "data"
+WRITE_HEAD = payload_request_head(WRITE_TRANSPORT, WRITE_PAYLOAD)
+"""How the typed client begins a write_transport request line (wire.payload_request_parts)."""
 
 logger = logging.getLogger(__name__)
 
@@ -144,6 +150,10 @@ class Server:
         line = reader.read_line(None)
         if line is None:
             return None
+        spliced = parse_split_payload(line, WRITE_HEAD, "params", WRITE_PAYLOAD, self.served.codec)
+        if spliced is not None:  # a long write_transport as the typed client writes it, its payload decoded already
+            del line
+            return self._reply_parts(spliced)
         try:
             text = line_text(line)
         except WireDecodeError as exc:

@@ -152,6 +152,18 @@ def test_too_many_bytes_from_read_transport_is_malformed(launch) -> None:
     assert client.read_transport(3, 0) == b"\0\0\0"
 
 
+def test_a_long_read_reply_is_decoded(launch) -> None:
+    """Long payload replies written as the SDK writes them take the split parse (wire.parse_split_payload)."""
+    assert launch("long_read").read_transport(12_000, 0) == bytes(range(256)) * 46 + bytes(range(224))
+
+
+def test_one_bad_character_in_a_long_read_reply_is_malformed_as_in_a_whole_parse(launch) -> None:
+    client = launch("long_read_bad")
+    with pytest.raises(MalformedReplyError, match="read_transport: the data is not valid") as malformed:
+        client.read_transport(12_000, 0)
+    assert [(v.pointer, v.rule) for v in malformed.value.violations] == [("/result/data", "contentEncoding")]
+
+
 def test_invalid_server_info_fails_launch(make_project, defect_env, group_alive) -> None:
     with pytest.raises(MalformedReplyError) as malformed:
         ProjectApiClient.launch(make_project("broken_server.py"), env=defect_env("bad_info"))

@@ -4,10 +4,12 @@ Without a defect it answers server_info_query and every other method with null, 
 that `build` answers the error named by its `reply` option. Defects:
 crash_at_start, hang_at_start, crash_mid_call, hang, wrong_id, null_id_error, null_id_result, result_and_error,
 old_jsonrpc, non_json, schema_violation, bad_info, protocol_3, flood_stderr, long_line, endless_line (a reply
-that never ends: bytes without a newline until the server is stopped).
+that never ends: bytes without a newline until the server is stopped), long_read and long_read_bad (a 12,000-byte
+read_transport reply written as the SDK writes it, the bytes 0, 1, 2, ...; the second with one character outside base64).
 """
 
 import argparse
+import base64
 import json
 import os
 import signal
@@ -107,6 +109,12 @@ def main():
             if DEFECT == "endless_line" and request["method"] == "build":
                 while True:
                     replies.write(b"x" * 65536)
+            if DEFECT.startswith("long_read") and request["method"] == "read_transport":
+                text = base64.b64encode(bytes(range(256)) * 46 + bytes(range(224))).decode()
+                text = text[:6000] + "*" + text[6001:] if DEFECT == "long_read_bad" else text
+                reply = {"jsonrpc": "2.0", "id": request["id"], "result": {"data": text}}
+                replies.write(json.dumps(reply, separators=(",", ":")).encode() + b"\n")
+                continue
             if DEFECT == "long_line" and request["method"] == "build":
                 replies.write(b'{"jsonrpc": "2.0", "result": "' + b"x" * 200_000 + b'"}\n')
                 continue
