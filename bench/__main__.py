@@ -44,6 +44,7 @@ def main(argv: list[str] | None = None) -> int:
         remote_serial.run(figures, config, progress)
     progress("peak RSS")
     rss.run(figures, PAYLOAD_SUBJECTS, (1 << 20, 16 << 20), args.rss_runs, PLACEMENTS)
+    rss.run_fixed_mmap_threshold(figures, 16 << 20, args.rss_runs, PLACEMENTS)
     progress("import times")
     imports = importtime.summary()
     progress("breakdown of a call and of a payload byte, in one process")

@@ -48,9 +48,15 @@ def measure_here(subject: str, chunk: int) -> dict[str, int]:
         session.close()
 
 
-def measure(subject: str, chunk: int, timeout: float = 120.0) -> dict[str, int]:
+FIXED_MMAP_THRESHOLD = "ours-v2 with glibc's mmap threshold fixed"
+"""ours-v2 measured with MALLOC_MMAP_THRESHOLD_=1048576 in both processes: glibc then returns every freed large block
+at once instead of keeping it for later ones, so the figure is the copies ours makes at once (bench/README.md)."""
+
+
+def measure(subject: str, chunk: int, timeout: float = 120.0, env: dict[str, str] | None = None) -> dict[str, int]:
     """`measure_here` in a fresh client process."""
-    done = subprocess.run([sys.executable, "-m", "bench.rss", subject, str(chunk)], cwd=REPO, capture_output=True, text=True, timeout=timeout, check=False)
+    done = subprocess.run([sys.executable, "-m", "bench.rss", subject, str(chunk)], cwd=REPO, capture_output=True, text=True, timeout=timeout,
+                          check=False, env=env)
     if done.returncode != 0:
         raise RuntimeError(f"bench.rss {subject} {chunk} failed ({done.returncode}):\n{done.stderr[-2000:]}")
     return json.loads(done.stdout)
@@ -63,11 +69,23 @@ def run(figures: "Figures", subjects: tuple[str, ...], chunks: tuple[int, ...], 
             with placed(placement):
                 for chunk in chunks:
                     for subject in subjects:
-                        found = measure(subject, chunk)
-                        for side in ("server", "client"):
-                            above = found[f"{side}_peak"] - found[f"{side}_idle"]
-                            figures.add(("rss_above_idle_MiB", placement, side, subject, str(chunk)), "MiB", above / 2**20)
-                            figures.add(("rss_x_payload", placement, side, subject, str(chunk)), "x payload", above / chunk)
+                        _record(figures, placement, subject, chunk, measure(subject, chunk))
+
+
+def run_fixed_mmap_threshold(figures: "Figures", chunk: int, runs: int, placements: tuple[str, ...]) -> None:
+    """ours-v2 again with glibc's mmap threshold fixed (FIXED_MMAP_THRESHOLD): an explanation, not a target."""
+    env = {**os.environ, "MALLOC_MMAP_THRESHOLD_": str(1 << 20)}
+    for _ in range(runs):
+        for placement in placements:
+            with placed(placement):
+                _record(figures, placement, FIXED_MMAP_THRESHOLD, chunk, measure("ours-v2", chunk, env=env))
+
+
+def _record(figures: "Figures", placement: str, subject: str, chunk: int, found: dict[str, int]) -> None:
+    for side in ("server", "client"):
+        above = found[f"{side}_peak"] - found[f"{side}_idle"]
+        figures.add(("rss_above_idle_MiB", placement, side, subject, str(chunk)), "MiB", above / 2**20)
+        figures.add(("rss_x_payload", placement, side, subject, str(chunk)), "x payload", above / chunk)
 
 
 if __name__ == "__main__":
