@@ -17,7 +17,9 @@ Replies go out whole with os.writev (a large result in parts, never joined); log
 
 Validation runs the validators compiled from schema/ (protocol.checks): the same rules and words as the
 generated models, without importing pydantic, so a server starts in tens of milliseconds. Payload
-strings are judged by the revision's strict decoder alone, once, while decoding them.
+strings are judged by the revision's strict decoder alone, once, while decoding them; a long write_transport
+line as the typed client writes it has its payload taken out and decoded before the rest is parsed
+(wire.parse_split_payload), with the outcome parsing it whole would give.
 
 Revisions (server_sdk/revisions.py): the server offers revisions 1 and 2 unless told otherwise, speaks its
 lowest until a server_info_query chooses one, then the chosen one until the next server_info_query.
