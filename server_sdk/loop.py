@@ -293,10 +293,9 @@ def check_declarations(handler: ProjectApiHandler, revision: int) -> dict[str, A
 
 
 def _result_reply(entry: MethodEntry, revision: int, request_id: int | float | str, value: Any) -> Parts:
-    """The reply to a handler's return value: the method's result, checked against its schema, then encoded."""
+    """The reply to a handler's return value other than an allowed null (answered before): the method's result,
+    checked against its schema, then encoded."""
     result = value if entry.result_member is None else {entry.result_member: _as_json(value)}
-    if result is None and entry.name in checks.NULL_RESULTS[revision]:
-        return result_reply_parts(request_id, b"null")
     violations = checks.result_violations(revision, entry.name, result)
     if violations:
         raise InternalError(f"{entry.name} returned an invalid result: {describe(violations)}")
