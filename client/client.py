@@ -395,7 +395,9 @@ class ProjectApiClient:
             self._end(SessionOverError(f"{method} was interrupted: {exc!r}"))
             raise
         self._last_line = line[:RAW_LINE_KEPT]  # what an error message shows (the line itself when short: no copy)
-        if method == READ_TRANSPORT and self.transcript is None:  # a transcript records the payload as text
+        # Only a long read reply can be split: the head is not built for the short ones. A transcript records the
+        # payload as text, so it gets the whole parse.
+        if method == READ_TRANSPORT and len(line) >= wire.SPLIT_PAYLOAD_BYTES and self.transcript is None:
             spliced = wire.parse_split_payload(line, wire.payload_reply_head(request_id, "data"), "result", "data", self.codec)
             if spliced is not None:  # a long read_transport reply as the SDK writes it, its payload decoded already
                 del line
