@@ -1,12 +1,15 @@
-"""Test-run hygiene: the whole run must leave no child process and no open file descriptor behind."""
+"""Test-run hygiene (the whole run must leave no child process and no open file descriptor behind), and the
+small Model Library Format archive tests generate projects from."""
 
 from __future__ import annotations
 
 import time
+from pathlib import Path
 from typing import Iterator
 
 import pytest
 from leak_check import child_pids, leaks, open_fds
+from small_mlf import write_small_mlf
 
 SETTLE_SECONDS = 5.0
 
@@ -20,3 +23,9 @@ def no_leaks_after_the_run() -> Iterator[None]:
     while (found := leaks(fds_before, children_before)) and time.monotonic() < deadline:
         time.sleep(0.1)
     assert not found, "the test run leaked:\n" + "\n".join(found)
+
+
+@pytest.fixture
+def mlf(tmp_path: Path) -> Path:
+    """A small Model Library Format archive (tests/small_mlf.py) in the test's directory."""
+    return write_small_mlf(tmp_path / "model.tar")

@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-import io
-import json
 import os
-import tarfile
 from pathlib import Path
 
 import pytest
@@ -24,20 +21,6 @@ from microtvm_project_api.protocol.registry import default_registry
 from microtvm_project_api.spec_tools.transcript_check import check_transcript
 
 LOOPBACK = Path(__file__).resolve().parents[2] / "examples" / "loopback"
-
-
-@pytest.fixture
-def mlf(tmp_path: Path) -> Path:
-    """A small Model Library Format archive: metadata.json and one C source."""
-    archive = tmp_path / "model.tar"
-    with tarfile.open(archive, "w") as tar:
-        for name, text in {"metadata.json": json.dumps({"version": 7, "modules": {}}),
-                           "codegen/host/src/default_lib0.c": "int x;\n"}.items():
-            data = text.encode()
-            member = tarfile.TarInfo(name)
-            member.size = len(data)
-            tar.addfile(member, io.BytesIO(data))
-    return archive
 
 
 @pytest.fixture(params=[1, 2], ids=["revision1", "revision2"])

@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-import io
 import json
 import subprocess
 import sys
-import tarfile
 from pathlib import Path
 from typing import Any
 
 import pytest
+from small_mlf import write_small_mlf
 
 from microtvm_project_api.client.client import ProjectApiClient
 from microtvm_project_api.protocol.errors import IoTimeoutError, TransportClosedError
@@ -21,16 +20,6 @@ ROOT = Path(__file__).resolve().parents[2]
 LOOPBACK = ROOT / "examples" / "loopback"
 
 
-def _mlf(path: Path) -> Path:
-    with tarfile.open(path, "w") as tar:
-        for name, text in {"metadata.json": json.dumps({"version": 7, "modules": {}}),
-                           "codegen/host/src/default_lib0.c": "int x;\n"}.items():
-            member = tarfile.TarInfo(name)
-            member.size = len(text)
-            tar.addfile(member, io.BytesIO(text.encode()))
-    return path
-
-
 @pytest.fixture(scope="module", params=[1, 2], ids=["revision1", "revision2"])
 def recorded(request, tmp_path_factory) -> tuple[int, Path]:
     """A session with a generated loopback project, every method called, recorded by the client."""
@@ -38,7 +27,7 @@ def recorded(request, tmp_path_factory) -> tuple[int, Path]:
     tmp = tmp_path_factory.mktemp(f"session{revision}")
     versions = [revision]  # the loopback server offers both: the client picks
     with ProjectApiClient.launch(LOOPBACK, protocol_versions=versions, transcript=tmp / "template.jsonl") as template:
-        template.generate_project(_mlf(tmp / "model.tar"), tmp / "crt", tmp / "project", {"verbose": True})
+        template.generate_project(write_small_mlf(tmp / "model.tar"), tmp / "crt", tmp / "project", {"verbose": True})
     transcript = tmp / "session.jsonl"
     with ProjectApiClient.launch(tmp / "project", protocol_versions=versions, transcript=transcript) as client:
         client.build({"build_type": "debug"})

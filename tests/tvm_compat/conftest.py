@@ -1,12 +1,9 @@
-"""Fixtures of the TVM-compatibility tests: TVM-era platforms moved to the SDK by their one-line change, and a small
-Model Library Format archive."""
+"""Fixtures of the TVM-compatibility tests: TVM-era platforms moved to the SDK by their one-line change (the small
+Model Library Format archive, `mlf`, is tests/conftest.py's)."""
 
 from __future__ import annotations
 
-import io
-import json
 import shutil
-import tarfile
 from pathlib import Path
 from typing import Callable
 
@@ -33,14 +30,3 @@ def template(tmp_path: Path) -> Callable[[str], Path]:
     return make
 
 
-@pytest.fixture
-def mlf(tmp_path: Path) -> Path:
-    """A small Model Library Format archive: metadata.json and one C source."""
-    archive = tmp_path / "model.tar"
-    with tarfile.open(archive, "w") as tar:
-        for name, text in {"metadata.json": json.dumps({"version": 7, "modules": {}}),
-                           "codegen/host/src/default_lib0.c": "int x;\n"}.items():
-            member = tarfile.TarInfo(name)
-            member.size = len(text)
-            tar.addfile(member, io.BytesIO(text.encode()))
-    return archive
