@@ -157,7 +157,7 @@ def _ascii(text: str, offset: int) -> bytes:
 
 class DecodedPayload(str):
     """A payload string taken out of its line and decoded before the rest of the line was parsed
-    (wire.split_payload): it validates as its first characters (the length rules the schema puts on payload strings
+    (wire.parse_split_payload): it validates as its first characters (the length rules the schema puts on payload strings
     hold alike; the strict decoder has judged the rest), and PayloadCodec.decode gives its bytes."""
 
     data: bytes

@@ -140,17 +140,13 @@ def payload_request_parts(method: str, params: dict[str, Any], request_id: int |
     payload is spliced in, neither escaped by json.dumps nor copied into one line. `name` comes first in params."""
     rest = _json_bytes(params)
     tail = b'"' + (b"," + rest[1:] if len(rest) > 2 else b"}") + b',"id":' + id_json(request_id) + b"}\n"
-    return _payload_request_head(method, name), payload, tail
+    return payload_request_head(method, name), payload, tail
 
 
 @functools.lru_cache(maxsize=None)
-def _payload_request_head(method: str, name: str) -> bytes:
-    return _request_head(method) + b"{" + _json_bytes(name) + b':"'
-
-
 def payload_request_head(method: str, name: str) -> bytes:
     """How payload_request_parts begins a request line, up to the opening quote of the payload string."""
-    return _payload_request_head(method, name)
+    return _request_head(method) + b"{" + _json_bytes(name) + b':"'
 
 
 def payload_reply_head(request_id: int | float | str, name: str) -> bytes:
