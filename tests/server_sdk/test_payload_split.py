@@ -6,6 +6,7 @@ parse, and check the exact reply and the bytes the device got."""
 from __future__ import annotations
 
 import base64
+import importlib.util
 import json
 import os
 import sys
@@ -29,12 +30,12 @@ def line(payload: str, rest: str = ',"timeout_sec":null},"id":7}') -> bytes:
 
 def whole_parse_reply(loopback_dir: Path, request_line: bytes) -> dict[str, Any]:
     """The reply the SDK gives `request_line` parsed whole (Server.handle_line never splits), on an open loopback."""
-    sys.path.insert(0, str(loopback_dir))
-    try:
-        from microtvm_api_server import LoopbackHandler
-    finally:
-        sys.path.remove(str(loopback_dir))
-    server = Server(LoopbackHandler())
+    spec = importlib.util.spec_from_file_location("loopback_example_server", loopback_dir / "microtvm_api_server.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)  # not under its file's name: no other test's import finds it
+    sys.modules[spec.name] = module  # the handler finds its own file through its module
+    spec.loader.exec_module(module)
+    server = Server(module.LoopbackHandler())
     server.handle_line(b'{"jsonrpc":"2.0","method":"server_info_query","params":{"tvm_version":"0.18.0","protocol_versions":[2]},"id":1}')
     server.handle_line(b'{"jsonrpc":"2.0","method":"open_transport","params":{"options":{}},"id":2}')
     return json.loads(server.handle_line(request_line))
