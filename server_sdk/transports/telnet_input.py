@@ -161,8 +161,10 @@ class Inbox:
             return bytes(self._data[:n])
 
     def clear(self) -> None:
+        """Drop what is waiting, and forget an overrun of it: nothing of it will be read."""
         with self._changed:
             self._data.clear()
+            self.dropped = 0
 
     def __len__(self) -> int:
         return len(self._data)

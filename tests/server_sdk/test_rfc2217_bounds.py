@@ -11,9 +11,9 @@ import time
 from typing import Callable
 
 import pytest
-from rfc2217_peer import COM_PORT_OPTION, DONT, IAC, SB, WONT, Answerer, ScriptedExporter, answering_in_background
+from rfc2217_peer import COM_PORT_OPTION, DONT, IAC, SB, WONT, Answerer, ScriptedExporter, answer_until_closed, answering_in_background
 
-from microtvm_project_api.protocol.errors import TransportClosedError
+from microtvm_project_api.protocol.errors import IoTimeoutError, TransportClosedError
 from microtvm_project_api.server_sdk.transports.rfc2217 import MAX_INPUT_BYTES, MAX_NETWORK_TIMEOUT_SEC, MAX_SUBNEGOTIATION_BYTES
 from microtvm_project_api.server_sdk.transports.serial import SerialTransport
 
@@ -84,6 +84,17 @@ def rss_mib() -> int:
     """This process's resident memory, from /proc."""
     with open("/proc/self/status") as status:
         return next(int(line.split()[1]) // 1024 for line in status if line.startswith("VmRSS:"))
+
+
+def test_a_flood_before_the_negotiation_ends_is_purged_with_its_overrun() -> None:
+    def flood_then_answer(connection: socket.socket) -> None:
+        connection.sendall(b"boot log " * (2 * MAX_INPUT_BYTES // 9))
+        answer_until_closed(connection)
+
+    with ScriptedExporter(flood_then_answer) as exporter:
+        with SerialTransport(exporter.url()) as line:
+            with pytest.raises(IoTimeoutError):  # opening purges what came before: nothing of it is read, nor missed
+                line.read(1, 0.1)
 
 
 def test_what_arrives_before_the_bound_is_read_whole_with_every_byte_value() -> None:
