@@ -24,6 +24,7 @@ from typing import Any, Callable
 
 import serial
 from serial import rfc2217
+from serial.rfc2217 import BINARY, COM_PORT_OPTION, DO, DONT, ECHO, INACTIVE, REQUESTED, SGA, WILL, WONT, TelnetOption, TelnetSubnegotiation
 from serial.serialutil import PortNotOpenError, SerialException, SerialTimeoutException, Timeout, to_bytes
 
 from microtvm_project_api.server_sdk.transports.base import READ_CHUNK
@@ -105,9 +106,9 @@ class Rfc2217Port(rfc2217.Serial):  # type: ignore[misc]
         self._thread.start()
         try:
             for option in self._telnet_options:
-                if option.state is rfc2217.REQUESTED:
+                if option.state is REQUESTED:
                     self.telnet_send_option(option.send_yes, option.option)
-            self._await("the telnet options BINARY and COM-PORT-OPTION", lambda: all(o.state is not rfc2217.REQUESTED for o in mandatory))
+            self._await("the telnet options BINARY and COM-PORT-OPTION", lambda: all(o.state is not REQUESTED for o in mandatory))
             if not mandatory[1].active:
                 raise SerialException("the exporter refused RFC 2217 (it answered DONT COM-PORT-OPTION):"
                                       " is it a plain telnet or TCP port?")
@@ -119,34 +120,43 @@ class Rfc2217Port(rfc2217.Serial):  # type: ignore[misc]
             self.reset_input_buffer()
             self.reset_output_buffer()
         except BaseException as exc:
-            if isinstance(exc, OSError) and not isinstance(exc, SerialException):
-                # a send failed as the exporter hung up: let the reader take what it said before
-                self._inbox.wait_for(lambda: False, HANG_UP_WAIT_SEC)
-                exc = SerialException(f"{CONNECTION_LOST} during the RFC 2217 negotiation: {exc}")
-            said = self._exporter_said()
+            failure = self._open_failure(exc)
             self._close_now()
-            if isinstance(exc, (SerialException, ValueError)):
-                raise SerialException(f"{exc}; the exporter said {said!r}" if said else str(exc)) from None
-            raise
+            if failure is None:
+                raise
+            raise failure from None
+
+    def _open_failure(self, exc: BaseException) -> SerialException | None:
+        """The error an open that failed with `exc` raises, with what the exporter said; None to raise `exc` itself."""
+        if isinstance(exc, OSError) and not isinstance(exc, SerialException):
+            # a send failed as the exporter hung up: let the reader take what it said before
+            assert self._inbox is not None
+            self._inbox.wait_for(lambda: False, HANG_UP_WAIT_SEC)
+            exc = SerialException(f"{self._inbox.ended or CONNECTION_LOST} during the RFC 2217 negotiation ({exc})")
+        if not isinstance(exc, (SerialException, ValueError)):
+            return None
+        said = self._exporter_said()
+        return SerialException(f"{exc}; the exporter said {said!r}" if said else str(exc))
 
     def from_url(self, url: str) -> tuple[str, int]:
-        """Host and port of `url`, its parameters applied; SerialException naming a parameter out of range (pyserial
-        takes `timeout=inf` for a negotiation that never ends, and says only `'bogus'` of `logging=bogus`)."""
+        """Host and port of `url`, its parameters applied; SerialException naming a parameter out of range and what it
+        allows (pyserial takes `timeout=inf` for a negotiation that never ends, and says only `'bogus'` of `logging=bogus`).
+        The caller names the URL."""
         parts = urllib.parse.urlsplit(url)
         try:
             port = parts.port
         except ValueError as exc:
-            raise SerialException(f"{url!r} is not {URL_FORM}: {exc}") from None
+            raise SerialException(f"not {URL_FORM}: {exc}") from None
         if parts.scheme != "rfc2217" or not parts.hostname or port is None:
-            raise SerialException(f"{url!r} is not {URL_FORM}")
+            raise SerialException(f"not {URL_FORM}")
         try:
             parameters = urllib.parse.parse_qs(parts.query, keep_blank_values=True, max_num_fields=MAX_URL_PARAMETERS)
         except ValueError as exc:
-            raise SerialException(f"{url}: {exc}") from None
+            raise SerialException(f"more than {MAX_URL_PARAMETERS} parameters: {exc}") from None
         for name, values in parameters.items():
             problem = _parameter_problem(name, values)
             if problem:
-                raise SerialException(f"{url}: {problem}")
+                raise SerialException(problem)
         return super().from_url(url)  # type: ignore[no-any-return]
 
     def close(self) -> None:
@@ -170,31 +180,30 @@ class Rfc2217Port(rfc2217.Serial):  # type: ignore[misc]
             self._thread.join(READER_JOIN_SEC)
             self._thread = None
 
-    def _new_telnet_state(self) -> list[rfc2217.TelnetOption]:
+    def _new_telnet_state(self) -> list[TelnetOption]:
         """pyserial's telnet and RFC 2217 option state for a new connection; the mandatory options (we-BINARY,
         we-RFC2217) returned."""
         mandatory = [
-            rfc2217.TelnetOption(self, "we-BINARY", rfc2217.BINARY, rfc2217.WILL, rfc2217.WONT, rfc2217.DO, rfc2217.DONT, rfc2217.INACTIVE),
-            rfc2217.TelnetOption(self, "we-RFC2217", rfc2217.COM_PORT_OPTION, rfc2217.WILL, rfc2217.WONT, rfc2217.DO, rfc2217.DONT,
-                                 rfc2217.REQUESTED),
+            TelnetOption(self, "we-BINARY", BINARY, WILL, WONT, DO, DONT, INACTIVE),
+            TelnetOption(self, "we-RFC2217", COM_PORT_OPTION, WILL, WONT, DO, DONT, REQUESTED),
         ]
         self._telnet_options = [
-            rfc2217.TelnetOption(self, "ECHO", rfc2217.ECHO, rfc2217.DO, rfc2217.DONT, rfc2217.WILL, rfc2217.WONT, rfc2217.REQUESTED),
-            rfc2217.TelnetOption(self, "we-SGA", rfc2217.SGA, rfc2217.WILL, rfc2217.WONT, rfc2217.DO, rfc2217.DONT, rfc2217.REQUESTED),
-            rfc2217.TelnetOption(self, "they-SGA", rfc2217.SGA, rfc2217.DO, rfc2217.DONT, rfc2217.WILL, rfc2217.WONT, rfc2217.REQUESTED),
-            rfc2217.TelnetOption(self, "they-BINARY", rfc2217.BINARY, rfc2217.DO, rfc2217.DONT, rfc2217.WILL, rfc2217.WONT, rfc2217.INACTIVE),
-            rfc2217.TelnetOption(self, "they-RFC2217", rfc2217.COM_PORT_OPTION, rfc2217.DO, rfc2217.DONT, rfc2217.WILL, rfc2217.WONT,
-                                 rfc2217.REQUESTED),
-        ] + mandatory
+            TelnetOption(self, "ECHO", ECHO, DO, DONT, WILL, WONT, REQUESTED),
+            TelnetOption(self, "we-SGA", SGA, WILL, WONT, DO, DONT, REQUESTED),
+            TelnetOption(self, "they-SGA", SGA, DO, DONT, WILL, WONT, REQUESTED),
+            TelnetOption(self, "they-BINARY", BINARY, DO, DONT, WILL, WONT, INACTIVE),
+            TelnetOption(self, "they-RFC2217", COM_PORT_OPTION, DO, DONT, WILL, WONT, REQUESTED),
+            *mandatory,
+        ]
         self._rfc2217_port_settings = {
-            "baudrate": rfc2217.TelnetSubnegotiation(self, "baudrate", rfc2217.SET_BAUDRATE, rfc2217.SERVER_SET_BAUDRATE),
-            "datasize": rfc2217.TelnetSubnegotiation(self, "datasize", rfc2217.SET_DATASIZE, rfc2217.SERVER_SET_DATASIZE),
-            "parity": rfc2217.TelnetSubnegotiation(self, "parity", rfc2217.SET_PARITY, rfc2217.SERVER_SET_PARITY),
-            "stopsize": rfc2217.TelnetSubnegotiation(self, "stopsize", rfc2217.SET_STOPSIZE, rfc2217.SERVER_SET_STOPSIZE),
+            "baudrate": TelnetSubnegotiation(self, "baudrate", rfc2217.SET_BAUDRATE, rfc2217.SERVER_SET_BAUDRATE),
+            "datasize": TelnetSubnegotiation(self, "datasize", rfc2217.SET_DATASIZE, rfc2217.SERVER_SET_DATASIZE),
+            "parity": TelnetSubnegotiation(self, "parity", rfc2217.SET_PARITY, rfc2217.SERVER_SET_PARITY),
+            "stopsize": TelnetSubnegotiation(self, "stopsize", rfc2217.SET_STOPSIZE, rfc2217.SERVER_SET_STOPSIZE),
         }
         self._rfc2217_options = {
-            "purge": rfc2217.TelnetSubnegotiation(self, "purge", rfc2217.PURGE_DATA, rfc2217.SERVER_PURGE_DATA),
-            "control": rfc2217.TelnetSubnegotiation(self, "control", rfc2217.SET_CONTROL, rfc2217.SERVER_SET_CONTROL),
+            "purge": TelnetSubnegotiation(self, "purge", rfc2217.PURGE_DATA, rfc2217.SERVER_PURGE_DATA),
+            "control": TelnetSubnegotiation(self, "control", rfc2217.SET_CONTROL, rfc2217.SERVER_SET_CONTROL),
             **self._rfc2217_port_settings,
         }
         self._linestate = 0
@@ -353,7 +362,7 @@ class Rfc2217Port(rfc2217.Serial):  # type: ignore[misc]
     def telnet_subnegotiation(self, body: bytes) -> None:
         """pyserial's handling, except for an acknowledgement of a command never sent, which it cannot take: ignored."""
         asked = {item.ack_option: item.value for item in self._rfc2217_options.values()}
-        if body[:1] == rfc2217.COM_PORT_OPTION and body[1:2] in asked and asked[body[1:2]] is None:
+        if body[:1] == COM_PORT_OPTION and body[1:2] in asked and asked[body[1:2]] is None:
             return
         self._telnet_process_subnegotiation(body)
 
