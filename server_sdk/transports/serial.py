@@ -6,7 +6,8 @@ The deadline maps onto pyserial's own timeouts: read waits up to `timeout_sec` f
 `write_timeout` and treats a short write as a timeout. A pyserial timeout is IoTimeoutError; any
 other pyserial or OS error (a pty whose far end closed, a socket disconnected, a cable pulled, an
 exporter gone) is TransportClosedError. rfc2217:// URLs get the port of `rfc2217.py`, which keeps
-those deadlines where pyserial's own does not.
+those deadlines where pyserial's own does not, holds at most `rfc2217.MAX_INPUT_BYTES` unread (the read
+after an overrun is TransportClosedError naming it) and refuses URL parameters out of range.
 """
 
 from __future__ import annotations
