@@ -21,7 +21,7 @@ from microtvm_project_api.server_sdk.transports.rfc2217 import MAX_INPUT_BYTES, 
 from microtvm_project_api.server_sdk.transports.serial import SerialTransport
 from microtvm_project_api.server_sdk.transports.telnet_input import TelnetSplitter, TelnetViolation
 
-NETWORK_TIMEOUT_SEC = 0.2
+NETWORK_TIMEOUT_SEC = 0.1
 HANG_UP_TIMEOUT_SEC = 2.0
 """The URL's timeout when the exporter hangs up: longer than the reader ever takes to see it, so an open that waits it
 out, or blames a silence, failed to notice."""
@@ -78,7 +78,7 @@ def _answer(connection: socket.socket, answerer: Answerer) -> None:
         pass
 
 
-@settings(FUZZ, max_examples=25)
+@settings(FUZZ, max_examples=20)
 @given(stream=streams, answers=st.booleans(), ending=st.sampled_from(("stay", "silent", "hang up")))
 def test_negotiation_with_a_generated_exporter_opens_or_fails_clearly_in_bounded_time(stream: bytes, answers: bool, ending: str) -> None:
     timeout = HANG_UP_TIMEOUT_SEC if ending == "hang up" else NETWORK_TIMEOUT_SEC
