@@ -46,11 +46,13 @@ def open_error(url: str) -> tuple[str, float]:
     started = time.monotonic()
 
     def attempt() -> None:
+        transport = SerialTransport(url)
         try:
-            SerialTransport(url).open()
+            transport.open()
         except BaseException as exc:  # noqa: BLE001 - judged by the test
             outcome.append(exc)
         else:
+            transport.close()
             outcome.append(None)
 
     thread = threading.Thread(target=attempt, daemon=True)
