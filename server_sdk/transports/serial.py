@@ -17,7 +17,7 @@ from typing import Any
 import serial
 
 from microtvm_project_api.protocol.errors import IoTimeoutError, TransportClosedError
-from microtvm_project_api.server_sdk.transports.base import READ_CHUNK, Transport, not_open
+from microtvm_project_api.server_sdk.transports.base import READ_CHUNK, Transport, not_open, waitable
 
 _UNSET = object()
 RFC2217_SCHEME = "rfc2217://"
@@ -58,6 +58,7 @@ class SerialTransport(Transport):
 
     def read(self, n: int, timeout_sec: float | None) -> bytes:
         port = self._port()
+        timeout_sec = waitable(timeout_sec)
         try:
             if self._read_timeout != timeout_sec:
                 port.timeout = self._read_timeout = timeout_sec
@@ -74,6 +75,7 @@ class SerialTransport(Transport):
 
     def write(self, data: bytes, timeout_sec: float | None) -> None:
         port = self._port()
+        timeout_sec = waitable(timeout_sec)
         try:
             if self._write_timeout != timeout_sec:
                 port.write_timeout = self._write_timeout = timeout_sec
