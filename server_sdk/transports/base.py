@@ -20,8 +20,8 @@ MAX_READ_BYTES = 16 * 1024 * 1024
 """The most bytes one read returns, whatever n is: a fast producer cannot grow one reply without bound."""
 
 
-MAX_WAIT_SEC = (2**31 - 1) / 1000
-"""The longest wait every OS call used here accepts: epoll counts milliseconds in a C int (24.8 days)."""
+MAX_WAIT_SEC = float((2**31 - 1) // 1000)
+"""The longest wait every OS call used here accepts, in whole seconds: epoll counts milliseconds in a C int (24.8 days)."""
 
 
 def waitable(timeout_sec: float | None) -> float | None:
