@@ -14,10 +14,10 @@ $(STAMP): pyproject.toml
 	touch $(STAMP)
 
 ## generate: regenerate generated/models.py (models), generated/methods.py (method table) and generated/validators.py
-## (the models' rules compiled to plain Python) from schema/
+## (the models' rules compiled to plain Python) from schema/; meta-validates schema/ first and writes nothing when any
+## step fails, naming the file and the JSON pointer (tools/generate.py)
 generate: $(STAMP)
-	$(PY) tools/generate_models.py
-	$(PY) tools/generate_validators.py
+	$(PY) tools/generate.py
 
 ## docs: regenerate docs/reference/vN.md and docs/openrpc/vN.json from schema/
 docs: $(STAMP)

@@ -184,7 +184,7 @@ def parse_split_payload(line: bytes, head: bytes, owner: str, name: str, codec: 
         members = message.get(owner) if type(message) is dict else None
         if type(members) is not dict or members.get(name) != "":
             return None
-        members[name] = DecodedPayload(str(payload[:4], "ascii"), data)
+        members[name] = DecodedPayload(str(payload[:4], "ascii"), data, len(payload))
     return message
 
 

@@ -4,8 +4,9 @@ models.py: every `$defs` entry of every schema file is bundled into one document
 names are unique across files, so references become local) and handed to the pinned
 datamodel-code-generator. methods.py: the method table of every revision, as protocol/registry.py
 reads it from schema/revisions/ and schema/methods/, written out with the generated model classes.
-`--check` regenerates into memory and prints a unified diff against the committed files instead
-of writing.
+Both are rendered in memory (`render_all`) and written only once both are; `make generate` runs this
+through tools/generate.py, after meta-validating the schema. `--check` regenerates into memory and
+prints a unified diff against the committed files instead of writing.
 """
 
 from __future__ import annotations
@@ -18,6 +19,8 @@ import sys
 import tempfile
 from pathlib import Path
 from typing import Any, Callable, Iterable, Mapping
+
+from check_schema import SchemaProblems
 
 from microtvm_project_api.protocol.registry import MethodSpec, SchemaRegistry
 
@@ -53,9 +56,9 @@ GENERATOR_ARGS = [
 ]
 
 
-def schema_files() -> list[Path]:
+def schema_files(schema_dir: Path = SCHEMA_DIR) -> list[Path]:
     """Every schema file, in a stable order."""
-    return sorted(p for p in SCHEMA_DIR.rglob("*.json") if "examples" not in p.relative_to(SCHEMA_DIR).parts)
+    return sorted(p for p in schema_dir.rglob("*.json") if "examples" not in p.relative_to(schema_dir).parts)
 
 
 # Cross-field rules (ProjectOptionRules, ServerInfoV2's template/path rule) have no pydantic
@@ -76,35 +79,46 @@ def _localise(node: object) -> object:
     return node
 
 
-def bundle() -> dict:
+def bundle(schema_dir: Path = SCHEMA_DIR) -> dict:
     """One schema holding every definition of the spec under `$defs`."""
     defs: dict[str, object] = {}
-    for path in schema_files():
+    first: dict[str, str] = {}
+    for path in schema_files(schema_dir):
+        relative = path.relative_to(schema_dir.parent).as_posix()
         for name, definition in json.loads(path.read_text()).get("$defs", {}).items():
             if definition.get("x-schema-only"):
                 continue
             if name in defs:
-                raise SystemExit(f"{path.relative_to(ROOT)}: definition {name!r} is defined twice in schema/")
+                raise SchemaProblems([f"{relative}: /$defs/{name}: defined in {first[name]} too: definition names are unique across schema/"])
             defs[name] = _localise(definition)
+            first[name] = relative
     return {"$schema": "https://json-schema.org/draft/2020-12/schema", "title": "ProjectApiSpec", "$defs": dict(sorted(defs.items()))}
 
 
-def render() -> str:
-    """The text generated/models.py must hold."""
+def render(schema_dir: Path = SCHEMA_DIR) -> str:
+    """The text generated/models.py must hold (SchemaProblems when the model generator fails)."""
     with tempfile.TemporaryDirectory() as tmp:
         source = Path(tmp) / "bundle.json"
         target = Path(tmp) / "models.py"
-        source.write_text(json.dumps(bundle(), indent=2))
-        subprocess.run(
+        source.write_text(json.dumps(bundle(schema_dir), indent=2))
+        done = subprocess.run(
             [sys.executable, "-m", "datamodel_code_generator", "--input", str(source), "--output", str(target), *GENERATOR_ARGS],
-            check=True,
+            capture_output=True, text=True,
         )
+        if done.returncode != 0:
+            why = (done.stderr.strip().splitlines() or [f"exit status {done.returncode}"])[-1]
+            raise SchemaProblems([f"{schema_dir.name}/: datamodel-code-generator failed on the bundled $defs: {why}"])
         return target.read_text()
 
 
-def render_methods() -> str:
+def render_methods(schema_dir: Path = SCHEMA_DIR) -> str:
     """The text generated/methods.py must hold."""
-    return method_table_source(SchemaRegistry.from_directory(SCHEMA_DIR))
+    return method_table_source(SchemaRegistry.from_directory(schema_dir))
+
+
+def render_all(schema_dir: Path = SCHEMA_DIR) -> dict[Path, str]:
+    """generated/models.py and generated/methods.py, by path, rendered in memory."""
+    return {OUTPUT: render(schema_dir), METHODS_OUTPUT: render_methods(schema_dir)}
 
 
 METHODS_HEADER = f'''# GENERATED FILE, DO NOT EDIT.
@@ -280,7 +294,11 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--check", action="store_true", help="fail with a diff if generated/ is stale")
     args = parser.parse_args()
-    outputs = {OUTPUT: render(), METHODS_OUTPUT: render_methods()}
+    try:
+        outputs = render_all()
+    except SchemaProblems as exc:
+        print(exc, file=sys.stderr)
+        return 1
     if not args.check:
         for path, text in outputs.items():
             path.write_text(text)
