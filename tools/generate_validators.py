@@ -300,7 +300,7 @@ class Compiler:
         if keyword == "anyOf" and len(others) == 1 and len(branches) == 2:
             inner = self.check(others[0], v, at, f"{location}/{branches.index(others[0])}", depth)
             return [f"if {v} is not None:", *_indent(inner or ["pass"], 1)]
-        checks = "(" + "".join(self.branch(b, f"{location}/{i}") + ", " for i, b in enumerate(branches)) + ")"
+        checks = "(" + ", ".join(self.branch(b, f"{location}/{i}") for i, b in enumerate(branches)) + ",)"
         shown = ", ".join(self.describe(b, location) for b in branches)
         matches = f"_matches(check, {v}) for check in {checks}"
         self.helper("_matches")
