@@ -13,9 +13,9 @@ $(STAMP): pyproject.toml
 	$(PY) -m pip install --quiet --disable-pip-version-check -e '.[dev]'
 	touch $(STAMP)
 
-## generate: regenerate generated/models.py (models), generated/methods.py (method table) and generated/validators.py
-## (the models' rules compiled to plain Python) from schema/; meta-validates schema/ first and writes nothing when any
-## step fails, naming the file and the JSON pointer (tools/generate.py)
+## generate: regenerate generated/models.py (models), generated/methods.py (method table), generated/validators.py
+## (the models' rules compiled to plain Python) and the reference docs from schema/; meta-validates schema/ first and
+## writes nothing when any step fails, naming the file and the JSON pointer (tools/generate.py)
 generate: $(STAMP)
 	$(PY) tools/generate.py
 

@@ -1,7 +1,8 @@
 """`make generate`: every file of generated/ from schema/, all or nothing.
 
 In order: meta-validate schema/ (tools/check_schema.py), refuse keywords the compiled validators would not
-enforce (tools/generate_validators.py `unsupported`), then render every generated file in memory (GENERATORS).
+enforce (tools/generate_validators.py `unsupported`), then render every generated file in memory (GENERATORS):
+generated/ and the reference docs under docs/ (`make docs` alone also deletes pages of a revision removed).
 Any problem is printed one line each, `FILE: POINTER: MESSAGE`, and nothing is written; only when every file
 rendered is each written, through a temporary file renamed over it, and only if its text changed. `--check`
 compares instead of writing: a unified diff and exit status 1 when a file is stale.
@@ -21,6 +22,8 @@ import generate_models
 import generate_validators
 from check_schema import SchemaProblems, schema_errors
 
+from microtvm_project_api.protocol.registry import SchemaRegistry
+
 ROOT = Path(__file__).resolve().parent.parent
 SCHEMA_DIR = ROOT / "schema"
 COMMAND = "make generate"
@@ -29,9 +32,19 @@ Generator = Callable[[Path], dict[Path, str]]
 """Renders some files of generated/ from a schema folder, in memory: their text by path. It raises SchemaProblems
 (one `FILE: POINTER: MESSAGE` line each) for a schema it cannot derive its files from, and writes nothing itself."""
 
+
+
+def render_docs(schema_dir: Path) -> dict[Path, str]:
+    """docs/reference/vN.md and docs/openrpc/vN.json (spec_tools/docs_files.py), which `make check` holds to the schema."""
+    from microtvm_project_api.spec_tools.docs_files import expected_files
+
+    return {ROOT / "docs" / relative: text for relative, text in expected_files(SchemaRegistry.from_directory(schema_dir)).items()}
+
+
 GENERATORS: tuple[Generator, ...] = (
     generate_models.render_all,
     generate_validators.render_all,
+    render_docs,
 )
 
 

@@ -12,7 +12,7 @@ from typing import Any
 
 ROOT = Path(__file__).resolve().parents[2]
 TOOLS = ROOT / "tools"
-PACKAGE_FOLDERS = ("schema", "generated", "protocol", "server_sdk", "client", "conformance", "sample_model")
+PACKAGE_FOLDERS = ("schema", "generated", "protocol", "server_sdk", "client", "conformance", "sample_model", "spec_tools", "docs")
 
 
 def tool(name: str) -> ModuleType:

@@ -1,6 +1,7 @@
 """A bound added to the schema is a bound on the wire: `maximum` on read_transport's `n` and `maxLength` on the payload
-type, added to a copy of the package and regenerated there with `make generate`'s tools/generate.py, make an SDK server
-run from that copy answer -32602 to a request that breaks them. The payload bound holds on both of the SDK's paths: a
+type, added to a copy of the package and regenerated there with `make generate`'s tools/generate.py (models, validators
+and reference docs, then current by `--check`), make an SDK server run from that copy answer -32602 to a request that
+breaks them. The payload bound holds on both of the SDK's paths: a
 short write_transport line parsed whole, and a long one as the typed client writes it, whose payload is taken out of
 the line and decoded before the rest is parsed (wire.parse_split_payload)."""
 
@@ -37,6 +38,9 @@ def bounded(tmp_path_factory: pytest.TempPathFactory) -> Path:
     assert done.returncode == 0, done.stdout + done.stderr
     assert "le=65536" in (package / "generated" / "models.py").read_text()
     assert "max_length=100" in (package / "generated" / "models.py").read_text()
+    assert "<= 65536" in (package / "docs" / "reference" / "v2.md").read_text()
+    check = subprocess.run([sys.executable, str(package / "tools" / "generate.py"), "--check"], env=env, capture_output=True, text=True, timeout=180)
+    assert check.returncode == 0, check.stdout + check.stderr  # what `make check` holds the generated files to
     return site
 
 
