@@ -42,6 +42,8 @@ CASES = [  # keyword, the probe's schema, values that keep it, values that break
     ("const", {"const": [1, {"a": None}]}, [[1, {"a": None}], [1.0, {"a": None}]], [[True, {"a": None}], [1, {}]], "literal_error"),
     ("anyOf", {"anyOf": [{"type": "string", "maxLength": 2}, {"type": "integer", "minimum": 10}]}, ["ab", 10], ["abc", 9, None, True], "anyOf"),
     ("oneOf", {"oneOf": [{"type": "integer"}, {"type": "number", "minimum": 5}]}, [1, 5.5], [6, "x", True], "oneOf"),
+    ("enum", {"type": ["string", "null"], "enum": ["a", None]}, ["a", None], ["b", 1], "enum"),
+    ("enum", {"type": ["string", "null"], "enum": ["a"]}, ["a"], [None, "b"], "enum"),
     ("type", {"type": "integer"}, [0, -3, 10**40], [True, 1.5, "1", None], "int_type"),
     ("type", {"type": "number"}, [0, 1.5], [True, False, "1"], "float_type"),
 ]
@@ -160,3 +162,20 @@ def test_uniqueness_of_deeply_nested_items_does_not_overflow_the_stack() -> None
         deep = [deep]
     assert validators._unique([deep, 1])
     assert not validators._unique([deep, deep])
+
+
+def test_object_keywords_judge_members_and_names(probe: Any) -> None:
+    """`required` names a member the object does not declare; `propertyNames` holds any string keyword, or a schema."""
+    assert [(p, r) for p, _, r in _found(probe({"type": "object", "required": ["a"]}), {})] == [(PROBE + "/a", "missing")]
+    short_names = probe({"type": "object", "propertyNames": {"maxLength": 2}})
+    assert _found(short_names, {"ab": 1}) == []
+    assert [(p, r) for p, _, r in _found(short_names, {"abc": 1})] == [(PROBE + "/abc", "string_too_long")]
+    listed_names = probe({"type": "object", "propertyNames": {"enum": ["a"]}, "additionalProperties": {"type": "integer", "maximum": 1}})
+    assert [(p, r) for p, _, r in _found(listed_names, {"a": 1, "b": 2})] == [(PROBE + "/b", "enum"), (PROBE + "/b", "less_than_equal")]
+
+
+def test_a_reference_and_the_keywords_beside_it_both_apply(probe: Any) -> None:
+    validators = probe({"$ref": "#/$defs/MethodNameSyntax", "maxLength": 3})
+    assert _found(validators, "abc") == []
+    assert [r for _, _, r in _found(validators, "abcd")] == ["string_too_long"]
+    assert [r for _, _, r in _found(validators, "a-")] == ["string_pattern_mismatch"]
