@@ -180,9 +180,9 @@ def load_documents(schema_dir: Path = SCHEMA_DIR) -> tuple[dict[str, dict[str, A
     return documents, files
 
 
-def _number(value: float) -> str:
+def _number(value: int | float) -> str:
     """A limit as pydantic prints it (0.0 as 0)."""
-    return str(int(value)) if float(value).is_integer() else repr(value)
+    return str(value) if isinstance(value, int) else str(int(value)) if value.is_integer() else repr(value)
 
 
 def _literal(value: Any) -> str:
@@ -215,9 +215,9 @@ class Compiler:
     Each node is known by its location, the absolute `uri#/pointer` of it: references resolve against it and
     problems name it (as file and JSON pointer, via `files`)."""
 
-    def __init__(self, documents: dict[str, dict[str, Any]], files: dict[str, str] | None = None) -> None:
+    def __init__(self, documents: dict[str, dict[str, Any]], files: dict[str, str]) -> None:
         self.documents = documents
-        self.files = files or {}
+        self.files = files
         self.names: dict[str, str] = {}
         self.pending: list[str] = []
         self.constants: dict[str, tuple[str, str]] = {}
@@ -229,7 +229,7 @@ class Compiler:
     def problem(self, location: str, message: str) -> None:
         """Record that the node at `location` cannot be compiled faithfully."""
         uri, _, fragment = location.partition("#")
-        self.problems.append(f"{self.files.get(uri, uri)}: {fragment or '/'}: {message}")
+        self.problems.append(f"{self.files[uri]}: {fragment or '/'}: {message}")
 
     def resolve(self, ref: str) -> Any:
         """The schema an absolute `uri#/pointer` reference names."""

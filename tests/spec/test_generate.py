@@ -94,3 +94,13 @@ def test_what_the_validators_would_not_enforce_is_refused_with_file_and_pointer(
 
 def test_the_spec_uses_only_supported_keywords() -> None:
     assert tool("generate_validators").unsupported() == []
+
+
+def test_the_validator_generator_alone_names_an_unknown_type_by_file_and_pointer(tmp_path: Path) -> None:
+    """Run without the meta-validation before it (tools/generate_validators.py by itself), it still names the node."""
+    schema = copy_schema(tmp_path)
+    put(schema, READ, N + "/type", "integr")
+    generator = tool("generate_validators")
+    with pytest.raises(tool("check_schema").SchemaProblems) as raised:
+        generator.render(schema)
+    assert raised.value.lines == [f"schema/{READ}: {N}/type: unknown type 'integr'"]
