@@ -193,7 +193,7 @@ class Server:
         except Exception as exc:  # a handler failed: the server keeps serving
             logger.exception("%s failed", method)
             data = {"traceback": traceback.format_exc()}
-            return _error_line(request_id, method, ServerError(str(exc) or type(exc).__name__, data).to_error_object())
+            return _error_line(request_id, method, ServerError(exception_text(exc), data).to_error_object())
 
     def _call(self, request_id: int | float | str, method: str, params: dict[str, Any]) -> Parts:
         """The answer to a request whose envelope is valid: the method's, or the error saying why there is none."""
@@ -386,6 +386,16 @@ def _check_envelope(message: Any) -> tuple[int | float | str, str, dict[str, Any
     if extra:
         raise InvalidRequestError(f"Invalid request: unexpected members {', '.join(extra)}")
     return request_id, method, message["params"]
+
+
+def exception_text(exc: BaseException) -> str:
+    """The text of a platform's exception for its error reply, never raising: its __str__ may itself fail, and
+    the reply must still go out (the loop's except block is where nothing may raise again)."""
+    try:
+        text = str(exc)
+    except Exception as failure:
+        return f"{type(exc).__name__} (str() of it raised {type(failure).__name__})"
+    return text if isinstance(text, str) and text else type(exc).__name__
 
 
 def _parse_error(exc: WireDecodeError) -> Parts:
