@@ -142,7 +142,7 @@ def test_a_scratch_method_added_to_the_schema_reaches_sdk_client_and_kit(tmp_pat
                                    capture_output=True, text=True, timeout=120)
         assert generated.returncode == 0, generated.stderr
     table = (package / "generated" / "methods.py").read_text()
-    assert "SCRATCH_PING: Final = \"scratch_ping\"" in table and 'params_model_name="ScratchPingParams"' in table
+    assert "SCRATCH_PING: Final = \"scratch_ping\"" in table and '#/$defs/ScratchPingParams",' in table
     assert "def check_ScratchPingParams(" in (package / "generated" / "validators.py").read_text()
     assert (ROOT / "generated" / "methods.py").read_text() != table
 
