@@ -53,6 +53,8 @@ class MethodEntry:
     """`x-read-bound`: the integer param that bounds the bytes of the result's payload (at most that many)."""
     path_params: tuple[str, ...]
     """`x-path`: params that are file system paths on the server's machine."""
+    created_params: tuple[str, ...]
+    """`x-creates`: path params naming a directory the call creates (it must not exist before)."""
     payload_params: Mapping[str, str]
     """Params carrying bytes, with their encoding (base85 or base64)."""
     payload_result: Mapping[str, str]

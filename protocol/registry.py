@@ -149,6 +149,7 @@ class SchemaRegistry:
                 timeout_param=next((m.name for m in params if m.refers_to(TIMEOUT_DEFINITION)), None),
                 read_bound=method_document.get("x-read-bound"),
                 path_params=tuple(m.name for m in params if m.annotations.get("x-path")),
+                created_params=tuple(m.name for m in params if m.annotations.get("x-creates")),
                 payload_params={m.name: m.annotations["contentEncoding"] for m in params if "contentEncoding" in m.annotations},
                 payload_result={m.name: m.annotations["contentEncoding"] for m in results if "contentEncoding" in m.annotations},
             )

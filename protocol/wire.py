@@ -37,6 +37,24 @@ def coalesced(parts: Parts) -> Parts:
     return parts
 
 
+def write_parts(fd: int, parts: Parts, wait: Callable[[], bool] | None = None) -> None:
+    """Write one whole line given in parts to `fd` (os.writev: a long line's parts are never joined into one copy).
+    On a non-blocking fd, `wait` is called whenever the pipe is full; when it returns False (its deadline passed) the
+    write gives up with TimeoutError. The one writer of the wire: the SDK's replies and the client's requests."""
+    views = [memoryview(part) for part in coalesced(parts) if part]
+    while views:
+        try:
+            written = os.writev(fd, views) if len(views) > 1 else os.write(fd, views[0])
+        except BlockingIOError:
+            written = 0
+        while views and written >= len(views[0]):
+            written -= len(views.pop(0))
+        if views:
+            views[0] = views[0][written:]
+            if wait is not None and not wait():
+                raise TimeoutError("the peer did not read the line before the deadline")
+
+
 class WireDecodeError(ValueError):
     """A line that is not one UTF-8 JSON text (the JSON-RPC parse error)."""
 

@@ -13,7 +13,7 @@ error too, where TVM's server stopped):
 - a handler raising a protocol error: that error; any other exception: -32000 with its text and
   data.traceback;
 - a handler returning a value the spec does not allow: -32603 naming the method and pointer.
-Replies go out whole with os.writev (a large result in parts, never joined); logs go to stderr only.
+Replies go out whole through wire.write_parts (a large result in parts, never joined); logs go to stderr only.
 
 Validation runs the validators compiled from schema/ (protocol.checks): the same rules and words as the
 generated models, without importing pydantic, so a server starts in tens of milliseconds. Payload
@@ -30,7 +30,6 @@ from __future__ import annotations
 import functools
 import logging
 import operator
-import os
 import re
 import traceback
 from pathlib import Path
@@ -45,7 +44,6 @@ from microtvm_project_api.generated.methods import (
     SERVER_INFO_QUERY,
     TRANSPORT_METHODS,
     WRITE_TRANSPORT,
-    MethodEntry,
 )
 from microtvm_project_api.generated.validators import ErrorCode
 from microtvm_project_api.protocol import checks
@@ -58,6 +56,7 @@ from microtvm_project_api.protocol.errors import (
     RemoteError,
     ServerError,
 )
+from microtvm_project_api.protocol.method_table import MethodEntry
 from microtvm_project_api.protocol.payload import CODECS, PayloadCodec, PayloadDecodeError
 from microtvm_project_api.protocol.violations import describe
 from microtvm_project_api.protocol.wire import (
@@ -67,7 +66,6 @@ from microtvm_project_api.protocol.wire import (
     LineTooLong,
     Parts,
     WireDecodeError,
-    coalesced,
     decode_message,
     encode_message,
     error_reply,
@@ -77,6 +75,7 @@ from microtvm_project_api.protocol.wire import (
     payload_request_head,
     result_reply,
     result_reply_parts,
+    write_parts,
 )
 from microtvm_project_api.server_sdk.handler import ProjectApiHandler
 from microtvm_project_api.server_sdk.revisions import ServedRevision, agree, offered_revisions
@@ -139,7 +138,7 @@ class Server:
                     logger.debug("end of file on the request fd")
                     return
                 try:
-                    _write_all(write_fd, reply)
+                    write_parts(write_fd, reply)
                 except BrokenPipeError:
                     logger.warning("the client closed the reply fd; ending the session")
                     return
@@ -334,6 +333,8 @@ def _as_json(value: Any) -> Any:
     generated model (model_dump), or plain JSON (validated afterwards like any result)."""
     if hasattr(value, "to_json"):
         return value.to_json()
+    if hasattr(value, "_asdict"):  # a platform's own namedtuple (TVM's TransportTimeouts)
+        return dict(value._asdict())
     return value.model_dump() if hasattr(value, "model_dump") else value
 
 
@@ -415,20 +416,3 @@ def _error_line(request_id: int | float | str | None, method: Any, error: dict[s
         problem = describe(violations)
     message = f"{method} raised an error the spec does not allow: {problem}"
     return (encode_message(error_reply(request_id, ErrorCode.INTERNAL_ERROR, message)),)
-
-
-def _write_all(fd: int, parts: Parts) -> None:
-    """Write every byte of `parts`, one line, to `fd` (os.writev: a long line's parts are never joined into one copy)."""
-    parts = coalesced(parts)
-    if len(parts) == 1:
-        view = memoryview(parts[0])
-        while view:
-            view = view[os.write(fd, view):]
-        return
-    views = [memoryview(part) for part in parts if part]
-    while views:
-        written = os.writev(fd, views)
-        while views and written >= len(views[0]):
-            written -= len(views.pop(0))
-        if views:
-            views[0] = views[0][written:]
