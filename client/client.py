@@ -206,7 +206,7 @@ class ProjectApiClient(ClientMethods):
                 params[name] = value
         fresh = [Path(params[name]) for name in entry.created_params if not os.path.lexists(params[name])]
         try:
-            result = self._call(method, params, timeout, payload, as_model=not entry.payload_result)
+            result = self._call(method, params, timeout, payload, as_model=not entry.payload_result, caller=4)
         except BaseException:
             if self._over is not None:
                 for directory in fresh:
@@ -237,7 +237,7 @@ class ProjectApiClient(ClientMethods):
         try:
             remove_tree(project)
         except OSError as exc:
-            warnings.warn(f"could not remove the half-made {project}: {exc}", RuntimeWarning, stacklevel=3)
+            warnings.warn(f"could not remove the half-made {project}: {exc}", RuntimeWarning, stacklevel=4)
 
     def call(self, method: str, params: dict[str, Any], timeout: float | None = None) -> Any:
         """Call any method of the session's revision with JSON params: the result as the method table's model (None
@@ -246,9 +246,10 @@ class ProjectApiClient(ClientMethods):
         return self._call(method, params, timeout)
 
     def _call(self, method: str, params: dict[str, Any], timeout: float | None, payload: tuple[str, bytes | bytearray] | None = None,
-              as_model: bool = True) -> Any:
+              as_model: bool = True, caller: int = 3) -> Any:
         """`call`, with `payload` (a param's name and its encoded bytes) spliced into the request as it is, and the
-        result as plain JSON instead of a model when `as_model` is false (the wrappers returning None or bytes)."""
+        result as plain JSON instead of a model when `as_model` is false (the wrappers returning None or bytes).
+        `caller` is the stack level of the user's line, which a warning names."""
         entry = REVISIONS[self.revision].methods.get(method)
         if entry is None:
             raise ValueError(f"{method} is not a method of protocol revision {self.revision}")
@@ -257,7 +258,7 @@ class ProjectApiClient(ClientMethods):
         if deadline is None and not self._warned_unbounded:
             self._warned_unbounded = True
             warnings.warn(f"{method}: {entry.timeout_param}=None has no call deadline, so a silent server blocks this call "
-                          "forever; pass timeout=SECONDS to bound it (warned once per session)", UnboundedCallWarning, stacklevel=3)
+                          "forever; pass timeout=SECONDS to bound it (warned once per session)", UnboundedCallWarning, stacklevel=caller)
         with self._lock:
             result = self._exchange(method, params, deadline, payload)
             return self._validated(self.revision, method, result, as_model)

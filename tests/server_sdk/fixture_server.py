@@ -40,7 +40,7 @@ class FullHandler(ProjectApiHandler):
         raise RuntimeError("boom")
 
     def build(self, options):
-        if options["board"] == "b":
+        if options["jobs"] == 13:
             raise Unprintable()
         (self.project_dir / "seen_options.json").write_text(json.dumps(options))
 

@@ -152,7 +152,7 @@ def test_other_exception_is_server_error_with_traceback(start, fixture_dir, tmp_
 def test_exception_whose_text_cannot_be_made_is_still_answered(start, fixture_dir, revision):
     """str() of the platform's exception raises: the loop answers -32000 naming the class, and keeps serving."""
     server = start(fixture_dir, revision)
-    error = server.error("build", {"options": {"board": "b"}})
+    error = server.error("build", {"options": {"board": "a", "jobs": 13}})
     assert (error["code"], error["message"]) == (-32000, "Unprintable (str() of it raised ValueError)")
     assert "Unprintable" in error["data"]["traceback"]
     still_serving(server)
