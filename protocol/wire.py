@@ -10,12 +10,14 @@ import select
 import time
 from typing import Any, Callable
 
+from microtvm_project_api.generated import methods
 from microtvm_project_api.protocol.payload import DecodedPayload, PayloadCodec, PayloadDecodeError
 
-JSONRPC = "2.0"
-MAX_LINE_BYTES = 64 * 1024 * 1024
-"""The longest line either side must accept; a longer one is discarded and answered with an error."""
-MAX_LINE_VALUES = 1_000_000
+JSONRPC = methods.JSONRPC_VERSION
+MAX_LINE_BYTES = methods.MAX_LINE_BYTES
+"""The longest line either side must accept (schema/jsonrpc.json x-max-line-bytes); a longer one is discarded and
+answered with an error."""
+MAX_LINE_VALUES = methods.MAX_LINE_VALUES
 """The most JSON values one line may hold (schema/jsonrpc.json x-max-line-values): parsed, a value costs far more
 memory than its bytes on the wire (`[],` is 3 bytes and about 64 in CPython), so a line over it is a parse error."""
 

@@ -30,7 +30,6 @@ from __future__ import annotations
 import functools
 import logging
 import operator
-import re
 import traceback
 from pathlib import Path
 from typing import Any, Callable, Iterable
@@ -46,11 +45,10 @@ from microtvm_project_api.generated.methods import (
     WRITE_TRANSPORT,
 )
 from microtvm_project_api.generated.validators import ErrorCode
-from microtvm_project_api.protocol import checks
+from microtvm_project_api.protocol import checks, envelope
 from microtvm_project_api.protocol.errors import (
     InternalError,
     InvalidParamsError,
-    InvalidRequestError,
     MethodNotFoundError,
     MethodNotSupportedError,
     RemoteError,
@@ -80,8 +78,6 @@ from microtvm_project_api.protocol.wire import (
 from microtvm_project_api.server_sdk.handler import ProjectApiHandler
 from microtvm_project_api.server_sdk.revisions import ServedRevision, agree, offered_revisions
 
-METHOD_SYNTAX = re.compile(r"[a-zA-Z0-9_]+")
-REQUEST_MEMBERS = frozenset(("jsonrpc", "method", "params", "id"))
 OPTIONS_PARAM = "options"
 WRITE_PAYLOAD = "data"
 WRITE_HEAD = payload_request_head(WRITE_TRANSPORT, WRITE_PAYLOAD)
@@ -177,15 +173,14 @@ class Server:
 
     def _reply_parts(self, message: Any) -> Parts:
         """The reply line, in parts, to one parsed request."""
-        request_id = _request_id(message)
+        request_id = envelope.request_id(message)
         method = message.get("method") if isinstance(message, dict) else None
         try:
-            if type(method) is str and message.keys() == REQUEST_MEMBERS and request_id is not None \
-                    and message["jsonrpc"] == JSONRPC and type(message["params"]) is dict:
+            if envelope.plain_request(message, request_id):
                 answer = self._answering.get(method)
                 if answer is not None:  # a valid request of a supported method, checked in one line
                     return answer(request_id, message["params"])
-            valid_id, valid_method, params = _check_envelope(message)
+            valid_id, valid_method, params = envelope.request_parts(message)
             return self._call(valid_id, valid_method, params)
         except RemoteError as exc:
             return _error_line(request_id, method, exc.to_error_object())
@@ -349,44 +344,6 @@ def _payload_decoder(method: str, param: str, encoding: str) -> Callable[[str], 
             raise InvalidParamsError(f"{method}: /{param}: {exc}") from None
 
     return decode
-
-
-def _request_id(message: Any) -> int | float | str | None:
-    """The request's id when it is a valid one, else None: a string or an integer, not a boolean; an integer
-    written with a fraction or exponent (1.0, 1e3) is one too, as schema/jsonrpc.json#/$defs/RequestId says,
-    and is echoed as it was read."""
-    if isinstance(message, dict):
-        request_id = message.get("id")
-        if isinstance(request_id, str) or (isinstance(request_id, int) and not isinstance(request_id, bool)):
-            return request_id
-        if isinstance(request_id, float) and request_id.is_integer():
-            return request_id
-    return None
-
-
-def _check_envelope(message: Any) -> tuple[int | float | str, str, dict[str, Any]]:
-    """The request's id, method and params; InvalidRequestError unless `message` is a single request object per
-    schema/jsonrpc.json#/$defs/Request."""
-    if isinstance(message, list):
-        raise InvalidRequestError("Invalid request: batches are not supported")
-    if not isinstance(message, dict):
-        raise InvalidRequestError("Invalid request: a request is a JSON object")
-    if message.get("jsonrpc") != JSONRPC:
-        raise InvalidRequestError('Invalid request: jsonrpc must be "2.0"')
-    if "id" not in message:
-        raise InvalidRequestError("Invalid request: id is missing (notifications are not supported)")
-    request_id = _request_id(message)
-    if request_id is None:
-        raise InvalidRequestError("Invalid request: id must be a string or an integer")
-    method = message.get("method")
-    if not isinstance(method, str) or not METHOD_SYNTAX.fullmatch(method):
-        raise InvalidRequestError("Invalid request: method must be a string matching ^[a-zA-Z0-9_]+$")
-    if not isinstance(message.get("params"), dict):
-        raise InvalidRequestError("Invalid request: params must be an object")
-    extra = sorted(set(message) - REQUEST_MEMBERS)
-    if extra:
-        raise InvalidRequestError(f"Invalid request: unexpected members {', '.join(extra)}")
-    return request_id, method, message["params"]
 
 
 def exception_text(exc: BaseException) -> str:

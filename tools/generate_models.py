@@ -149,7 +149,23 @@ def method_table_source(registry: SchemaRegistry) -> str:
                            ("TRANSPORT_METHODS", "transport"), ("LONG_RUNNING_METHODS", "long_running")):
         chosen = [name for name in names if fact is None or getattr(latest[name][1], fact)]
         lines += [f"{constant}: Final = {_tuple(chosen, _constant)}"]
+    lines += envelope_source(registry)
     return "\n".join(lines) + "\n"
+
+
+def envelope_source(registry: SchemaRegistry) -> list[str]:
+    """The envelope's facts from jsonrpc.json (Request, MethodNameSyntax, the line bounds), for protocol/envelope.py
+    and protocol/wire.py: the wire's rules come from the schema, not from literals of their own."""
+    uri = registry.definition_uri("Request").partition("#")[0]
+    request = registry.resolve(f"{uri}#/$defs/Request")
+    document = registry.documents[uri]
+    assert set(request["required"]) == set(request["properties"]), "protocol/envelope.py reads every member as required"
+    return ["", "# The JSON-RPC envelope (schema/jsonrpc.json).",
+            f"JSONRPC_VERSION: Final = {_str(request['properties']['jsonrpc']['const'])}",
+            f"REQUEST_MEMBERS: Final = frozenset({_tuple(request['properties'])})",
+            f"METHOD_NAME_PATTERN: Final = {_str(registry.resolve(f'{uri}#/$defs/MethodNameSyntax')['pattern'])}",
+            f"MAX_LINE_BYTES: Final = {document['x-max-line-bytes']}",
+            f"MAX_LINE_VALUES: Final = {document['x-max-line-values']}"]
 
 
 def _constant(name: str) -> str:
