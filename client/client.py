@@ -38,7 +38,7 @@ from microtvm_project_api.client.errors import (
 from microtvm_project_api.client.transcript import Transcript
 from microtvm_project_api.generated import models
 from microtvm_project_api.generated.client_methods import ClientMethods
-from microtvm_project_api.generated.methods import METHODS, READ_TRANSPORT, REVISIONS, SERVER_INFO_QUERY
+from microtvm_project_api.generated.methods import METHODS, REVISIONS, SERVER_INFO_QUERY
 from microtvm_project_api.protocol import checks, wire
 from microtvm_project_api.protocol.agreement import DEFAULT_TVM_VERSION, query_params
 from microtvm_project_api.protocol.errors import InvalidParamsError, error_from_object
@@ -364,8 +364,10 @@ class ProjectApiClient(ClientMethods):
         self._last_line = line[:RAW_LINE_KEPT]  # what an error message shows (the line itself when short: no copy)
         # Only a long read reply can be split: the head is not built for the short ones. A transcript records the
         # payload as text, so it gets the whole parse.
-        if method == READ_TRANSPORT and len(line) >= wire.SPLIT_PAYLOAD_BYTES and self.transcript is None:
-            spliced = wire.parse_split_payload(line, wire.payload_reply_head(request_id, "data"), "result", "data", self.codec)
+        entry = METHODS[method]
+        if entry.payload_result and len(line) >= wire.SPLIT_PAYLOAD_BYTES and self.transcript is None:
+            member = next(iter(entry.payload_result))
+            spliced = wire.parse_split_payload(line, wire.payload_reply_head(request_id, member), "result", member, self.codec)
             if spliced is not None:  # a long read_transport reply as the SDK writes it, its payload decoded already
                 del line
                 return self._unwrap(method, request_id, spliced)

@@ -114,10 +114,10 @@ def encode_message(message: dict[str, Any]) -> bytes:
     A string holding a lone surrogate (valid in JSON text as an escape, not encodable as UTF-8; an
     id or a parameter echoed back can carry one) is written as a \\u escape instead of failing.
     """
-    return _json_bytes(message) + b"\n"
+    return json_bytes(message) + b"\n"
 
 
-def _json_bytes(value: Any) -> bytes:
+def json_bytes(value: Any) -> bytes:
     """Compact UTF-8 JSON text of `value`; \\u escapes where a lone surrogate cannot be UTF-8."""
     text = _encode(value)
     try:
@@ -129,12 +129,12 @@ def _json_bytes(value: Any) -> bytes:
 def request_line(method: str, params: dict[str, Any], request_id: int | str) -> bytes:
     """A request line: the bytes encode_message(request(method, params, request_id)) writes, with the part before
     the params made once per method."""
-    return b"".join((_request_head(method), _json_bytes(params), b',"id":', id_json(request_id), b"}\n"))
+    return b"".join((_request_head(method), json_bytes(params), b',"id":', id_json(request_id), b"}\n"))
 
 
 @functools.lru_cache(maxsize=None)
 def _request_head(method: str) -> bytes:
-    return b'{"jsonrpc":"2.0","method":' + _json_bytes(method) + b',"params":'
+    return b'{"jsonrpc":"2.0","method":' + json_bytes(method) + b',"params":'
 
 
 def id_json(request_id: int | float | str) -> bytes:
@@ -158,7 +158,7 @@ def payload_request_parts(method: str, params: dict[str, Any], request_id: int |
     """A request line, in parts for os.writev, whose params are `params` plus the member `name` holding `payload`, an
     encoded transport payload (base64 or base85: ASCII without quote or backslash, so a JSON string as it is); the
     payload is spliced in, neither escaped by json.dumps nor copied into one line. `name` comes first in params."""
-    rest = _json_bytes(params)
+    rest = json_bytes(params)
     tail = b'"' + (b"," + rest[1:] if len(rest) > 2 else b"}") + b',"id":' + id_json(request_id) + b"}\n"
     return payload_request_head(method, name), payload, tail
 
@@ -166,13 +166,13 @@ def payload_request_parts(method: str, params: dict[str, Any], request_id: int |
 @functools.lru_cache(maxsize=None)
 def payload_request_head(method: str, name: str) -> bytes:
     """How payload_request_parts begins a request line, up to the opening quote of the payload string."""
-    return _request_head(method) + b"{" + _json_bytes(name) + b':"'
+    return _request_head(method) + b"{" + json_bytes(name) + b':"'
 
 
 def payload_reply_head(request_id: int | float | str, name: str) -> bytes:
     """How a result reply whose first result member is the payload `name` begins, as the SDK writes it
     (result_reply_parts), up to the opening quote of the payload string."""
-    return b'{"jsonrpc":"2.0","id":' + id_json(request_id) + b',"result":{' + _json_bytes(name) + b':"'
+    return b'{"jsonrpc":"2.0","id":' + id_json(request_id) + b',"result":{' + json_bytes(name) + b':"'
 
 
 SPLIT_PAYLOAD_BYTES = 4096
@@ -193,7 +193,7 @@ def parse_split_payload(line: bytes, head: bytes, owner: str, name: str, codec: 
     if closing < 0:
         return None
     rest = line[:len(head)] + line[closing:]
-    if rest.count(_json_bytes(name)) != 1:  # a duplicate or nested member of that name: json's own rules decide
+    if rest.count(json_bytes(name)) != 1:  # a duplicate or nested member of that name: json's own rules decide
         return None
     with memoryview(line)[len(head):closing] as payload:
         try:

@@ -36,9 +36,8 @@ from typing import Any, Callable, Iterable
 
 from microtvm_project_api.generated.methods import (
     CLOSE_TRANSPORT,
-    GENERATE_PROJECT,
+    METHODS,
     OPTION_METHODS,
-    READ_TRANSPORT,
     REVISIONS,
     SERVER_INFO_QUERY,
     TRANSPORT_METHODS,
@@ -67,6 +66,7 @@ from microtvm_project_api.protocol.wire import (
     decode_message,
     encode_message,
     error_reply,
+    json_bytes,
     line_text,
     parse_split_payload,
     parse_text,
@@ -79,9 +79,10 @@ from microtvm_project_api.server_sdk.handler import ProjectApiHandler
 from microtvm_project_api.server_sdk.revisions import ServedRevision, agree, offered_revisions
 
 OPTIONS_PARAM = "options"
-WRITE_PAYLOAD = "data"
+WRITE_PAYLOAD = next(iter(METHODS[WRITE_TRANSPORT].payload_params))
 WRITE_HEAD = payload_request_head(WRITE_TRANSPORT, WRITE_PAYLOAD)
-"""How the typed client begins a write_transport request line (wire.payload_request_parts)."""
+"""How the typed client begins a write_transport request line (wire.payload_request_parts), its payload member read
+from the method table."""
 
 logger = logging.getLogger(__name__)
 
@@ -196,8 +197,8 @@ class Server:
             return answer(request_id, params)
         if method not in self.served.methods:
             raise MethodNotFoundError(f"Method not found: {method}")
-        reason = (f"{method} is not supported by this server" if method != GENERATE_PROJECT or self.handler.is_template()
-                  else "a generated project does not generate projects; its template does")
+        reason = (f"{method} is not supported by this server" if not METHODS[method].template_only or self.handler.is_template()
+                  else f"a generated project does not serve {method}; its template does")
         raise MethodNotSupportedError(reason) if self.revision >= 2 else ServerError(reason)
 
     def _answer(self, entry: MethodEntry, served: ServedRevision) -> Answer:
@@ -211,12 +212,13 @@ class Server:
                 raise InvalidParamsError(f"{method}: {describe(violations)}")
             return call(params)
 
-        if method == READ_TRANSPORT:
-            codec = served.codec
+        if entry.payload_result:  # read_transport: bytes, encoded straight into the reply
+            codec, member, bound = served.codec, next(iter(entry.payload_result)), entry.read_bound
+            head = b"{" + json_bytes(member) + b':"'
 
             def read(request_id: int | float | str, params: dict[str, Any]) -> Parts:
                 data = checked(params)
-                return _read_reply(request_id, data, params["n"], codec)
+                return _payload_reply(method, member, head, request_id, data, None if bound is None else params[bound], codec)
 
             return read
         null_result = entry.result_member is None and method in checks.NULL_RESULTS[revision]
@@ -299,13 +301,15 @@ def _result_reply(entry: MethodEntry, revision: int, request_id: int | float | s
         raise InternalError(f"{entry.name} returned a result that is not JSON: {exc}") from None
 
 
-def _read_reply(request_id: int | float | str, data: Any, n: int, codec: PayloadCodec) -> Parts:
-    """The read_transport reply, encoded straight from the bytes (valid by construction once 1 <= len <= n)."""
+def _payload_reply(method: str, member: str, head: bytes, request_id: int | float | str, data: Any, bound: int | None,
+                   codec: PayloadCodec) -> Parts:
+    """The reply of a method whose result is bytes in `member`, encoded straight from them: valid by construction once
+    they hold 1 to `bound` bytes (the method's `x-read-bound` param)."""
     if not isinstance(data, (bytes, bytearray, memoryview)):
-        raise InternalError(f"read_transport returned an invalid result: /data: expected bytes, got {type(data).__name__}")
-    if not 1 <= len(data) <= n:
-        raise InternalError(f"read_transport returned an invalid result: /data: {len(data)} bytes, expected 1 to {n}")
-    return result_reply_parts(request_id, b'{"data":"', codec.encode_bytes(data), b'"}')
+        raise InternalError(f"{method} returned an invalid result: /{member}: expected bytes, got {type(data).__name__}")
+    if not data or (bound is not None and len(data) > bound):
+        raise InternalError(f"{method} returned an invalid result: /{member}: {len(data)} bytes, expected 1 to {bound}")
+    return result_reply_parts(request_id, head, codec.encode_bytes(data), b'"}')
 
 
 def _popped(name: str, convert: Callable[[Any], Any]) -> Callable[[dict[str, Any]], Any]:
