@@ -29,10 +29,10 @@ def request_id(message: Any) -> RequestId | None:
     return None
 
 
-def plain_request(message: Any, found_id: RequestId | None) -> bool:
-    """Whether `message` (whose valid id, if any, is `found_id`) is a well-formed request: every member and no other,
-    jsonrpc "2.0", params an object. The method's syntax is the dispatcher's to check (a known name has it)."""
-    return (found_id is not None and type(message) is dict and message.keys() == REQUEST_MEMBERS
+def plain_request(message: Any) -> bool:
+    """Whether `message`, whose id is valid (request_id), is a well-formed request: every member and no other, jsonrpc
+    "2.0", params an object. The method's syntax is the dispatcher's to check (a known name has it)."""
+    return (type(message) is dict and message.keys() == REQUEST_MEMBERS
             and type(message["method"]) is str and message["jsonrpc"] == JSONRPC_VERSION and type(message["params"]) is dict)
 
 

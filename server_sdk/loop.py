@@ -177,8 +177,8 @@ class Server:
         request_id = envelope.request_id(message)
         method = message.get("method") if isinstance(message, dict) else None
         try:
-            if envelope.plain_request(message, request_id):
-                answer = self._answering.get(method)
+            if request_id is not None and envelope.plain_request(message):
+                answer = self._answering.get(message["method"])
                 if answer is not None:  # a valid request of a supported method, checked in one line
                     return answer(request_id, message["params"])
             valid_id, valid_method, params = envelope.request_parts(message)
