@@ -42,6 +42,7 @@ def test_the_readme_recipe_runs_as_written_and_the_inference_matches_the_referen
     printed = re.fullmatch(r"input ([0-9a-f]{32}) -> output ([0-9a-f]{8}), equal to the Python reference; files in (\S+)\n",
                            done.stdout)
     assert printed, done.stdout + done.stderr
+    assert len(set(bytes.fromhex(printed.group(1)))) > 1, "the recipe's input should exercise the model, not repeat one byte"
     work = Path(printed.group(3))
     assert work.parent == scratch
     assert (work / "project" / "build" / "firmware").is_file() and (work / "project" / "device").is_dir()
