@@ -42,9 +42,11 @@ check: $(STAMP)
 	$(PY) -m pytest -q tests/spec tests/architecture
 	@$(MAKE) --no-print-directory spec-changed
 
-## spec-changed: name `make spec-review` when schema/ (tracked or new files) changed since HEAD left BASE; silent without a BASE
+## spec-changed: name `make spec-review` when a JSON file of schema/ (tracked or new) changed since HEAD left BASE; silent
+## without a BASE
 spec-changed:
-	@if [ -n "$(FORK_POINT)" ] && ! { git diff --quiet "$(FORK_POINT)" -- schema/ && [ -z "$$(git ls-files --others --exclude-standard -- schema/)" ]; }; then \
+	@if [ -n "$(FORK_POINT)" ] && ! { git diff --quiet "$(FORK_POINT)" -- 'schema/*.json' && \
+		[ -z "$$(git ls-files --others --exclude-standard -- 'schema/*.json')" ]; }; then \
 		echo "schema/ changed against $(BASE): review the spec change with \`make spec-review BASE=$(BASE)\`"; fi
 
 ## spec-review: every change of the working tree's schema/ against the git revision BASE (default origin/main, else main)

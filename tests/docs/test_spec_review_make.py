@@ -75,8 +75,12 @@ def test_a_breaking_change_on_the_branch_is_named_by_check_and_fails_the_review_
     assert review.stdout.startswith("schema/ against main where this branch left it (")
 
 
-def test_a_new_untracked_schema_file_is_named(clone: Path) -> None:
-    (clone / "schema" / "notes.json").write_text("{}")
+def test_a_new_untracked_schema_file_is_named_and_prose_beside_the_spec_is_not(clone: Path) -> None:
+    with (clone / "schema" / "README.md").open("a") as readme:
+        readme.write("\nA clarification.\n")
+    (clone / "schema" / "NOTES.md").write_text("notes")
+    assert make(clone, "spec-changed").stdout == ""
+    (clone / "schema" / "methods" / "notes.json").write_text("{}")
     assert make(clone, "spec-changed").stdout == HINT
 
 
