@@ -42,16 +42,20 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     group.addoption("--microtvm-expected-failures", metavar="FILE", help="check ids known to fail, one per line")
 
 
-@pytest.hookimpl(wrapper=True)
-def pytest_make_collect_report(collector: pytest.Collector) -> Generator[None, pytest.CollectReport, pytest.CollectReport]:
-    """Add the checks' collector to what the session collects, so pytest counts, lists and selects their items as its own."""
-    report = yield
+@pytest.hookimpl(hookwrapper=True)
+def pytest_make_collect_report(collector: pytest.Collector) -> Generator[None, Any, None]:
+    """Add the checks' collector to what the session collects, so pytest counts, lists and selects their items as its own.
+    (An old-style wrapper: `wrapper=True` needs pluggy 1.1, newer than what pytest 7 may come with.)"""
     project = collector.config.getoption("microtvm_project")
-    if project and isinstance(collector, pytest.Session) and report.passed:
-        _check_project(project)
-        _runner(collector.config)  # a usage error (a bad option) stops pytest here, before any item runs
+    if not project or not isinstance(collector, pytest.Session):
+        yield
+        return
+    _check_project(project)
+    _runner(collector.config)  # a usage error (a bad option) stops pytest here, before anything is collected
+    outcome = yield
+    report: pytest.CollectReport = outcome.get_result()
+    if report.passed:
         report.result.append(ConformanceChecks.from_parent(collector, name=COLLECTOR_NAME, nodeid=COLLECTOR_NAME))
-    return report
 
 
 def _check_project(project: str) -> None:
