@@ -51,11 +51,11 @@ spec-changed:
 
 ## spec-review: every change of the working tree's schema/ against the git revision BASE (default origin/main, else main)
 ## where HEAD left it, classified as breaking clients, breaking servers or compatible, each break with why; exit 1 on an
-## unaccepted break without a new revision number
+## unaccepted break without a new revision number. ARGS go to `spec diff` (ARGS='--format markdown', ARGS='--ignore FILE')
 spec-review: $(STAMP)
 	@[ -n "$(BASE)" ] || { echo "spec-review: no origin/main or main in this clone; say which revision: make spec-review BASE=REV" >&2; exit 2; }
-	@echo "schema/ against $(BASE) where this branch left it ($(FORK_POINT))"
-	@$(VENV)/bin/microtvm-project spec diff "$(FORK_POINT)"
+	@echo "schema/ against $(BASE) where this branch left it ($(FORK_POINT))" >&2
+	@$(VENV)/bin/microtvm-project spec diff "$(FORK_POINT)" $(ARGS)
 
 ## demo: the reference host platform end to end through the typed client, then the conformance kit against it
 demo: $(STAMP)

@@ -72,7 +72,10 @@ def test_a_breaking_change_on_the_branch_is_named_by_check_and_fails_the_review_
     review = make(clone, "spec-review")
     assert review.returncode == 2, review.stdout  # make's status when spec diff exits 1
     assert "breaks clients and servers: build params/extra: required member added" in review.stdout
-    assert review.stdout.startswith("schema/ against main where this branch left it (")
+    assert review.stderr.startswith("schema/ against main where this branch left it (")
+    comment = make(clone, "spec-review", "ARGS=--format markdown")
+    assert comment.stdout.startswith("## Spec diff: `"), comment.stdout  # stdout is the comment alone
+    assert "build params/extra" in comment.stdout
 
 
 def test_a_new_untracked_schema_file_is_named_and_prose_beside_the_spec_is_not(clone: Path) -> None:
