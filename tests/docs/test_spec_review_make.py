@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 REPO = Path(__file__).resolve().parents[2]
-VENV = Path(sys.executable).parent.parent
+VENV = Path(sys.prefix)
 HINT = "schema/ changed against main: review the spec change with `make spec-review BASE=main`\n"
 
 pytestmark = pytest.mark.skipif(shutil.which("git") is None or shutil.which("make") is None, reason="needs git and make")
