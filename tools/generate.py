@@ -2,7 +2,8 @@
 
 In order: meta-validate schema/ (tools/check_schema.py), refuse keywords the compiled validators would not
 enforce (tools/generate_validators.py `unsupported`), then render every generated file in memory (GENERATORS):
-generated/ and the reference docs under docs/ (`make docs` alone also deletes pages of a revision removed).
+models and method table, compiled validators, handler base classes and client wrappers, and the reference docs
+under docs/ (`make docs` alone also deletes pages of a revision removed).
 Any problem is printed one line each, `FILE: POINTER: MESSAGE`, and nothing is written; only when every file
 rendered is each written, through a temporary file renamed over it, and only if its text changed. `--check`
 compares instead of writing: a unified diff and exit status 1 when a file is stale.
@@ -19,6 +20,7 @@ from pathlib import Path
 from typing import Callable
 
 import generate_models
+import generate_stubs
 import generate_validators
 from check_schema import SchemaProblems, schema_errors
 
@@ -44,6 +46,7 @@ def render_docs(schema_dir: Path) -> dict[Path, str]:
 GENERATORS: tuple[Generator, ...] = (
     generate_models.render_all,
     generate_validators.render_all,
+    generate_stubs.outputs,
     render_docs,
 )
 
