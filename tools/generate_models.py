@@ -110,7 +110,23 @@ def render(schema_dir: Path = SCHEMA_DIR) -> str:
         if done.returncode != 0:
             why = (done.stderr.strip().splitlines() or [f"exit status {done.returncode}"])[-1]
             raise SchemaProblems([f"{schema_dir.name}/: datamodel-code-generator failed on the bundled $defs: {why}"])
-        return target.read_text()
+        return shared_enums(target.read_text())
+
+
+SHARED_ENUMS = ("ErrorCode", "ServerErrorName")
+"""Enums generated/validators.py defines for the SDK (which never imports pydantic): the models import them from there
+instead of defining a second class of the same name, so `ErrorCode` is one class everywhere."""
+
+
+def shared_enums(text: str) -> str:
+    """The models' source with each SHARED_ENUMS class replaced by an import of the validators' one."""
+    for name in SHARED_ENUMS:
+        start = text.index(f"\nclass {name}(")
+        end = text.index("\n\n\n", start) + 2
+        text = text[:start] + text[end:]
+    imports = f"from microtvm_project_api.generated.validators import {', '.join(SHARED_ENUMS)}\n"
+    anchor = text.index("from pydantic import")
+    return text[:anchor] + imports + text[anchor:]
 
 
 def render_methods(schema_dir: Path = SCHEMA_DIR) -> str:
