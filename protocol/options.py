@@ -15,6 +15,7 @@ Value types and the rules on declarations are the schema's, read by `protocol.op
 from __future__ import annotations
 
 import math
+import re
 from typing import TYPE_CHECKING, Any, Literal, Mapping, Sequence, TypeAlias
 
 from microtvm_project_api.protocol.errors import OptionsError
@@ -73,6 +74,21 @@ def show_value(value: Any) -> str:
 def option_methods(option: DeclaredOption, kind: str) -> list[str]:
     """The method names in the option's `required` or `optional` list (`kind`)."""
     return [method.value for method in getattr(option, kind) or []]
+
+
+def undeclared_read(method: str, name: str, declared_for: Sequence[str]) -> str:
+    """What a handler of `method` that read option `name` it was not given is told: the option, the method, and the
+    declaration to fix (`declared_for`: the methods `name` is declared for, empty when it is not declared at all).
+    The kit and `microtvm-project migrate` find such reads in a server's answers by UNDECLARED_READ."""
+    if not declared_for:
+        return (f"{method} read option {name!r}, which is not declared for {method}: no ProjectOption {name!r} is declared; "
+                f"declare it with {method!r} in its required or optional list")
+    return (f"{method} read option {name!r}, which is not declared for {method} (only for {', '.join(declared_for)}): "
+            f"add {method!r} to the required or optional list of ProjectOption {name!r}")
+
+
+UNDECLARED_READ = re.compile(r"(?P<method>[a-z_]+) read option '(?P<option>[A-Za-z0-9_]+)', which is not declared for ")
+"""Finds `undeclared_read`'s sentence in a message (an error reply, a log line)."""
 
 
 def check_options(declared: Sequence[DeclaredOption], method: str, options: Mapping[str, Any]) -> None:
