@@ -81,10 +81,11 @@ class MethodOptions(dict[str, Any]):
     `elsewhere` holds what a revision 1 client sent for options declared only for other methods (TVM's client sends
     every option to every method), for tvm_compat to hand to TVM-era code as TVM's module did."""
 
-    def __init__(self, method: str, checked: Mapping[str, Any], declared: Mapping[str, "ProjectOption"],
+    def __init__(self, method: str, revision: int, checked: Mapping[str, Any], declared: Mapping[str, "ProjectOption"],
                  elsewhere: Mapping[str, Any]) -> None:
         super().__init__(checked)
         self.method = method
+        self.revision = revision
         self.declared = declared
         self.elsewhere = dict(elsewhere)
 
@@ -99,6 +100,7 @@ class OptionChecker:
 
     def __init__(self, declared: Sequence[ProjectOption], revision: int) -> None:
         self.declared = {option.name: option for option in declared}
+        self.revision = revision
         self.strict_names = revision >= 2
         self.null_is_unset = revision == 1
 
@@ -137,4 +139,4 @@ class OptionChecker:
             if option.choices is not None and not is_choice(value, option.choices):
                 raise InvalidParamsError(f"{where}: {value!r} is not one of the choices {list(option.choices)!r}")
             out[option.name] = value
-        return MethodOptions(method, out, self.declared, elsewhere)
+        return MethodOptions(method, self.revision, out, self.declared, elsewhere)
