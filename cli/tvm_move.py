@@ -36,6 +36,8 @@ MOVES = (
 MENTIONS_TVM = re.compile(r"^\s*(from\s+tvm(\.micro(\.project_api)?)?\s+import\b.*\bproject_api\b|"
                           r"(from|import)\s+tvm\.micro\.project_api\b)")
 """A line that imports from TVM's project_api package (the test for a line the move must understand)."""
+ON_COMPAT = re.compile(r"^\s*from\s+microtvm_project_api\.server_sdk(\s+import\s+tvm_compat\b|\.tvm_compat\s+import\b)", re.M)
+"""A line importing tvm_compat: the platform has been moved."""
 IMPORTS_COPY = re.compile(r"^\s*(import\s+server\b|from\s+server\s+import\b)")
 COPY_MARKS = ("class ProjectAPIHandler", "def main(")
 """What a copy of TVM's server module defines (and a file of another purpose named server.py does not)."""
@@ -61,7 +63,7 @@ class Move:
     def write(self) -> None:
         """Write the new text in place of the old, keeping the file's mode (a new file, then renamed over it)."""
         staged = self.path.with_name(f".{self.path.name}.migrate")
-        staged.write_text(self.after, encoding="utf-8")
+        staged.write_bytes(self.after.encode("utf-8"))
         staged.chmod(self.path.stat().st_mode & 0o7777)
         staged.replace(self.path)
 
@@ -72,12 +74,12 @@ def plan(project_dir: Path) -> Move:
     server = project_dir / SERVER_FILE
     if not server.is_file():
         raise MoveRefused(f"{project_dir}: no {SERVER_FILE}: not a platform's template or project directory")
-    source = server.read_text(encoding="utf-8")
+    source = _text(server)
     lines = source.splitlines(True)
     moved = [_moved_line(server, number, line) for number, line in enumerate(lines, 1)]
     if moved != lines:
         return Move(server, source, "".join(moved))
-    if COMPAT_MODULE in source:
+    if ON_COMPAT.search(source):
         return Move(server, source, source)
     copy_import = next(((n, line) for n, line in enumerate(lines, 1) if IMPORTS_COPY.match(line)), None)
     if copy_import is None:
@@ -106,7 +108,7 @@ def _copy_move(project_dir: Path, server: Path, number: int, line: str) -> Move:
     copy = project_dir / COPY_FILE
     if not copy.is_file():
         raise MoveRefused(f"{server}:{number}: {line.strip()}: imports {COPY_FILE}, which is not in {project_dir}")
-    text = copy.read_text(encoding="utf-8")
+    text = _text(copy)
     if text == STAR_SHIM:
         return Move(copy, text, text)
     missing = [mark for mark in COPY_MARKS if mark not in text]
@@ -114,3 +116,8 @@ def _copy_move(project_dir: Path, server: Path, number: int, line: str) -> Move:
         raise MoveRefused(f"{server}:{number}: {line.strip()}: {copy} is not a copy of TVM's server module "
                           f"(it has no {' and no '.join(missing)})")
     return Move(copy, text, STAR_SHIM)
+
+
+def _text(path: Path) -> str:
+    """The file's text with its line endings as they are (a move changes one line, not every line's ending)."""
+    return path.read_bytes().decode("utf-8")
