@@ -1,4 +1,4 @@
-"""Three TVM-era platforms (written here from PROTOCOL.md's description of TVM's server module), moved to the SDK by
+"""Three TVM-era platforms (written here from a description of TVM's server module, not its code), moved to the SDK by
 their one-line change, driven through every method by a client shaped like TVM's (revision 1) and by the typed
 client (revision 2)."""
 

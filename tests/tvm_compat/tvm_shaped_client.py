@@ -1,6 +1,7 @@
-"""A client that behaves as TVM's shipped client did, written here from a description of its behaviour (no TVM code;
-docs/migrating-from-tvm.md, "What TVM's client sends", has the facts): the launch convention with the environment
-inherited unchanged and this interpreter when there is no launch script; server_info_query(tvm_version) first, with nothing else, and any protocol_version
+"""A client that behaves as TVM's shipped client did, written from a description of its behaviour (no TVM code; the
+facts are in docs/migrating-from-tvm.md, "What TVM's module and client did"): the launch convention with the
+environment inherited unchanged and this interpreter when there is no launch script; server_info_query(tvm_version)
+first, with nothing else, and any protocol_version
 but 1 refused; the user's options completed with every declared option at its declared default (null when there is
 none) and that same dictionary sent to generate_project, build, flash and open_transport; absolute paths; no
 deadline on any call; base85 payloads; error replies raised by their message name."""
