@@ -14,10 +14,10 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from functools import cache
-from importlib import resources
+from pathlib import Path
 from typing import Any, Mapping
 
-from microtvm_project_api.protocol.registry import SCHEMA_PACKAGE
+from microtvm_project_api import schema
 from microtvm_project_api.protocol.violations import Violation
 
 TYPES_FILE = "types.json"
@@ -54,14 +54,16 @@ class OptionRules:
 
 @cache
 def rules() -> OptionRules:
-    """The rules, read once from the schema shipped with the package."""
-    types = json.loads(resources.files(SCHEMA_PACKAGE).joinpath(TYPES_FILE).read_text(encoding="utf-8"))["$defs"]
+    """The rules, read once from the schema shipped with the package (the one file, by path: a server reads it at
+    every start, so neither the registry nor importlib.resources is imported for it)."""
+    types = json.loads(Path(schema.__file__).with_name(TYPES_FILE).read_text(encoding="utf-8"))["$defs"]
     return rules_from(types)
 
 
 def rules_from(definitions: Mapping[str, Any]) -> OptionRules:
     """The rules stated by types.json's `$defs`; ValueError naming a ProjectOptionRules clause of an unknown shape."""
-    methods_rule, lists = "", ()
+    methods_rule = ""
+    lists: tuple[str, ...] = ()
     both: dict[str, str] = {}
     value_types: dict[str, tuple[str, ...]] = {}
     value_rules: dict[str, str] = {}
@@ -106,7 +108,7 @@ def option_problems(option: Any, where: str = "") -> list[Violation]:
     in_every = set.intersection(*(set(map(str, m)) if isinstance(m, list) else set() for m in listed.values()))
     out += [Violation(where, known.both_rules[m], "not") for m in known.methods if m in in_every]
     kind = option.get("type")
-    if kind not in known.value_types:
+    if not isinstance(kind, str) or kind not in known.value_types:
         return [*out, Violation(f"{where}/type", f"type {kind!r} is not one of {', '.join(known.value_types)}", "enum")]
     default = option.get("default")
     if default is not None and not known.is_value(kind, default):
