@@ -18,6 +18,7 @@ $(STAMP): pyproject.toml
 generate: $(STAMP)
 	$(PY) tools/generate_models.py
 	$(PY) tools/generate_validators.py
+	$(PY) tools/generate_stubs.py
 
 ## docs: regenerate docs/reference/vN.md and docs/openrpc/vN.json from schema/
 docs: $(STAMP)
@@ -30,6 +31,7 @@ check: $(STAMP)
 	$(PY) tools/check_schema.py
 	$(PY) tools/generate_models.py --check
 	$(PY) tools/generate_validators.py --check
+	$(PY) tools/generate_stubs.py --check
 	$(VENV)/bin/microtvm-project spec docs --check
 	$(VENV)/bin/ruff check .
 	mkdir -p $(VENV)/mypy-path && ln -sfn $(CURDIR) $(VENV)/mypy-path/microtvm_project_api

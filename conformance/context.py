@@ -19,9 +19,9 @@ from pathlib import Path
 from typing import IO, Any
 
 from microtvm_project_api.conformance.check import CheckBlocked, CheckFailed, CheckSkipped, Need, inherited_ref
-from microtvm_project_api.conformance.offer import TVM_VERSION  # noqa: F401  (the checks read it here)
 from microtvm_project_api.conformance.progress import SILENT, Progress
 from microtvm_project_api.conformance.session import ExchangeLog, Hangs, Reply, Session
+from microtvm_project_api.protocol.agreement import DEFAULT_TVM_VERSION as TVM_VERSION  # noqa: F401  (the checks read it here)
 from microtvm_project_api.protocol.option_rules import rules
 from microtvm_project_api.protocol.options import parse_option_string
 

@@ -20,13 +20,12 @@ server process extracts filtered as untrusted (PEP 706 `data` filter). Differenc
 - In revision 1 a method gets what TVM's client sends: every declared option, the checked value for the options
   declared for that method and the value sent (or the default) for the others. In revision 2 it gets the options
   declared for it, and reading another is an error naming the option, the method and the declaration to fix.
-- Declarations are read once at start, from server_info_query("0.18.0") (the last TVM with microTVM); each
+- Declarations are read once at start, from server_info_query with the last TVM version that shipped microTVM; each
   client's server_info_query calls it again with the client's version, which it may refuse.
 - `write_with_timeout` raises TransportClosedError at end of file, where TVM's referenced an undefined name.
 """
 from __future__ import annotations
 
-import abc
 import dis
 import os
 import select
@@ -36,10 +35,12 @@ import tarfile
 from collections import namedtuple
 from dataclasses import replace
 from pathlib import Path
-from typing import Any, Callable, Mapping, NamedTuple, Sequence, cast
+from typing import Any, Callable, Mapping, NamedTuple, Sequence
 
-from microtvm_project_api.generated.methods import GENERATE_PROJECT, METHOD_NAMES, REVISIONS, SERVER_INFO_QUERY
+from microtvm_project_api.generated.handlers import TransportTimeouts, TvmHandlerMethods
+from microtvm_project_api.generated.methods import METHOD_NAMES, METHODS, REVISIONS, SERVER_INFO_QUERY
 from microtvm_project_api.protocol import checks
+from microtvm_project_api.protocol.agreement import DEFAULT_TVM_VERSION
 from microtvm_project_api.protocol.errors import (
     InternalError,
     IoTimeoutError,
@@ -48,6 +49,7 @@ from microtvm_project_api.protocol.errors import (
     UnsupportedTVMVersionError,
 )
 from microtvm_project_api.protocol.metadata_rules import check_server_info
+from microtvm_project_api.protocol.method_table import MethodEntry
 from microtvm_project_api.protocol.violations import Violation
 from microtvm_project_api.server_sdk import mlf
 from microtvm_project_api.server_sdk.handler import ProjectApiHandler
@@ -55,7 +57,6 @@ from microtvm_project_api.server_sdk.loop import DeclarationError, check_declara
 from microtvm_project_api.server_sdk.main import main as sdk_main
 from microtvm_project_api.server_sdk.options import MethodOptions
 from microtvm_project_api.server_sdk.options import ProjectOption as SdkProjectOption
-from microtvm_project_api.server_sdk.timeouts import TransportTimeouts as SdkTransportTimeouts
 from microtvm_project_api.server_sdk.transports.base import MAX_READ_BYTES, Deadline
 
 __all__ = [
@@ -73,7 +74,9 @@ __all__ = [
     "write_with_timeout",
 ]
 
-START_TVM_VERSION = "0.18.0"
+MLF_PARAM = "model_library_format_path"
+"""The param of generate_project holding the Model Library Format archive, checked before the platform's code sees it."""
+START_TVM_VERSION = DEFAULT_TVM_VERSION
 """The tvm_version the handler's server_info_query is asked with at start, to read its declarations."""
 
 OPTION_FIELDS = ("name", "type", "required", "optional", "default", "choices", "help")
@@ -117,50 +120,10 @@ class ServerInfo(NamedTuple):
     project_options: Sequence[ProjectOption]
 
 
-class TransportTimeouts(NamedTuple):
-    """What a handler's open_transport returns: the session timeouts in seconds (0 disables one)."""
-
-    session_start_retry_timeout_sec: float
-    session_start_timeout_sec: float
-    session_established_timeout_sec: float
-
-
-class ProjectAPIHandler(abc.ABC):
-    """A platform's handler in TVM's shape: one method per protocol method, options as plain dicts, paths as Paths.
-    Only server_info_query must be written; the others answer MethodNotSupportedError until overridden."""
-
-    @abc.abstractmethod
-    def server_info_query(self, tvm_version: str) -> ServerInfo:
-        """Who the platform is; raise UnsupportedTVMVersionError to refuse the compiler's version."""
-
-    def generate_project(self, model_library_format_path: Path, standalone_crt_dir: Path, project_dir: Path,
-                         options: dict[str, Any]) -> None:
-        """Create `project_dir` from this template and the archive."""
-        raise NotImplementedError
-
-    def build(self, options: dict[str, Any]) -> None:
-        """Build the generated project."""
-        raise NotImplementedError
-
-    def flash(self, options: dict[str, Any]) -> None:
-        """Program the device."""
-        raise NotImplementedError
-
-    def open_transport(self, options: dict[str, Any]) -> TransportTimeouts:
-        """Open the byte channel to the device."""
-        raise NotImplementedError
-
-    def close_transport(self) -> None:
-        """Close the byte channel."""
-        raise NotImplementedError
-
-    def read_transport(self, n: int, timeout_sec: float | None) -> bytes:
-        """1 to n bytes; IoTimeoutError past the deadline, TransportClosedError when the channel is gone."""
-        raise NotImplementedError
-
-    def write_transport(self, data: bytes, timeout_sec: float | None) -> None:
-        """Write every byte; IoTimeoutError past the deadline, TransportClosedError when the channel is gone."""
-        raise NotImplementedError
+class ProjectAPIHandler(TvmHandlerMethods):
+    """A platform's handler in TVM's shape: one method per protocol method (generated/handlers.py), options as plain
+    dicts, paths as Paths. Only server_info_query must be written; the others answer MethodNotSupportedError until
+    overridden."""
 
 
 def default_project_options(**overrides: Mapping[str, Any]) -> list[ProjectOption]:
@@ -263,7 +226,7 @@ class CompatHandler(ProjectApiHandler):
 
     def supported_methods(self) -> list[str]:
         template = self.is_template()
-        return [SERVER_INFO_QUERY, *(m for m in self.implemented if template or m != GENERATE_PROJECT)]
+        return [SERVER_INFO_QUERY, *(m for m in self.implemented if template or not METHODS[m].template_only)]
 
     def server_info(self, revision: int) -> dict[str, Any]:
         """The SDK's answer; in revision 1 with the options exactly as the platform declared them, as TVM's module served them."""
@@ -280,38 +243,33 @@ class CompatHandler(ProjectApiHandler):
             raise InternalError(f"server_info_query({tvm_version!r}) declares something else than at start-up "
                                 f"(asked with {START_TVM_VERSION!r}); the server serves fixed declarations")
 
-    def generate_project(self, model_library_format_path: Path, standalone_crt_dir: Path, project_dir: Path,
-                         options: dict[str, Any]) -> None:
-        mlf.check(model_library_format_path)
-        self.handler.generate_project(model_library_format_path, standalone_crt_dir, project_dir, self._every_option(options))
-
-    def build(self, options: dict[str, Any]) -> None:
-        self.handler.build(self._every_option(options))
-
-    def flash(self, options: dict[str, Any]) -> None:
-        self.handler.flash(self._every_option(options))
-
-    def open_transport(self, options: dict[str, Any]) -> SdkTransportTimeouts:
-        """The handler's timeouts (TVM's namedtuple or a mapping) as the SDK's; the loop validates them like any result."""
-        timeouts = self.handler.open_transport(self._every_option(options))
-        fields: Mapping[str, Any] = timeouts._asdict() if hasattr(timeouts, "_asdict") else cast(Mapping[str, Any], timeouts)
-        return SdkTransportTimeouts(**fields)
-
-    def close_transport(self) -> None:
-        self.handler.close_transport()
-
-    def read_transport(self, n: int, timeout_sec: float | None) -> bytes:
-        return self.handler.read_transport(n, timeout_sec)
-
-    def write_transport(self, data: bytes, timeout_sec: float | None) -> None:
-        self.handler.write_transport(data, timeout_sec)
-
     def _every_option(self, checked: dict[str, Any]) -> dict[str, Any]:
         """In revision 1, every declared option as TVM's client sends them: the checked values of this method's, the
         values sent (or defaults) for the rest; in revision 2, the method's own (reading another names the declaration to fix)."""
         if not isinstance(checked, MethodOptions) or checked.revision != 1:
             return checked
         return {option.name: option.default for option in self.project_options} | checked.elsewhere | checked
+
+
+def _forwarder(entry: MethodEntry) -> Callable[..., Any]:
+    """CompatHandler's method for `entry`: the TVM-style handler's, given every declared option where the method takes
+    options (what TVM's client sends) and, for a template-only method, the archive checked first."""
+    def forward(self: CompatHandler, *arguments: Any) -> Any:
+        named = dict(zip(entry.params, arguments))
+        if entry.takes_options:
+            named["options"] = self._every_option(named["options"])
+        if entry.template_only and MLF_PARAM in named:
+            mlf.check(named[MLF_PARAM])
+        return getattr(self.handler, entry.name)(*named.values())
+
+    forward.__name__ = forward.__qualname__ = entry.name
+    forward.__doc__ = f"The platform's {entry.name}, called as TVM's server module calls it."
+    return forward
+
+
+for _entry in METHODS.values():
+    if _entry.name != SERVER_INFO_QUERY:
+        setattr(CompatHandler, _entry.name, _forwarder(_entry))
 
 
 def adapter_for(handler: ProjectAPIHandler) -> CompatHandler:
