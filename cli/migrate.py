@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import re
 import subprocess
 import sys
 import tempfile
@@ -29,6 +30,7 @@ DECLARATION_CHECKS = frozenset({"server_info.schema", "server_info.option-metada
 """The kit's checks that judge a server's declarations."""
 FAILED = frozenset({"fail", "error", "stale"})
 EXCHANGE_PREFIXES = ("sent ", "got ", "stderr:")
+POINTER = re.compile(r"/project_options/[^\s:]+")
 REPORT_TAIL = 4000
 """How much of the kit's output a failure to run shows."""
 
@@ -122,11 +124,21 @@ def sort_report(found: dict[str, Any], status: int, summary: str = "") -> Judgem
         judged.inherited += check.get("outcome") == "inherited"
         if check.get("outcome") in FAILED and not reads:
             failed.append((check, _what(message) or [check["id"]]))
-    judged.declaration_problems = list(dict.fromkeys(line for check, what in failed if check["id"] in DECLARATION_CHECKS
-                                                     for line in what))
+    places: dict[str, str] = {}  # a problem's JSON pointer (or its text) -> the line naming it first
+    for check, what in failed:
+        for line in what if check["id"] in DECLARATION_CHECKS else ():
+            places.setdefault(_place(line), line)
+    judged.declaration_problems = list(places.values())
     judged.defects = [f"revision {check['revision']}: {check['id']}: {what[0]}" for check, what in failed
-                      if check["id"] not in DECLARATION_CHECKS and not set(what) & set(judged.declaration_problems)]
+                      if check["id"] not in DECLARATION_CHECKS and not {_place(line) for line in what} & set(places)]
     return judged
+
+
+def _place(line: str) -> str:
+    """Where a declaration problem is (its JSON pointer under /project_options), or the line itself: two checks naming
+    the same place name one problem."""
+    found = POINTER.search(line)
+    return found.group(0) if found else line
 
 
 def _what(message: str) -> list[str]:

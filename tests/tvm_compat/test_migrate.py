@@ -180,6 +180,8 @@ def test_the_report_sorts_the_kits_findings_each_once() -> None:
     found = {"offered_revisions": [1, 2], "checks": [
         {"id": "server_info.schema", "revision": 1, "outcome": "fail",
          "message": "sent {...}\n  got  {...}\n  the result breaks its schema: /project_options/0/choices: [] should be non-empty"},
+        {"id": "server_info.option-metadata", "revision": 1, "outcome": "fail",
+         "message": "/project_options/0/choices: choices name at least one value\n/project_options/1/default: 'x' is not a int value"},
         {"id": "template.generated-server-starts", "revision": 1, "outcome": "fail",
          "message": "sent {...}\n  the result breaks its schema: /project_options/0/choices: [] should be non-empty"},
         {"id": "template.build", "revision": 2, "outcome": "fail", "message": f"build failed: sent {{...}}\n  got  {read}"},
@@ -189,7 +191,8 @@ def test_the_report_sorts_the_kits_findings_each_once() -> None:
         {"id": "server_info.mlf-path", "revision": 2, "outcome": "pass", "message": ""},
     ]}
     judged = sort_report(found, 1)
-    assert judged.declaration_problems == ["the result breaks its schema: /project_options/0/choices: [] should be non-empty"]
+    assert judged.declaration_problems == ["the result breaks its schema: /project_options/0/choices: [] should be non-empty",
+                                           "/project_options/1/default: 'x' is not a int value"]
     assert judged.undeclared_reads == {("build", "board"): 2}
     assert judged.defects == ["revision 1: jsonrpc.parse-error: no reply:"]
     assert judged.inherited == 1
