@@ -283,7 +283,10 @@ def adapter_for(handler: ProjectAPIHandler) -> CompatHandler:
                         f"(missing {', '.join(missing)})")
     attributes = {"platform_name": info.platform_name, "project_options": tuple(map(_sdk_option, info.project_options))}
     adapter: CompatHandler = type(type(handler).__name__, (CompatHandler,), attributes)(handler, info)
-    problems: list[Violation | str] = list(dict.fromkeys(v for r in REVISIONS for v in declaration_problems(adapter, r)))
+    problems: list[Violation | str] = []
+    for revision in REVISIONS:  # a place a lower revision already named is not named again in its own words
+        named = {v.pointer for v in problems if isinstance(v, Violation)}
+        problems += [v for v in declaration_problems(adapter, revision) if v.pointer not in named]
     try:
         check_declarations(adapter, max(REVISIONS))
     except DeclarationError as refused:  # its lines at a JSON pointer are named above; the others are the SDK's own rules

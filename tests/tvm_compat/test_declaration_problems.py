@@ -108,3 +108,46 @@ def test_an_option_read_where_not_declared_is_handed_in_revision_1_and_named_in_
     assert failed.value.message == ("build read option 'serial_number', which is not declared for build (only for flash): "
                                     "add 'build' to the required or optional list of ProjectOption 'serial_number'")
     assert 'options["serial_number"]' in failed.value.server_traceback
+
+
+MANY_PROBLEMS = '''from microtvm_project_api.server_sdk import tvm_compat as server
+
+OPTIONS = [
+    server.ProjectOption("board", type="string", optional=["build"], help="b"),
+    server.ProjectOption("jobs", type="int", required=None, help=None),
+    server.ProjectOption("jobs", type="int", required=["build"], optional=["build"], default="2", help="j"),
+]
+
+
+class Handler(server.ProjectAPIHandler):
+    def server_info_query(self, tvm_version):
+        return server.ServerInfo(platform_name="My Board", is_template=True, model_library_format_path=None,
+                                 project_options=OPTIONS)
+
+    def build(self, options):
+        open("built.txt", "w").write(repr(sorted(options.items())))
+
+
+server.main(Handler())
+'''
+
+
+def test_every_problem_at_once_is_named_and_tvms_client_still_served(tmp_path: Path) -> None:
+    (tmp_path / "microtvm_api_server.py").write_text(MANY_PROBLEMS)
+    with open(tmp_path / "stderr.txt", "w") as log, TvmShapedClient(tmp_path, {"board": 7, "jobs": "many"}, stderr=log) as client:
+        assert client.info["platform_name"] == "My Board"
+        client.build()
+    assert (tmp_path / "built.txt").read_text() == "[('board', 7), ('jobs', 'many')]"
+    named = (tmp_path / "stderr.txt").read_text().splitlines()
+    assert named == [
+        "Handler: declaration problem: option 'board': /project_options/0/type: type 'string' is not one of bool, str, int, float",
+        "Handler: declaration problem: option 'jobs': /project_options/1: at least one of required and optional is a "
+        "non-empty list of methods",
+        "Handler: declaration problem: option 'jobs': /project_options/2: a method is never both required and optional: build",
+        "Handler: declaration problem: option 'jobs': /project_options/2/default: default '2' is not a int value",
+        "Handler: declaration problem: option 'jobs': /project_options/2/name: option name 'jobs' is declared twice",
+        *named[5:-1],
+        "Handler: revision 2 is not offered until the %d declaration problem(s) above are fixed; revision 1 serves the "
+        "declarations as TVM's module did (values of the options concerned pass unchecked)" % (len(named) - 1),
+    ]
+    assert [line.split(": ")[-2] for line in named[5:-1]] == ["/platform_name", "/project_options/1/help"]
