@@ -30,6 +30,8 @@ class ProjectApiHandler(HandlerMethods):
 
     platform_name: ClassVar[str] = ""
     project_options: ClassVar[Sequence[ProjectOption]] = ()
+    declarations_served_as_given: ClassVar[frozenset[int]] = frozenset()
+    """Revisions in which declarations that break the spec are served rather than refused at start (tvm_compat: 1)."""
 
     def __init__(self, project_dir: Path | None = None) -> None:
         self.project_dir = (project_dir or self.server_file().parent).resolve()
