@@ -16,10 +16,11 @@ error too, where TVM's server stopped):
 Replies go out whole through wire.write_parts (a large result in parts, never joined); logs go to stderr only.
 
 Validation runs the validators compiled from schema/ (protocol.checks): the same rules and words as the
-generated models, without importing pydantic, so a server starts in tens of milliseconds. Payload
-strings are judged by the revision's strict decoder alone, once, while decoding them; a long write_transport
-line as the typed client writes it has its payload taken out and decoded before the rest is parsed
-(wire.parse_split_payload), with the outcome parsing it whole would give.
+generated models, without importing pydantic, so a server starts in tens of milliseconds. A payload string's
+alphabet is judged by the revision's strict decoder, once, while decoding it, and its length by the schema's rules
+like any string's (both ways: a read reply's encoded text too); a long write_transport line as the typed client
+writes it has its payload taken out and decoded before the rest is parsed (wire.parse_split_payload), with the
+outcome parsing it whole would give.
 
 Revisions (server_sdk/revisions.py): the server offers revisions 1 and 2 unless told otherwise, speaks its
 lowest until a server_info_query chooses one, then the chosen one until the next server_info_query.
@@ -53,7 +54,7 @@ from microtvm_project_api.protocol.errors import (
     ServerError,
 )
 from microtvm_project_api.protocol.method_table import MethodEntry
-from microtvm_project_api.protocol.payload import CODECS, PayloadCodec, PayloadDecodeError
+from microtvm_project_api.protocol.payload import CODECS, DecodedPayload, PayloadCodec, PayloadDecodeError
 from microtvm_project_api.protocol.violations import describe
 from microtvm_project_api.protocol.wire import (
     JSONRPC,
@@ -217,7 +218,7 @@ class Server:
 
             def read(request_id: int | float | str, params: dict[str, Any]) -> Parts:
                 data = checked(params)
-                return _payload_reply(method, member, head, request_id, data, None if bound is None else params[bound], codec)
+                return _payload_reply(revision, method, member, head, request_id, data, None if bound is None else params[bound], codec)
 
             return read
         null_result = entry.result_member is None and method in checks.NULL_RESULTS[revision]
@@ -298,15 +299,20 @@ def _result_reply(entry: MethodEntry, revision: int, request_id: int | float | s
         raise InternalError(f"{entry.name} returned a result that is not JSON: {exc}") from None
 
 
-def _payload_reply(method: str, member: str, head: bytes, request_id: int | float | str, data: Any, bound: int | None,
-                   codec: PayloadCodec) -> Parts:
-    """The reply of a method whose result is bytes in `member`, encoded straight from them: valid by construction once
-    they hold 1 to `bound` bytes (the method's `x-read-bound` param)."""
+def _payload_reply(revision: int, method: str, member: str, head: bytes, request_id: int | float | str, data: Any,
+                   bound: int | None, codec: PayloadCodec) -> Parts:
+    """The reply of a method whose result is bytes in `member`, encoded straight from them: 1 to `bound` bytes (the
+    method's `x-read-bound` param), and the encoded text within the schema's length rules (its alphabet is the
+    codec's by construction)."""
     if not isinstance(data, (bytes, bytearray, memoryview)):
         raise InternalError(f"{method} returned an invalid result: /{member}: expected bytes, got {type(data).__name__}")
     if not data or (bound is not None and len(data) > bound):
         raise InternalError(f"{method} returned an invalid result: /{member}: {len(data)} bytes, expected 1 to {bound}")
-    return result_reply_parts(request_id, head, codec.encode_bytes(data), b'"}')
+    encoded = codec.encode_bytes(data)
+    violations = checks.result_violations(revision, method, {member: DecodedPayload("", b"", len(encoded))})
+    if violations:
+        raise InternalError(f"{method} returned an invalid result: {describe(violations)}")
+    return result_reply_parts(request_id, head, encoded, b'"}')
 
 
 def _popped(name: str, convert: Callable[[Any], Any]) -> Callable[[dict[str, Any]], Any]:

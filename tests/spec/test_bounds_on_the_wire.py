@@ -33,6 +33,7 @@ def bounded(tmp_path_factory: pytest.TempPathFactory) -> Path:
     package = copy_package(site)
     put(package / "schema", "methods/read_transport.json", "/$defs/ReadTransportParams/properties/n/maximum", MAX_N)
     put(package / "schema", "types.json", "/$defs/Base64Bytes/maxLength", MAX_DATA)
+    put(package / "schema", "types.json", "/$defs/NonEmptyBase64Bytes/maxLength", MAX_DATA)  # what a read reply carries
     env = {**os.environ, "PYTHONPATH": str(site), "PYTHONDONTWRITEBYTECODE": "1"}
     done = subprocess.run([sys.executable, str(package / "tools" / "generate.py")], env=env, capture_output=True, text=True, timeout=180)
     assert done.returncode == 0, done.stdout + done.stderr
@@ -102,3 +103,13 @@ def test_a_payload_over_the_schema_max_length_is_refused_on_both_paths(server: A
     assert _error(server(*long)) == (-32602, too_long)
     read = server(wire.request_line("read_transport", {"n": MAX_N, "timeout_sec": 0}, 8))
     assert base64.b64decode(read["result"]["data"]) == b"x" * 75  # only the payload that kept the bound was written
+
+
+def test_a_read_reply_over_the_schema_max_length_is_the_server_s_internal_error(server: Any) -> None:
+    """The SDK encodes a read's bytes itself: text longer than the payload type allows is not sent but answered -32603,
+    since the handler returned more than the spec lets a reply carry."""
+    for request_id in (9, 10):
+        chunk = wire.request_line("write_transport", {"data": BASE64.encode(b"w" * 75), "timeout_sec": None}, request_id)
+        assert server(chunk)["result"] is None
+    reply = server(wire.request_line("read_transport", {"n": 150, "timeout_sec": 0}, 11))
+    assert _error(reply) == (-32603, "read_transport returned an invalid result: /data: String should have at most 100 characters")
