@@ -355,7 +355,7 @@ class ProjectApiClient(ClientMethods):
         except TimeoutError:
             raise self._end(CallTimeoutError(f"{method}: no reply within {deadline:g} s; the server was stopped")) from None
         except ServerExitedError as exc:
-            raise self._end(ServerExitedError(f"{method}: {exc.reason}", exc.exit_code, exc.stderr_tail)) from None
+            raise self._end(ServerExitedError(f"{method}: {exc.reason}", exc.exit_code, exc.stderr_tail, exc.command)) from None
         except wire.LineTooLong as exc:
             raise self._end(MalformedReplyError(method, f"the reply is a {exc}", b"")) from None
         except BaseException as exc:
