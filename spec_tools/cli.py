@@ -91,7 +91,7 @@ def _diff(args: argparse.Namespace) -> int:
 
 def _check_transcript(args: argparse.Namespace) -> int:
     from microtvm_project_api.cli.extras import require
-    from microtvm_project_api.client.transcript import TranscriptFormatError
+    from microtvm_project_api.protocol.transcript import TranscriptFormatError
     from microtvm_project_api.spec_tools.transcript_check import check_transcript
 
     require("spec", "microtvm-project spec check-transcript")

@@ -12,10 +12,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import IO, Any
 
-from microtvm_project_api.client.transcript import MAX_ENTRY_CHARS, Message, RevisionFollower, read_transcript
 from microtvm_project_api.protocol import wire
 from microtvm_project_api.protocol.payload import PayloadDecodeError
 from microtvm_project_api.protocol.registry import SchemaRegistry
+from microtvm_project_api.protocol.transcript import MAX_ENTRY_CHARS, Message, RevisionFollower, read_transcript
 from microtvm_project_api.spec_tools.schema_view import error_codes
 
 RAW_EXCERPT = 80

@@ -13,10 +13,11 @@ import pytest
 from small_mlf import write_small_mlf
 
 from microtvm_project_api.client.client import ProjectApiClient
-from microtvm_project_api.client.transcript import Transcript, TranscriptFormatError
+from microtvm_project_api.client.transcript import Transcript
 from microtvm_project_api.protocol.errors import IoTimeoutError, TransportClosedError
 from microtvm_project_api.protocol.launch import ServerProcess
 from microtvm_project_api.protocol.registry import default_registry
+from microtvm_project_api.protocol.transcript import TranscriptFormatError
 from microtvm_project_api.spec_tools.transcript_check import check_transcript
 
 ROOT = Path(__file__).resolve().parents[2]
