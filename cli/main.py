@@ -29,6 +29,8 @@ COMMAND_MODULES = {
     "flash": "microtvm_project_api.client.cli",
     "conform": "microtvm_project_api.conformance.cli",
     "spec": "microtvm_project_api.spec_tools.cli",
+    "record": "microtvm_project_api.sessions.cli",
+    "replay": "microtvm_project_api.sessions.cli",
 }
 EXIT_USAGE, EXIT_STDOUT_CLOSED = 2, 128 + signal.SIGPIPE
 
