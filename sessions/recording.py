@@ -1,7 +1,8 @@
 """Recording on and off in a platform directory: `microtvm-project record DIR` and `record --off DIR`.
 
-On: the directory's launch script (if any) moves aside into `.microtvm-record/`, with a digest of the whole tree,
-and a recording launch script takes its place; it runs the relay (sessions/relay.py) in front of the real server.
+On: the directory's launch script (if any) is renamed `.microtvm-record-launch.sh` in the same directory (a script
+that finds its files from its own path still does), a digest of the whole tree goes into `.microtvm-record/`, and a
+recording launch script takes the original's place; it runs the relay (sessions/relay.py) in front of the real server.
 Any client that follows the launch convention is then recorded, unchanged. Projects the platform generates while
 recording is on get a copy of that script (the SDK copies the launch script), so their sessions are recorded too.
 
@@ -28,6 +29,8 @@ from microtvm_project_api.protocol.launch import LAUNCH_SCRIPT, SERVER_FILE
 from microtvm_project_api.protocol.transcript import Header, entry_bytes, header_entry, now_rfc3339, package_version
 
 ASIDE = ".microtvm-record"
+INNER = ".microtvm-record-launch.sh"
+"""The platform's own launch script while recording is on, beside the recording one."""
 STATE = "state.json"
 MARKER = "# microtvm-project record: recording launch script"
 INNER_MARKER = "# inner: "
@@ -85,7 +88,7 @@ def turn_on(directory: Path, recording: Recording) -> Path:
     script = directory / LAUNCH_SCRIPT
     if not (directory / SERVER_FILE).is_file() and not script.is_file():
         raise RecordError(f"{directory}: no {SERVER_FILE} or {LAUNCH_SCRIPT}; is this a Project API project directory?")
-    if (directory / ASIDE).exists() or is_recording_script(script):
+    if (directory / ASIDE).exists() or (directory / INNER).exists() or is_recording_script(script):
         raise RecordError(f"{directory}: recording is on already; `microtvm-project record --off {directory}` turns it off")
     if recording.max_bytes is not None and recording.max_bytes < MIN_MAX_BYTES:
         raise RecordError(f"--max-bytes {recording.max_bytes} leaves no room for a session; give at least {MIN_MAX_BYTES}")
@@ -97,7 +100,7 @@ def turn_on(directory: Path, recording: Recording) -> Path:
     aside.mkdir()
     inner = None
     if script.is_file():
-        inner = aside / LAUNCH_SCRIPT
+        inner = directory / INNER
         os.replace(script, inner)
     (aside / STATE).write_text(json.dumps({"tree": tree, "output": str(output), "had_launch_script": inner is not None}, indent=1))
     script.write_text(recording_script(recording, output, inner, started))
@@ -138,14 +141,17 @@ def turn_off(directory: Path) -> list[str]:
     except (OSError, ValueError, KeyError, TypeError) as exc:
         raise RecordError(f"{directory}: {ASIDE}/{STATE} cannot be read ({exc}); put {LAUNCH_SCRIPT} back by hand from {aside}") from None
     if had_script:
-        os.replace(aside / LAUNCH_SCRIPT, script)
+        os.replace(directory / INNER, script)
     elif is_recording_script(script):
         script.unlink()
     (aside / STATE).unlink()
-    aside.rmdir()
+    try:
+        aside.rmdir()
+    except OSError:
+        pass  # it holds what recording did not put there: reported below
     now = tree_digest(directory)
     changed = sorted(path for path in set(tree) | set(now) if tree.get(path) != now.get(path))
-    touched = [path for path in changed if path == LAUNCH_SCRIPT or path.split("/")[0] == ASIDE]
+    touched = [path for path in changed if path in (LAUNCH_SCRIPT, INNER) or path.split("/")[0] == ASIDE]
     if touched:
         raise RecordError(f"{directory}: recording off, but {', '.join(touched)} differ from before recording "
                           "(changed while recording was on)")
@@ -155,6 +161,10 @@ def turn_off(directory: Path) -> list[str]:
 def _turn_off_generated(script: Path) -> list[str]:
     """A project generated while recording: the template's launch script back (the SDK copied it), or none."""
     inner = next((line.split(INNER_MARKER, 1)[1].strip() for line in script.read_text().splitlines() if INNER_MARKER in line), "none")
+    local = script.parent / INNER
+    if local.is_file():  # the relay's copy of the template's script, made when this project's server first ran
+        os.replace(local, script)
+        return []
     if inner == "none":
         script.unlink()
         return []

@@ -21,6 +21,7 @@ import hashlib
 import json
 import os
 import select
+import shutil
 import signal
 import subprocess
 import sys
@@ -199,7 +200,16 @@ def inner_command(args: argparse.Namespace, server_args: list[str], read_fd: int
     rewritten = list(server_args)
     for flag, fd in (("--read-fd", read_fd), ("--write-fd", write_fd)):
         rewritten[rewritten.index(flag) + 1] = str(fd)
-    return [args.inner, *rewritten] if args.inner else [args.python, *rewritten]
+    return [local_inner(args.inner), *rewritten] if args.inner else [args.python, *rewritten]
+
+
+def local_inner(inner: str) -> str:
+    """The platform's launch script in the working directory: in a project generated while recording, a copy of the
+    template's (as the SDK would have copied it), so a script that finds its files from its own path still does."""
+    here = os.path.join(os.getcwd(), os.path.basename(inner))
+    if os.path.dirname(inner) != os.getcwd() and not os.path.exists(here) and os.path.isfile(inner):
+        shutil.copy2(inner, here)
+    return here if os.path.exists(here) else inner
 
 
 def client_fds(server_args: list[str]) -> tuple[int, int]:

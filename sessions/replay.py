@@ -88,6 +88,9 @@ def replay_file(path: Path, directory: Path, settings: ReplaySettings) -> Replay
     """Replay the transcript at `path` against the server of `directory`; ReplayError when it cannot run."""
     if not directory.is_dir():
         raise ReplayError(f"{directory}: not a directory")
+    for option, given in (("--mlf", settings.mlf), ("--standalone-crt-dir", settings.standalone_crt_dir)):
+        if given is not None and not given.exists():
+            raise ReplayError(f"{option} {given}: no such file or directory")
     try:
         with path.open(encoding="utf-8", errors="surrogateescape") as stream:
             header, entries = read_transcript(stream)
