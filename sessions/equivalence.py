@@ -2,8 +2,9 @@
 
 Ignored, because they differ between any two runs of the same server:
 - tracebacks: `traceback` in an error's `data`;
-- paths: every absolute path in a string (the replay's project directory, archive and CRT are its own), and
-  temporary names (`tmp...`);
+- paths: every absolute file system path in a string (the replay's project directory, archive and CRT are its
+  own; a path is told from a JSON pointer such as `/options/board` by its first segment: /tmp, /home, /var, ...),
+  and temporary names (`tmp...`);
 - timing: the entries' time offsets (never compared).
 
 Exact, because a client acts on them: everything else. That is the envelope (id, result or error), error codes
@@ -19,13 +20,19 @@ import base64
 import binascii
 import hashlib
 import json
+import os
 import re
+import tempfile
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from microtvm_project_api.protocol.transcript import Digest
 
-PATH = re.compile(r"(?<![\w.~-])/[^\s\"'`,;:()\[\]{}<>]*")
+PATH = re.compile(r"(?<![\w.~-])/([^\s\"'`,;:()\[\]{}<>/]+)[^\s\"'`,;:()\[\]{}<>]*")
+ROOTS = {"tmp", "var", "home", "Users", "private", "opt", "usr", "root", "mnt", "srv", "work", "Volumes", "nix", "media", "run",
+         *(Path(p).parts[1] for p in (tempfile.gettempdir(), os.path.expanduser("~"), os.getcwd()) if len(Path(p).parts) > 1)}
+"""First segments that make an absolute path a file system path: a JSON pointer in a message (`/options/board`) is not."""
 TEMPORARY_NAME = re.compile(r"\btmp[\w-]{4,}")
 IGNORED_DATA = ("traceback",)
 
@@ -46,11 +53,21 @@ def compare_replies(recorded: bytes, replayed: bytes, method: str | None, revisi
         if (old is _NOT_JSON) != (new is _NOT_JSON):
             return Difference("", "the recorded reply is not JSON" if old is _NOT_JSON else "the replayed reply is not JSON")
         return None
+    if _outcome(old).split(" ")[0] != _outcome(new).split(" ")[0]:  # a result where an error was recorded, or the reverse
+        return Difference("", f"{_outcome(new)}, recorded {_outcome(old)}")
     if method == "read_transport":
         difference = _compare_payload(old, new, revision, digests)
         if difference is not None:
             return difference
     return _compare(normalised(old), normalised(new), "")
+
+
+def _outcome(reply: Any) -> str:
+    """What a reply says happened: a result, or an error by code and message."""
+    if isinstance(reply, dict) and isinstance(reply.get("error"), dict):
+        error = reply["error"]
+        return f"error {error.get('code')} {_show(_normalise(error.get('message')))}"
+    return "a result" if isinstance(reply, dict) and "result" in reply else "neither result nor error"
 
 
 def normalised(reply: Any) -> Any:
@@ -68,12 +85,16 @@ def _strip_tracebacks(reply: Any) -> Any:
 
 def _normalise(value: Any) -> Any:
     if isinstance(value, str):
-        return TEMPORARY_NAME.sub("<tmp>", PATH.sub("<path>", value))
+        return TEMPORARY_NAME.sub("<tmp>", PATH.sub(_path_placeholder, value))
     if isinstance(value, dict):
         return {key: _normalise(item) for key, item in value.items()}
     if isinstance(value, list):
         return [_normalise(item) for item in value]
     return value
+
+
+def _path_placeholder(match: re.Match[str]) -> str:
+    return "<path>" if match.group(1) in ROOTS else match.group()
 
 
 def _compare_payload(old: Any, new: Any, revision: int | None, digests: tuple[Digest, ...]) -> Difference | None:
