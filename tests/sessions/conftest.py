@@ -16,10 +16,14 @@ EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 
 @pytest.fixture
 def platform_copy(tmp_path: Path) -> Callable[[str], Path]:
-    """platform -> a copy of examples/PLATFORM in the test's directory."""
+    """platform -> a new copy of examples/PLATFORM in the test's directory (the first named PLATFORM-copy)."""
 
     def make(platform: str) -> Path:
         target = tmp_path / f"{platform}-copy"
+        number = 1
+        while target.exists():
+            number += 1
+            target = tmp_path / f"{platform}-copy{number}"
         shutil.copytree(EXAMPLES / platform, target, ignore=shutil.ignore_patterns("__pycache__", "build"))
         return target
 
