@@ -238,7 +238,8 @@ def _header(number: int, value: dict[str, Any]) -> Header:
     if not isinstance(digest, bool):
         fail.bad("payload_digest", "a boolean")
     (directory, name), (client, client_version), (recorder, recorder_version) = pairs["platform"], pairs["client"], pairs["recorder"]
-    return Header(recorded_at, directory, name, client, client_version, recorder, recorder_version, max_bytes, digest)
+    return Header(recorded_at, directory, name, client, client_version, recorder, recorder_version,
+                  None if max_bytes is None else int(max_bytes), digest)
 
 
 def _entry(number: int, value: dict[str, Any]) -> Entry:
@@ -253,8 +254,8 @@ def _entry(number: int, value: dict[str, Any]) -> Entry:
             fail.bad("revision", "an integer >= 1 or null")
         if value.get("partial", True) is not True:
             fail.bad("partial", "true when present")
-        return Message(number, fail.launch(), value["direction"], fail.time(), revision, _line(fail, value),
-                       "partial" in value, _digests(fail, value.get("digests")))
+        return Message(number, fail.launch(), value["direction"], fail.time(), None if revision is None else int(revision),
+                       _line(fail, value), "partial" in value, _digests(fail, value["digests"]) if "digests" in value else ())
     if kind == "launch":
         fail.members({"kind", "launch", "time", "project_dir"}, set())
         if not isinstance(value["project_dir"], str):
@@ -265,14 +266,14 @@ def _entry(number: int, value: dict[str, Any]) -> Entry:
         status = value["status"]
         if status is not None and not _integer(status, None):
             fail.bad("status", "an integer or null")
-        return Exit(number, fail.launch(), fail.time(), status)
+        return Exit(number, fail.launch(), fail.time(), None if status is None else int(status))
     if kind == "limit":
         fail.members({"kind", "time", "max_bytes", "message"}, set())
         if not _integer(value["max_bytes"], 1):
             fail.bad("max_bytes", "an integer >= 1")
         if not isinstance(value["message"], str):
             fail.bad("message", "a string")
-        return Limit(number, fail.time(), value["max_bytes"], value["message"])
+        return Limit(number, fail.time(), int(value["max_bytes"]), value["message"])
     if kind == "header":
         raise TranscriptFormatError(number, "a second header: a transcript has one, on its first line")
     raise TranscriptFormatError(number, f"kind {kind!r} is not one of launch, message, exit, limit")
@@ -325,8 +326,6 @@ def _line(fail: _Checker, value: dict[str, Any]) -> bytes:
 
 
 def _digests(fail: _Checker, value: Any) -> tuple[Digest, ...]:
-    if value is None:
-        return ()
     if not isinstance(value, list) or not value:
         fail.bad("digests", "a non-empty array")
     out = []
@@ -335,12 +334,14 @@ def _digests(fail: _Checker, value: Any) -> tuple[Digest, ...]:
                 or item["pointer"] not in ("/params/data", "/result/data") or not _integer(item["length"], 0) \
                 or not isinstance(item["sha256"], str) or not _SHA256.match(item["sha256"]):
             fail.bad("digests", 'an array of {"pointer": "/params/data" or "/result/data", "length", "sha256"}')
-        out.append(Digest(item["pointer"], item["length"], item["sha256"]))
+        out.append(Digest(item["pointer"], int(item["length"]), item["sha256"]))
     return tuple(out)
 
 
 def _integer(value: Any, minimum: int | None) -> bool:
-    return isinstance(value, int) and not isinstance(value, bool) and (minimum is None or value >= minimum)
+    """A JSON Schema integer: a number without fraction (1.0 is one), never a boolean."""
+    integral = isinstance(value, int) and not isinstance(value, bool) or isinstance(value, float) and value.is_integer()
+    return integral and (minimum is None or value >= minimum)
 
 
 def without_newline(line: bytes | bytearray) -> bytes | bytearray:
