@@ -29,7 +29,7 @@ import time
 import uuid
 from typing import Any, Sequence
 
-from microtvm_project_api.protocol.transcript import Digest, RevisionFollower, entry_bytes, message_entry
+from microtvm_project_api.protocol.transcript import Digest, RevisionFollower, entry_bytes, message_bytes, message_entry
 
 CHUNK = 64 * 1024
 DIGEST_MIN_BYTES = 512
@@ -51,11 +51,15 @@ class TranscriptFile:
     def offset(self) -> float:
         return max(0.0, time.time() - self.started)
 
-    def write(self, entry: dict[str, Any]) -> None:
-        """Write one entry whole, or, when it would not leave room for the limit entry, end the file with that."""
+    def write(self, entry: dict[str, Any] | bytes) -> None:
+        """Write one entry (or its line) whole, with one write() in append mode, which other relays' writes never split;
+        with a size limit, under a lock, or, when it would not leave room for the limit entry, end the file with that."""
         if self.stopped:
             return
-        data = entry_bytes(entry)
+        data = entry if isinstance(entry, bytes) else entry_bytes(entry)
+        if self.max_bytes is None:
+            _write_all(self.fd, data)
+            return
         fcntl.flock(self.fd, fcntl.LOCK_EX)
         try:
             size = os.fstat(self.fd).st_size
@@ -107,7 +111,9 @@ class Recorder:
             line, digests = self._digested(direction, line)
         elif self.payload_digest and direction == "request":
             self._note_method(line)
-        entry = message_entry(self.launch, direction, self.transcript.offset(), self.revision.revision, line, partial, digests)
+        offset, revision = self.transcript.offset(), self.revision.revision
+        entry = message_entry(self.launch, direction, offset, revision, line, partial, digests) if partial or digests \
+            else message_bytes(self.launch, direction, offset, revision, line)
         (self.revision.request if direction == "request" else self.revision.reply)(line)
         self.transcript.write(entry)
 
