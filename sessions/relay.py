@@ -34,6 +34,9 @@ from microtvm_project_api.protocol.transcript import Digest, RevisionFollower, e
 CHUNK = 64 * 1024
 DIGEST_MIN_BYTES = 512
 """With --payload-digest, a request or reply line at least this long that carries a payload keeps only its digest."""
+UNLOCKED_BYTES = 64 * 1024
+"""An entry up to this long is written without the lock: one append write() of it is never split in practice; a longer
+one could be written in parts, which another relay's entry must not come between."""
 LIMIT_LINE_BYTES = 512
 """Room kept for the limit entry: the file ends with it, padded to exactly --max-bytes."""
 PAYLOAD_METHODS = {"write_transport": "params", "read_transport": "result"}
@@ -57,7 +60,7 @@ class TranscriptFile:
         if self.stopped:
             return
         data = entry if isinstance(entry, bytes) else entry_bytes(entry)
-        if self.max_bytes is None:
+        if self.max_bytes is None and len(data) <= UNLOCKED_BYTES:
             _write_all(self.fd, data)
             return
         fcntl.flock(self.fd, fcntl.LOCK_EX)
