@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import json
 import sys
 import time
 from pathlib import Path
@@ -89,7 +90,6 @@ def _replay(args: argparse.Namespace) -> int:
         outcome = replay_file(args.file, args.directory, settings)
     except ReplayError as exc:
         print(f"replay: {exc}", file=sys.stderr)
-        outcome = None
         code = EXIT_COULD_NOT_RUN
         report: dict[str, Any] = {"transcript": str(args.file), "directory": str(args.directory), "outcome": "could not run",
                                   "error": str(exc)}
@@ -98,7 +98,5 @@ def _replay(args: argparse.Namespace) -> int:
         code = EXIT_SAME if outcome.divergence is None else EXIT_DIVERGED
         report = outcome.as_json()
     if args.report_json is not None:
-        import json
-
         args.report_json.write_text(json.dumps(report, indent=2) + "\n")
     return code

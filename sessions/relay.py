@@ -151,8 +151,8 @@ def relay(directions: list[Direction], recorder: Recorder) -> None:
     """Copy both directions until each has ended; a closed reader of one side ends that side's copying only."""
     poller = select.poll()
     by_fd = {d.source: d for d in directions}
-    for direction in directions:
-        poller.register(direction.source, select.POLLIN)
+    for each in directions:
+        poller.register(each.source, select.POLLIN)
     while by_fd:
         for fd, _ in poller.poll():
             direction = by_fd.get(fd)

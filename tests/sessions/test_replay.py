@@ -12,7 +12,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from golden_sessions import GOLDEN, inputs
+from golden_sessions import GOLDEN, inputs, record_session
 
 from microtvm_project_api.protocol.transcript import Digest
 from microtvm_project_api.sessions.equivalence import Difference, compare_replies
@@ -49,6 +49,16 @@ def test_the_loopback_golden_session_replays_with_no_divergence(tmp_path: Path) 
 @pytest.mark.timeout(300)
 def test_the_host_golden_session_replays_an_inference_with_no_divergence(tmp_path: Path) -> None:
     outcome = replay_file(HOST_GOLDEN, EXAMPLES / "host", settings("host", tmp_path))
+    assert (outcome.divergence, outcome.requests) == (None, 10)
+
+
+@needs_cc
+@pytest.mark.timeout(300)
+def test_a_host_session_recorded_now_leaves_the_template_as_it_was_and_replays(tmp_path: Path) -> None:
+    """record_session asserts the copy of examples/host is byte-identical once recording is off."""
+    transcript = tmp_path / "host.jsonl"
+    record_session("host", transcript, tmp_path)
+    outcome = replay_file(transcript, EXAMPLES / "host", ReplaySettings(timeout=120.0))  # the recorded archive still exists
     assert (outcome.divergence, outcome.requests) == (None, 10)
 
 
