@@ -67,6 +67,8 @@ class Digest:
 
 @dataclass(frozen=True)
 class Launch:
+    """A server started in project_dir; `number` is the entry's line in the file."""
+
     number: int
     launch: str
     time: float
@@ -89,6 +91,8 @@ class Message:
 
 @dataclass(frozen=True)
 class Exit:
+    """The launch's server ended with `status` (None: unknown)."""
+
     number: int
     launch: str
     time: float
@@ -97,6 +101,8 @@ class Exit:
 
 @dataclass(frozen=True)
 class Limit:
+    """The transcript reached its size limit here; nothing after it was recorded."""
+
     number: int
     time: float
     max_bytes: int
@@ -112,6 +118,7 @@ def now_rfc3339(seconds: float) -> str:
 
 
 def package_version() -> str | None:
+    """This package's version, for a header (None when it is not installed)."""
     try:
         return metadata.version(DISTRIBUTION)
     except metadata.PackageNotFoundError:
@@ -119,6 +126,7 @@ def package_version() -> str | None:
 
 
 def header_entry(header: Header) -> dict[str, Any]:
+    """The first line of a transcript, as a JSON object."""
     return {"kind": "header", "format": FORMAT, "recorded_at": header.recorded_at,
             "platform": {"directory": header.platform_dir, "name": header.platform_name},
             "client": {"name": header.client_name, "version": header.client_version},
@@ -176,6 +184,7 @@ class RevisionFollower:
         self._queries: set[Any] = set()
 
     def request(self, line: bytes | bytearray) -> None:
+        """Note a server_info_query request's id."""
         if SERVER_INFO_QUERY not in line:
             return
         message = _json_or_none(line)
@@ -183,6 +192,7 @@ class RevisionFollower:
             self._queries.add(_id_key(message.get("id")))
 
     def reply(self, line: bytes | bytearray) -> None:
+        """Take the protocol_version of a successful reply to a server_info_query in flight."""
         if not self._queries:
             return
         message = _json_or_none(line)

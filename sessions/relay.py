@@ -52,6 +52,7 @@ class TranscriptFile:
         self.stopped = False
 
     def offset(self) -> float:
+        """Seconds since the header's recorded_at."""
         return max(0.0, time.time() - self.started)
 
     def write(self, entry: dict[str, Any] | bytes) -> None:
@@ -107,6 +108,7 @@ class Recorder:
         self.methods: dict[Any, str] = {}
 
     def line(self, direction: str, line: bytes, partial: bool = False) -> None:
+        """Record one whole line (without its newline) that went in `direction`."""
         if self.transcript.stopped:
             return
         digests: tuple[Digest, ...] = ()
@@ -230,6 +232,7 @@ def client_fds(server_args: list[str]) -> tuple[int, int]:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    """Start the real server behind the relay, copy and record until both directions end; the server's exit status."""
     parser = argparse.ArgumentParser(prog="microtvm-project record relay")
     parser.add_argument("--output", required=True)
     parser.add_argument("--max-bytes", type=int)

@@ -20,7 +20,7 @@ from typing import Any
 
 from microtvm_project_api.protocol import wire
 from microtvm_project_api.protocol.launch import ServerExitedError, ServerNotFoundError, ServerProcess
-from microtvm_project_api.protocol.transcript import Exit, Header, Launch, Message, TranscriptFormatError, read_transcript
+from microtvm_project_api.protocol.transcript import Entry, Exit, Header, Launch, Message, TranscriptFormatError, read_transcript
 from microtvm_project_api.sessions.equivalence import compare_replies
 
 SHOWN = 2000
@@ -33,6 +33,8 @@ class ReplayError(Exception):
 
 @dataclass(frozen=True)
 class ReplaySettings:
+    """How to replay: stop after request `until`, generate_project's inputs, the interpreter, the longest wait for a reply."""
+
     until: int | None = None
     mlf: Path | None = None
     standalone_crt_dir: Path | None = None
@@ -56,6 +58,8 @@ class Divergence:
 
 @dataclass
 class ReplayOutcome:
+    """What a replay did: requests sent, servers launched, and the first divergence (None: every reply equivalent)."""
+
     transcript: Path
     directory: Path
     requests: int = 0
@@ -77,6 +81,7 @@ class ReplayOutcome:
         ])
 
     def as_json(self) -> dict[str, Any]:
+        """The outcome for --report-json."""
         d = self.divergence
         return {"transcript": str(self.transcript), "directory": str(self.directory), "requests": self.requests,
                 "outcome": "same" if d is None else "divergence", "stopped_at": self.stopped_at,
@@ -109,6 +114,8 @@ def replay_file(path: Path, directory: Path, settings: ReplaySettings) -> Replay
 
 
 class _Replay:
+    """One replay in progress: the servers of the launches still running, and where generated projects went."""
+
     def __init__(self, header: Header, directory: Path, settings: ReplaySettings, work: Path, outcome: ReplayOutcome) -> None:
         self.header = header
         self.directory = directory
@@ -119,7 +126,8 @@ class _Replay:
         self.generated: dict[str, Path] = {}
         self.servers: dict[str, ServerProcess] = {}
 
-    def run(self, entries: list[Launch | Message | Exit | Any]) -> None:
+    def run(self, entries: list[Entry]) -> None:
+        """Launch, send, compare and stop servers in the order of the entries, until the first divergence."""
         replies = _replies_after_each_request(entries)
         for index, entry in enumerate(entries):
             if isinstance(entry, Launch):
@@ -136,6 +144,7 @@ class _Replay:
                     return
 
     def launch(self, entry: Launch) -> None:
+        """Start the server a launch entry started: DIR's, or that of a project the replay generated."""
         recorded = entry.project_dir
         if self.platform_dir is None:
             self.platform_dir = recorded
