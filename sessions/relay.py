@@ -150,7 +150,8 @@ class Recorder:
 
 
 def relay(directions: list[Direction], recorder: Recorder) -> None:
-    """Copy both directions until each has ended; a closed reader of one side ends that side's copying only."""
+    """Copy both directions until the replies end (the server closed its reply pipe, as it does when it exits): the
+    server's request pipe is then closed too, so the relay, like a server, is done when its server is."""
     poller = select.poll()
     by_fd = {d.source: d for d in directions}
     for each in directions:
@@ -165,6 +166,10 @@ def relay(directions: list[Direction], recorder: Recorder) -> None:
                 _finish(direction, recorder)
                 poller.unregister(fd)
                 del by_fd[fd]
+                if direction.name == "reply":
+                    for rest in by_fd.values():
+                        _finish(rest, recorder)
+                    return
                 continue
             if direction.target_open:
                 try:

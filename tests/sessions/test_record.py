@@ -144,3 +144,22 @@ def test_payload_digest_keeps_long_payloads_as_length_and_sha256(tmp_path: Path,
         assert "digests" not in write and len(json.loads(read["text"])["result"]["data"]) == 5120
     assert template.is_dir()
     assert cli("spec", "check-transcript", transcript).returncode == 0
+
+
+def test_a_server_that_dies_at_once_is_recorded_with_its_status_and_the_client_sees_it(tmp_path: Path) -> None:
+    from microtvm_project_api.client.client import ProjectApiClient
+    from microtvm_project_api.client.errors import ServerExitedError
+
+    project = tmp_path / "dying"
+    project.mkdir()
+    (project / "microtvm_api_server.py").write_text("import sys\nprint('no such board', file=sys.stderr)\nsys.exit(3)\n")
+    transcript = tmp_path / "dying.jsonl"
+    assert cli("record", project, "--output", transcript).returncode == 0
+    try:
+        with pytest.raises(ServerExitedError) as died:
+            ProjectApiClient.launch(project)
+    finally:
+        assert cli("record", "--off", project).returncode == 0
+    assert died.value.exit_code == 3 and died.value.stderr_tail == ["no such board"]
+    launch, request, exited = entries(transcript)[1:]
+    assert (launch["kind"], request["direction"], exited["kind"], exited["status"]) == ("launch", "request", "exit", 3)
