@@ -11,12 +11,10 @@ from __future__ import annotations
 
 import base64
 import binascii
-import datetime
 import json
 import re
 import sys
 from dataclasses import dataclass
-from importlib import metadata
 from json.encoder import encode_basestring_ascii
 from typing import IO, Any, Iterator, NoReturn, Union
 
@@ -114,11 +112,15 @@ Entry = Union[Launch, Message, Exit, Limit]
 
 def now_rfc3339(seconds: float) -> str:
     """`seconds` since the epoch as the header's recorded_at."""
+    import datetime
+
     return datetime.datetime.fromtimestamp(seconds, datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
 def package_version() -> str | None:
     """This package's version, for a header (None when it is not installed)."""
+    from importlib import metadata  # here: the relay, which imports this module at every launch, never needs it
+
     try:
         return metadata.version(DISTRIBUTION)
     except metadata.PackageNotFoundError:

@@ -26,7 +26,6 @@ import signal
 import subprocess
 import sys
 import time
-import uuid
 from typing import Any, Sequence
 
 from microtvm_project_api.protocol.transcript import Digest, RevisionFollower, entry_bytes, message_bytes, message_entry
@@ -253,7 +252,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     request_read, request_write = os.pipe()
     reply_read, reply_write = os.pipe()
     transcript = TranscriptFile(args.output, args.max_bytes, args.started)
-    launch = uuid.uuid4().hex[:12]
+    launch = os.urandom(6).hex()
     try:
         server = subprocess.Popen(inner_command(args, server_args, request_read, reply_write), pass_fds=(request_read, reply_write))
     except OSError as exc:
