@@ -60,10 +60,12 @@ def _record(args: argparse.Namespace) -> int:
     try:
         if args.off:
             changed = turn_off(args.directory)
-            print(f"record: recording is off in {args.directory}; it is as it was before recording")
-            if changed:
-                print(f"record: the recorded sessions changed, in {args.directory}: {', '.join(changed[:10])}"
-                      f"{' ...' if len(changed) > 10 else ''}", file=sys.stderr)
+            if not changed:
+                print(f"record: recording is off in {args.directory}; it is as it was before recording")
+                return 0
+            print(f"record: recording is off in {args.directory}; what recording changed is undone")
+            print(f"record: the recorded sessions themselves changed, in {args.directory}: {', '.join(changed[:10])}"
+                  f"{' ...' if len(changed) > 10 else ''}", file=sys.stderr)
             return 0
         output = args.output or Path(f"{args.directory.resolve().name}-session-{time.strftime('%Y%m%dT%H%M%S', time.gmtime())}.jsonl")
         written = turn_on(args.directory, Recording(output, args.max_bytes, args.payload_digest, args.python, args.client,

@@ -44,7 +44,7 @@ def test_a_tvm_shaped_session_is_recorded_whole_and_the_directory_is_restored(pl
     drive_loopback(template, tmp_path)
     assert "microtvm-project record" in (tmp_path / "generated" / LAUNCH_SCRIPT).read_text()  # the generated project records too
     off = cli("record", "--off", template)
-    assert (off.returncode, off.stderr) == (0, "")
+    assert (off.returncode, off.stderr, off.stdout) == (0, "", f"record: recording is off in {template}; it is as it was before recording\n")
     assert tree_digest(template) == before
     kinds = [e["kind"] for e in entries(transcript)]
     assert kinds[0] == "header" and kinds.count("launch") == 2 and kinds.count("exit") == 2
@@ -163,3 +163,12 @@ def test_a_server_that_dies_at_once_is_recorded_with_its_status_and_the_client_s
     assert died.value.exit_code == 3 and died.value.stderr_tail == ["no such board"]
     launch, request, exited = entries(transcript)[1:]
     assert (launch["kind"], request["direction"], exited["kind"], exited["status"]) == ("launch", "request", "exit", 3)
+
+
+def test_files_the_sessions_wrote_are_named_at_off(platform_copy, tmp_path: Path) -> None:
+    template = platform_copy("loopback")
+    assert cli("record", template, "--output", tmp_path / "s.jsonl").returncode == 0
+    (template / "build").mkdir()
+    off = cli("record", "--off", template)
+    assert off.returncode == 0 and off.stdout.endswith("what recording changed is undone\n")
+    assert off.stderr == f"record: the recorded sessions themselves changed, in {template}: build\n"
