@@ -209,10 +209,10 @@ class _Replay:
             elif isinstance(recorded, str) and not os.path.exists(recorded):
                 option = "--mlf" if name == "model_library_format_path" else "--standalone-crt-dir"
                 raise ReplayError(f"line {entry.number}: generate_project's {name} {recorded} no longer exists; give {option}")
-        if isinstance(params.get("project_dir"), str):
-            fresh = self.work / f"project-{len(self.generated) + 1}"
-            self.generated[params["project_dir"]] = fresh
-            self.generated[os.path.realpath(params["project_dir"])] = fresh
+        recorded_dir = params.get("project_dir")
+        if isinstance(recorded_dir, str):  # the same recorded directory maps to the same fresh one every time
+            fresh = self.generated.get(recorded_dir) or self.work / f"project-{len(set(self.generated.values())) + 1}"
+            self.generated[recorded_dir] = self.generated[os.path.realpath(recorded_dir)] = fresh
             mapped["project_dir"] = str(fresh)
         return json.dumps({**message, "params": mapped}, separators=(",", ":"), ensure_ascii=False).encode("utf-8"), method
 

@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 from golden_sessions import GOLDEN, inputs, record_session
 
+from microtvm_project_api.protocol.errors import RemoteError
 from microtvm_project_api.protocol.transcript import Digest
 from microtvm_project_api.sessions.equivalence import Difference, compare_replies
 from microtvm_project_api.sessions.replay import ReplayError, ReplaySettings, replay_file
@@ -156,3 +157,17 @@ def test_equivalence_rules(recorded, replayed, expected) -> None:
     envelope = {"jsonrpc": "2.0", "id": 1}
     difference = compare_replies(json.dumps({**envelope, **recorded}).encode(), json.dumps({**envelope, **replayed}).encode(), "build", 2)
     assert (difference and (difference.pointer, difference.why)) == expected or difference is expected
+
+
+def test_a_typed_client_transcript_in_revision_2_replays(tmp_path: Path) -> None:
+    from microtvm_project_api.client.client import ProjectApiClient
+
+    mlf, crt = inputs("loopback", tmp_path)
+    transcript = tmp_path / "typed.jsonl"
+    with ProjectApiClient.launch(EXAMPLES / "loopback", transcript=transcript) as client:
+        assert client.revision == 2
+        client.generate_project(mlf, crt, tmp_path / "project", {"verbose": False})
+        with pytest.raises(RemoteError, match="File exists"):
+            client.generate_project(mlf, crt, tmp_path / "project")  # exists now: the replay's fresh one must too
+    outcome = replay_file(transcript, EXAMPLES / "loopback", ReplaySettings(timeout=60.0))
+    assert (outcome.divergence, outcome.requests) == (None, 3)
