@@ -97,11 +97,13 @@ def replay_file(path: Path, directory: Path, settings: ReplaySettings) -> Replay
         if given is not None and not given.exists():
             raise ReplayError(f"{option} {given}: no such file or directory")
     try:
-        with path.open(encoding="utf-8", errors="surrogateescape") as stream:
+        with path.open(encoding="utf-8") as stream:
             header, entries = read_transcript(stream)
             listed = list(entries)
     except OSError as exc:
         raise ReplayError(f"{path}: {exc.strerror}") from None
+    except UnicodeDecodeError as exc:
+        raise ReplayError(f"{path}: not a transcript (schema/transcript.json): not UTF-8 at byte {exc.start} of a read") from None
     except TranscriptFormatError as exc:
         raise ReplayError(f"{path}:{exc.line}: not a transcript (schema/transcript.json): {exc.reason}") from None
     with tempfile.TemporaryDirectory(prefix="microtvm-replay-") as work:

@@ -101,11 +101,16 @@ def test_the_cli_exit_codes_report_and_until(platform_copy, tmp_path: Path) -> N
                                                     "recorded a result")
     assert [line.split(":")[0].strip() for line in diverged.stdout.splitlines()[1:]] == ["sent", "recorded", "replayed"]
     assert json.loads((tmp_path / "diverged.json").read_text())["divergence"]["request"] == 8
+    not_utf8, not_a_transcript = tmp_path / "latin1.jsonl", tmp_path / "text.jsonl"
+    not_utf8.write_bytes(b"\xff\n")
+    not_a_transcript.write_text("hello\n")
     until = replay(str(LOOPBACK_GOLDEN), str(copy), *paths, "--until", "7")
     assert until.returncode == 0 and until.stdout.rstrip().endswith("(stopped after request 7)")
     for args, reason in [([str(tmp_path / "absent.jsonl"), str(copy)], "No such file or directory"),
                          ([str(LOOPBACK_GOLDEN), str(tmp_path / "nowhere")], "not a directory"),
                          ([str(LOOPBACK_GOLDEN), str(copy)], "model_library_format_path"),  # the recorded archive is gone
+                         ([str(not_utf8), str(copy)], "not UTF-8"),
+                         ([str(not_a_transcript), str(copy)], ":1: not a transcript (schema/transcript.json): not JSON"),
                          ([str(LOOPBACK_GOLDEN), str(copy), *paths, "--report-json", str(tmp_path / "no" / "r.json")],
                           "No such file or directory")]:
         failed = replay(*args)
