@@ -31,8 +31,11 @@ TENSOR = bytes(range(16))
 
 def inputs(platform: str, folder: Path) -> tuple[Path, Path]:
     """The archive and the standalone CRT a platform's session generates its project from (made in `folder`)."""
-    if platform == "host":
-        return write_mlf_archive(folder / "sample.tar"), standalone_crt_dir()
+    if platform == "host":  # the CRT copied, so that a recording names only temporary paths
+        crt = folder / "standalone_crt"
+        if not crt.exists():
+            shutil.copytree(standalone_crt_dir(), crt)
+        return write_mlf_archive(folder / "sample.tar"), crt
     (folder / "crt").mkdir(exist_ok=True)
     return write_small_mlf(folder / "model.tar"), folder / "crt"
 
