@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from typing import TYPE_CHECKING, Any, Iterable
 
-from microtvm_project_api.conformance.check import CheckFailed
+from microtvm_project_api.conformance.check import CheckFailed, inherited_ref
 from microtvm_project_api.conformance.session import Reply, ServerStopped, Session
 from microtvm_project_api.generated.models import ErrorCode
 
@@ -56,10 +56,18 @@ def still_serving(session: Session, after: str) -> None:
 
 
 def keeps_serving(ctx: "Context", session: Session, after: str, inherited: str) -> None:
-    """still_serving; in revision 1 a server that stopped does what TVM's server module does: reported as `inherited`."""
+    """still_serving; in revision 1 a server that exited does what TVM's server module does: reported as `inherited`."""
     try:
         still_serving(session, after)
-    except ServerStopped:
-        if ctx.revision != 1:
-            raise
+    except ServerStopped as exc:
+        stopped_as_deployed(ctx, exc, inherited)
         ctx.inherit(inherited, f"stopped serving after {after}")
+
+
+def stopped_as_deployed(ctx: "Context", stopped: ServerStopped, key: str) -> None:
+    """Re-raise `stopped` unless it is how TVM's server module stops (revision 1, an exit with a status): a signal is the server's own crash."""
+    if ctx.revision != 1:
+        raise stopped
+    if stopped.signal is not None:
+        raise CheckFailed(f"{stopped}\n  killed by {stopped.signal}: the server crashed; TVM's server module exits with a status"
+                          f" there, never by a signal, so this is not inherited [{inherited_ref(key)}]") from None

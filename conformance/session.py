@@ -11,6 +11,7 @@ stderr tail) goes into every failure message that shows it.
 from __future__ import annotations
 
 import collections
+import signal
 import subprocess
 import time
 from dataclasses import dataclass, field
@@ -25,8 +26,8 @@ from microtvm_project_api.protocol.launch import LAUNCH_SCRIPT, ServerExitedErro
 from microtvm_project_api.protocol.registry import default_registry
 from microtvm_project_api.protocol.server_traceback import exception_line, last_frames
 
-MAX_REPLY_BYTES = 8 * 1024 * 1024
-"""The kit never asks for more than 1 MiB per reply; a longer line is a failure, not a memory hazard."""
+MAX_REPLY_BYTES: int = default_registry().resolve(default_registry().definition_uri("Reply").split("#")[0] + "#/x-max-line-bytes")
+"""The spec's line bound (jsonrpc.json#/x-max-line-bytes): a longer reply line is a failure, never held whole in memory."""
 SHOWN_BYTES = 300
 KEPT_CHARS = 1000
 """ExchangeLog lines longer than this are shortened in reports, except error replies and a failed check's last exchange."""
@@ -42,6 +43,26 @@ def shown(data: bytes | str) -> str:
     """A bounded, printable rendering of wire bytes for reports."""
     text = data if isinstance(data, str) else data.decode("utf-8", "backslashreplace")
     return text if len(text) <= SHOWN_BYTES else f"{text[:SHOWN_BYTES]}... ({len(text)} chars)"
+
+
+def signal_name(exit_code: int | None) -> str | None:
+    """The signal that killed a server, from its exit code: negative for the process itself, 128+N as a shell reports it
+    for a child it did not exec; None for an exit with a status of its own."""
+    if exit_code is None:
+        return None
+    number = -exit_code if exit_code < 0 else exit_code - 128 if exit_code > 128 else 0
+    try:
+        return signal.Signals(number).name if number > 0 else None
+    except ValueError:
+        return None
+
+
+def same_id(got: Any, wanted: Any) -> bool:
+    """Whether a reply id is the request id: the same JSON value (a number equal in value: 1e3 and 1000.0; never a boolean for a number)."""
+    numbers = (int, float)
+    if isinstance(got, numbers) and isinstance(wanted, numbers) and not isinstance(got, bool) and not isinstance(wanted, bool):
+        return got == wanted
+    return type(got) is type(wanted) and got == wanted
 
 
 def stderr_lines(tail: list[str]) -> str:
@@ -112,6 +133,8 @@ class Reply:
     error: dict[str, Any] | None
     seconds: float
     server: ServerProcess | None = None
+    id: Any = None
+    """The id the reply carried."""
 
     def describe(self) -> str:
         """What was sent and what came back, for a failure message."""
@@ -147,7 +170,12 @@ class Reply:
 
 
 class ServerStopped(CheckFailed):
-    """The server exited (or closed its reply pipe) while a reply was awaited."""
+    """The server exited (or closed its reply pipe) while a reply was awaited; `signal` names the signal that killed it, if one did."""
+
+    def __init__(self, message: str, exit_code: int | None = None) -> None:
+        super().__init__(message)
+        self.exit_code = exit_code
+        self.signal = signal_name(exit_code)
 
 
 class Session:
@@ -216,10 +244,11 @@ class Session:
         return reply
 
     def send_line(self, line: bytes, expect_ids: tuple[Any, ...], method: str | None = None, timeout: float | None = None,
-                  hang_method: str | None = None, null_id_result: bool = False) -> Reply:
+                  hang_method: str | None = None, deployed_ids: tuple[Any, ...] = ()) -> Reply:
         """Send any bytes as one request line and judge the one reply line, whose id must be one of `expect_ids`.
 
-        `null_id_result` accepts a result reply with id null (revision 1 as deployed serves id null).
+        `deployed_ids` are ids the reply envelope does not allow that a reply may still carry (revision 1 as
+        deployed echoes null and boolean ids); the rest of such a reply is judged as usual.
         """
         deadline = (self.timeout if timeout is None else timeout) + self._allowance
         self._allowance = 0.0
@@ -227,10 +256,10 @@ class Session:
         started = time.monotonic()
         raw = self._exchange(line, deadline, hang_method)
         seconds = time.monotonic() - started
-        message = self._decode(line, raw, null_id_result)
+        message = self._decode(line, raw, deployed_ids)
         error = message.get("error")
         self.transcript.add("<-", raw, whole=error is not None)
-        if not any(type(message["id"]) is type(e) and message["id"] == e for e in expect_ids):
+        if not any(same_id(message["id"], e) for e in expect_ids):
             wanted = " or ".join(map(repr, expect_ids))
             self._fail(line, raw, f"the reply id {message['id']!r} is not {wanted}"
                        " [MUST: a reply carries the id of the request it answers, jsonrpc.json#/$defs/Reply]")
@@ -243,7 +272,7 @@ class Session:
             violations = default_registry().validate(error["code"], default_registry().definition_uri("ErrorCode"))
             if violations:
                 self._fail(line, raw, f"error code {error['code']} is not one the spec defines [errors.json#/$defs/ErrorCode]")
-        return Reply(line, raw, message.get("result"), error, seconds, self.process)
+        return Reply(line, raw, message.get("result"), error, seconds, self.process, message["id"])
 
     def close(self) -> None:
         """Stop the server and reap its process group."""
@@ -272,21 +301,24 @@ class Session:
         except ServerExitedError as exc:
             self.alive = False
             self.process.close(grace=0.5)
-            raise ServerStopped(f"sent {shown(line.rstrip())}\n  got  no reply: {exc.reason} (exit code {exc.exit_code})"
-                                f" [MUST: a server serves until its request pipe ends]{stderr_lines(exc.stderr_tail)}") from None
+            killed = signal_name(exc.exit_code)
+            how = f"exit code {exc.exit_code}" + (f": killed by {killed}" if killed else "")
+            raise ServerStopped(f"sent {shown(line.rstrip())}\n  got  no reply: {exc.reason} ({how})"
+                                f" [MUST: a server serves until its request pipe ends]{stderr_lines(exc.stderr_tail)}",
+                                exc.exit_code) from None
         except wire.LineTooLong:
             self.kill()
             raise CheckFailed(f"sent {shown(line.rstrip())}\n  got  a reply line longer than {MAX_REPLY_BYTES} bytes"
                               f" [{REPLY_RULE}]") from None
 
-    def _decode(self, line: bytes, raw: bytes, null_id_result: bool) -> dict[str, Any]:
+    def _decode(self, line: bytes, raw: bytes, deployed_ids: tuple[Any, ...]) -> dict[str, Any]:
         try:
             message = wire.decode_message(raw)
         except wire.WireDecodeError as exc:
             self.transcript.add("<-", raw)
             self._fail(line, raw, f"the reply channel carried a line that is not JSON ({exc}) [{REPLY_RULE}]")
         judged = message
-        if null_id_result and isinstance(message, dict) and message.get("id", 0) is None and "result" in message:
+        if isinstance(message, dict) and "id" in message and any(same_id(message["id"], i) for i in deployed_ids):
             judged = {**message, "id": 0}  # the id is judged by the caller; the rest of the envelope here
         violations = default_registry().validate(judged, default_registry().definition_uri("Reply"))
         if violations:

@@ -24,9 +24,10 @@ NOT_SUPPORTED = "MethodNotSupportedError"
 BOGUS_OPTION = "kit_undeclared_option"
 STOPS_AFTER_PARSE_ERROR, STOPS_AFTER_INVALID = "stops-after-parse-error", "stops-after-invalid-request"
 NULL_ID, UNCHECKED_TYPES = "null-id-accepted", "param-types-unchecked"
+NOTIFICATION, BOOLEAN_ID, FLOAT_ID, CLASS_ATTRIBUTES = (
+    "notification-served", "boolean-id-accepted", "float-id-refused", "class-attributes-dispatched")
 TYPE_CHECKED_IN_V1 = tuple(default_registry().resolve(
     default_registry().revision(1).uri + "#/x-server-module/param-types-unchecked/type-checked-methods"))
-"""The methods whose parameter types TVM's server module checks (revisions/v1.json#/x-server-module)."""
 """The methods whose parameter types TVM's server module checks (revisions/v1.json#/x-server-module/param-types-unchecked)."""
 
 
@@ -38,9 +39,8 @@ def parse_error(ctx: Context) -> None:
         session = ctx.session()
         try:
             reply = session.send_line(line, (None,))
-        except ServerStopped:
-            if ctx.revision != 1:
-                raise
+        except ServerStopped as exc:
+            expect.stopped_as_deployed(ctx, exc, STOPS_AFTER_PARSE_ERROR)
             ctx.inherit(STOPS_AFTER_PARSE_ERROR, f"the line {line!r} got no reply and the server exited")
             continue
         expect.error(reply, (PARSE_ERROR,), "the line is not one UTF-8 JSON text")
@@ -51,29 +51,47 @@ def _line(message: Any) -> bytes:
     return json.dumps(message).encode("utf-8") + b"\n"
 
 
-INVALID_REQUESTS: list[tuple[str, Any, tuple[Any, ...]]] = [
-    ("jsonrpc is not \"2.0\"", {"jsonrpc": "1.0", "method": "server_info_query", "params": {"tvm_version": TVM_VERSION}, "id": 11}, (11, None)),
-    ("no jsonrpc member", {"method": "server_info_query", "params": {"tvm_version": TVM_VERSION}, "id": 12}, (12, None)),
-    ("no method", {"jsonrpc": "2.0", "params": {}, "id": 13}, (13, None)),
-    ("method is not a string", {"jsonrpc": "2.0", "method": 42, "params": {}, "id": 14}, (14, None)),
-    ("method breaks ^[a-zA-Z0-9_]+$", {"jsonrpc": "2.0", "method": "server info!", "params": {}, "id": 15}, (15, None)),
-    ("id is null", {"jsonrpc": "2.0", "method": "server_info_query", "params": {"tvm_version": TVM_VERSION}, "id": None}, (None,)),
-    ("id is a float", {"jsonrpc": "2.0", "method": "server_info_query", "params": {"tvm_version": TVM_VERSION}, "id": 1.5}, (None,)),
-    ("no id (a notification)", {"jsonrpc": "2.0", "method": "server_info_query", "params": {"tvm_version": TVM_VERSION}}, (None,)),
-    ("the request is a number", 42, (None,)),
-    ("the request is a string", "server_info_query", (None,)),
+HELLO = {"tvm_version": TVM_VERSION}
+INVALID_REQUESTS: list[tuple[str, Any, tuple[Any, ...], str | None]] = [
+    ("jsonrpc is not \"2.0\"", {"jsonrpc": "1.0", "method": "server_info_query", "params": HELLO, "id": 11}, (11, None), None),
+    ("no jsonrpc member", {"method": "server_info_query", "params": HELLO, "id": 12}, (12, None), None),
+    ("no method", {"jsonrpc": "2.0", "params": {}, "id": 13}, (13, None), None),
+    ("method is not a string", {"jsonrpc": "2.0", "method": 42, "params": {}, "id": 14}, (14, None), None),
+    ("method breaks ^[a-zA-Z0-9_]+$", {"jsonrpc": "2.0", "method": "server info!", "params": {}, "id": 15}, (15, None), None),
+    ("id is null", {"jsonrpc": "2.0", "method": "server_info_query", "params": HELLO, "id": None}, (None,), NULL_ID),
+    ("id is true", {"jsonrpc": "2.0", "method": "server_info_query", "params": HELLO, "id": True}, (None,), BOOLEAN_ID),
+    ("id is a float", {"jsonrpc": "2.0", "method": "server_info_query", "params": HELLO, "id": 1.5}, (None,), None),
+    ("no id (a notification)", {"jsonrpc": "2.0", "method": "server_info_query", "params": HELLO}, (None,), NOTIFICATION),
+    ("the request is a number", 42, (None,), None),
+    ("the request is a string", "server_info_query", (None,), None),
 ]
+"""(what is wrong, the request, the reply ids allowed, the behaviour of TVM's server module it meets in revision 1, if any)."""
+
+
+def as_deployed(key: str | None, request: Any, reply: Reply) -> bool:
+    """Whether `reply` is what TVM's server module answers to `request` by construction (revisions/v1.json#/x-server-module/`key`)."""
+    if key == NULL_ID:
+        return reply.error is None and reply.id is None
+    if key == BOOLEAN_ID:
+        return reply.error is None and reply.id is request["id"]
+    if key == NOTIFICATION:
+        return (reply.id is None and reply.error is not None and reply.error["code"] == expect.SERVER_ERROR
+                and reply.error["message"] == f"calling method {request['method']}")
+    return False
 
 
 @check("jsonrpc.invalid-request", "JSON that is not a request object gets -32600, and the server keeps serving",
        must("JSON that is not a valid request object (wrong jsonrpc, bad id, missing method) is answered -32600", "errors.json#/$defs/ErrorCode"),
        inherits=(STOPS_AFTER_INVALID, NULL_ID))
 def invalid_request(ctx: Context) -> None:
-    for what, message, ids in INVALID_REQUESTS:
+    for what, message, ids, deployed in INVALID_REQUESTS:
         session = ctx.session()
-        reply = session.send_line(_line(message), ids, null_id_result=ctx.revision == 1)
-        if ctx.revision == 1 and reply.error is None and ids == (None,) and isinstance(message, dict) and message.get("id", None) is None:
-            ctx.inherit(NULL_ID, f"the request ({what}) was served, its reply carrying id null")
+        served_ids = (None, True) if ctx.revision == 1 else ()
+        reply = session.send_line(_line(message), ids + ((True,) if deployed == BOOLEAN_ID and ctx.revision == 1 else ()),
+                                  deployed_ids=served_ids)
+        if ctx.revision == 1 and as_deployed(deployed, message, reply):
+            ctx.inherit(deployed, f"the request ({what}) got {reply.summary()}, id {json.dumps(reply.id)}")
+            expect.still_serving(session, f"the request ({what})")
             continue
         expect.error(reply, (INVALID_REQUEST,), what)
         expect.keeps_serving(ctx, session, f"the request ({what})", STOPS_AFTER_INVALID)
@@ -92,21 +110,46 @@ def batch(ctx: Context) -> None:
     expect.keeps_serving(ctx, session, "a batch", STOPS_AFTER_INVALID)
 
 
-@check("jsonrpc.unknown-method", "a well-formed unknown method gets -32601 with the request id",
-       must("a method that is not part of the protocol is answered -32601", "errors.json#/$defs/ErrorCode"))
+CLASS_ATTRIBUTE_NAMES = ("__init__", "__repr__")
+"""Well-formed method names that are attributes of every Python class: no protocol method."""
+
+
+@check("jsonrpc.unknown-method", "a well-formed unknown method (__init__ and __repr__ too) gets -32601 with the request id",
+       must("a method that is not part of the protocol is answered -32601", "errors.json#/$defs/ErrorCode"), inherits=(CLASS_ATTRIBUTES,))
 def unknown_method(ctx: Context) -> None:
     session = ctx.session()
     expect.error(session.call("no_such_method", {}), (METHOD_NOT_FOUND,), "no_such_method is not a protocol method")
     expect.still_serving(session, "an unknown method")
+    for name in CLASS_ATTRIBUTE_NAMES:
+        reply = session.call(name, {})
+        if ctx.revision == 1 and (reply.error is None or reply.error["code"] != METHOD_NOT_FOUND):
+            ctx.inherit(CLASS_ATTRIBUTES, f"{name} was dispatched: {reply.summary()}")
+        else:
+            expect.error(reply, (METHOD_NOT_FOUND,), f"{name} is not a protocol method")
+        expect.still_serving(session, f"the method {name}")
 
 
-@check("jsonrpc.id-echo", "string and large integer ids come back unchanged",
-       must("the reply carries the id of the request: a string or an integer", "jsonrpc.json#/$defs/RequestId"))
+FLOAT_IDS = ("1.0", "1e3")
+"""Integers to JSON Schema, written with a fraction or an exponent: valid ids."""
+
+
+@check("jsonrpc.id-echo", "string and integer ids (large, and written 1.0 or 1e3) come back unchanged",
+       must("the reply carries the id of the request: a string or an integer", "jsonrpc.json#/$defs/RequestId"), inherits=(FLOAT_ID,))
 def id_echo(ctx: Context) -> None:
     session = ctx.session()
     for request_id in ("kit-\u00e9-1", 2**53 - 1, 0, -7):
         expect.result(session.call("server_info_query", ctx.hello, request_id=request_id, validate=False),
                       "a valid request")
+    for written in FLOAT_IDS:
+        session = ctx.session()
+        line = b'{"jsonrpc": "2.0", "method": "server_info_query", "params": %s, "id": %s}\n' % (
+            json.dumps(ctx.hello).encode(), written.encode())
+        reply = session.send_line(line, (float(written), *((None,) if ctx.revision == 1 else ())))
+        if ctx.revision == 1 and reply.id is None and reply.error is not None and reply.error["code"] == INVALID_REQUEST:
+            ctx.inherit(FLOAT_ID, f"the id {written} got {reply.summary()}, id null")
+            expect.keeps_serving(ctx, session, f"the id {written}", FLOAT_ID)
+            continue
+        expect.result(reply, f"the id {written} is an integer to JSON Schema")
 
 
 Variants = Callable[[str, dict[str, Any]], list[tuple[str, dict[str, Any]]]]

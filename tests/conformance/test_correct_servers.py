@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import json
 import shutil
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
+
+from microtvm_project_api.conformance import session
+from microtvm_project_api.conformance.check import all_checks
 
 REPO = Path(__file__).resolve().parents[2]
 ECHO = ("--device", "echo", "--timeout", "20")
@@ -74,3 +78,12 @@ def test_the_console_script_runs_the_kit_as_a_separate_process(tmp_path, write_p
         assert done.returncode == status, done.stdout + done.stderr
     assert "FAIL  server_info.platform-slug" in done.stdout
     assert "platform_name 'Wire Server' is not a lowercase slug" in done.stdout
+
+
+def test_a_12_mib_reply_is_within_the_kits_bound_which_is_the_specs_line_bound(tmp_path, conform, write_project) -> None:
+    spec_bound = json.loads((REPO / "schema" / "jsonrpc.json").read_text())["x-max-line-bytes"]
+    assert session.MAX_REPLY_BYTES == spec_bound == 64 * 1024 * 1024
+    skips = [arg for check in all_checks() if check.id != "process.starts" for arg in ("--skip", check.id)]
+    run = conform(write_project(tmp_path / "template", 2, "long_help"), "--timeout", "20", *skips)
+    assert (run.status, failures(run.out)) == (0, []), run.out
+    assert "PASS  process.starts" in run.out

@@ -10,7 +10,9 @@ the device is an in-memory echo. Each `defect` is one defect of the platform's o
 
 from __future__ import annotations
 
+import os
 import shutil
+import signal
 import sys
 import time
 from pathlib import Path
@@ -89,6 +91,11 @@ class Handler(server.ProjectAPIHandler):
         if self.device is None:
             raise server.TransportClosedError()
         self.device += data
+
+    def __repr__(self):
+        if self.defect == "crashes_in_repr":  # the module dispatches __repr__ like a method: this platform's own crash
+            os.kill(os.getpid(), signal.SIGSEGV)
+        return "Handler()"
 
     def _log(self, options, message):
         if options["verbose"]:
