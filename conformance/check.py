@@ -82,6 +82,16 @@ class CheckSkipped(Exception):
     """The check's needs are not met; the message is the reason."""
 
 
+class OptionMissing(CheckSkipped):
+    """A check skipped because an option the platform requires for a method got no value: the run judged less than it
+    could, which is not a green run unless the user accepts a partial verdict."""
+
+    def __init__(self, option: str, method: str) -> None:
+        super().__init__(f"option {option} is required for {method}: pass --option {option}=VALUE")
+        self.option = option
+        self.method = method
+
+
 class CheckBlocked(Exception):
     """An earlier failure, reported by the check `by`, keeps this check from running; `reason` says it in one line."""
 
@@ -121,6 +131,17 @@ class Result:
     seconds: float = 0.0
     revision: int | None = None
     blocked_by: str | None = None
+    missing_option: tuple[str, str] | None = None
+    """For a check skipped because a required option got no value: that option and the method that requires it."""
+
+
+def missing_options(results: list[Result]) -> dict[str, list[Result]]:
+    """The required options that got no value, each with the checks skipped for it."""
+    out: dict[str, list[Result]] = {}
+    for result in results:
+        if result.missing_option is not None:
+            out.setdefault(result.missing_option[0], []).append(result)
+    return out
 
 
 CHECKS: list[Check] = []

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
 
-from microtvm_project_api.conformance.check import CheckBlocked, CheckFailed, CheckSkipped, Need, inherited_ref
+from microtvm_project_api.conformance.check import CheckBlocked, CheckFailed, CheckSkipped, Need, OptionMissing, inherited_ref
 from microtvm_project_api.conformance.offer import TVM_VERSION  # noqa: F401  (the checks read it here)
 from microtvm_project_api.conformance.progress import SILENT, Progress
 from microtvm_project_api.conformance.session import ExchangeLog, Hangs, Reply, Session
@@ -217,7 +217,7 @@ class Context:
         declared = self.declared_options(info)
         for option in declared:
             if method in option_methods(option, "required") and option["name"] not in self.options:
-                raise CheckSkipped(f"option {option['name']} is required for {method}: pass --option {option['name']}=VALUE")
+                raise OptionMissing(option["name"], method)
         if self.revision == 1:
             return {**{o["name"]: o.get("default") for o in declared}, **self.options}
         return dict(self.options)

@@ -10,7 +10,7 @@ from collections import Counter
 from pathlib import Path
 from typing import Any, Callable, Iterable, Iterator
 
-from microtvm_project_api.conformance.check import Check, Outcome, Result, inherited_ref
+from microtvm_project_api.conformance.check import Check, Outcome, Result, inherited_ref, missing_options
 from microtvm_project_api.conformance.session import shown
 
 SHOWN_EXCHANGES = 6
@@ -83,6 +83,8 @@ def as_json(results: list[Result], project_dir: Path, revisions: list[int], offe
         "revisions": revisions,
         "offered_revisions": offered,
         "summary": dict(Counter(r.outcome.value for r in results)),
+        "not_judged": [{"option": name, "methods": list(dict.fromkeys(r.missing_option[1] for r in skipped if r.missing_option)),
+                        "checks": [f"{r.check.id}@{r.revision}" for r in skipped]} for name, skipped in missing_options(results).items()],
         "checks": [
             {
                 "id": r.check.id,

@@ -11,7 +11,7 @@ import traceback
 from typing import Iterable
 
 from microtvm_project_api.conformance import offer
-from microtvm_project_api.conformance.check import Check, CheckBlocked, CheckFailed, CheckSkipped, Level, Outcome, Result
+from microtvm_project_api.conformance.check import Check, CheckBlocked, CheckFailed, CheckSkipped, Level, OptionMissing, Outcome, Result, missing_options
 from microtvm_project_api.conformance.context import STARTS, Context, Settings, UsageError, one_line, typed_options
 from microtvm_project_api.generated.methods import LATEST_REVISION, REVISIONS
 from microtvm_project_api.protocol.launch import ServerNotFoundError, launch_command
@@ -69,7 +69,7 @@ class Runner:
         ctx = self._context(revision)
         started = time.monotonic()
         ctx.begin_check(check.id)
-        blocked_by = None
+        blocked_by = missing_option = None
         try:
             self._admit(ctx, check)
             check.run(ctx)
@@ -79,6 +79,7 @@ class Runner:
             message = str(exc)
         except CheckSkipped as exc:
             outcome, message = Outcome.SKIP, str(exc)
+            missing_option = (exc.option, exc.method) if isinstance(exc, OptionMissing) else None
         except CheckBlocked as exc:
             outcome, message, blocked_by = Outcome.BLOCKED, str(exc), exc.by
         except Exception as exc:  # the kit's own bug: blamed on the kit, not the server
@@ -92,7 +93,7 @@ class Runner:
             message = "\n".join([*([message] if message else []), *ctx.findings, MOVE_ON])
         outcome, message = self._expected(check, revision, outcome, message)
         exchanges = ctx.transcript.take(failed=outcome in (Outcome.FAIL, Outcome.WARN, Outcome.XFAIL))
-        return Result(check, outcome, message, exchanges, time.monotonic() - started, revision, blocked_by)
+        return Result(check, outcome, message, exchanges, time.monotonic() - started, revision, blocked_by, missing_option)
 
     def close(self) -> None:
         """Stop every server and remove everything the run created."""
@@ -150,13 +151,22 @@ class Runner:
         return outcome, message
 
 
-def exit_status(results: list[Result]) -> int:
-    """0 when every applicable MUST check passed, 1 when any failed (or an expected failure went stale, or a check was
-    blocked by a check that did not fail), 2 on a harness error."""
+PASSED, FAILED, NOT_RUN, PARTIAL = 0, 1, 2, 3
+"""Exit statuses: every applicable MUST check passed; one failed; the kit could not run (or a harness error); checks
+were skipped because a required option got no value (without --allow-partial)."""
+
+
+def exit_status(results: list[Result], allow_partial: bool = False) -> int:
+    """PASSED when every applicable MUST check passed, FAILED when any failed (or an expected failure went stale, or a
+    check was blocked by a check that did not fail), NOT_RUN on a harness error, PARTIAL when checks were skipped for a
+    required option given no value and `allow_partial` is off (skips for what the platform lacks never count)."""
     outcomes = {r.outcome for r in results}
     failed = {(r.revision, r.check.id) for r in results if r.outcome in (Outcome.FAIL, Outcome.XFAIL)}
     unexplained = any(r.outcome is Outcome.BLOCKED and (r.revision, r.blocked_by) not in failed for r in results)
     if outcomes & {Outcome.FAIL, Outcome.STALE} or unexplained:
-        return 1
-    return 2 if Outcome.ERROR in outcomes else 0
+        return FAILED
+    if Outcome.ERROR in outcomes:
+        return NOT_RUN
+    return PARTIAL if missing_options(results) and not allow_partial else PASSED
+
 
