@@ -75,7 +75,19 @@ class Outcome(str, enum.Enum):
 
 
 class CheckFailed(Exception):
-    """The server broke the check's rule; the message says what was sent and what came back."""
+    """The server broke the check's rule: what was sent, what came back, what was expected (`why`), the rule when it is
+    not the check's own, and the server's cause (its exception, innermost frames, stderr tail); str() renders them."""
+
+    def __init__(self, why: str, *, sent: str = "", got: str = "", rule: str = "", cause: str = "") -> None:
+        self.why, self.sent, self.got, self.rule, self.cause = why, sent, got, rule, cause
+        super().__init__(self.render())
+
+    def render(self) -> str:
+        """The failure as the text report shows it: sent, got, why and rule, then the cause."""
+        why = " ".join(filter(None, [self.why, f"[{self.rule}]" if self.rule else ""]))
+        lines = [f"sent {self.sent}", f"  got  {self.got}"] if self.sent or self.got else []
+        lines += [f"  {why}" if lines else why] if why else []
+        return "\n".join(lines) + self.cause
 
 
 class CheckSkipped(Exception):
@@ -120,6 +132,29 @@ class Check:
         return self.id.split(".", 1)[0]
 
 
+@dataclass(frozen=True)
+class Case:
+    """One judged case of a check (a request and its reply, one option, one method): its outcome and, unless it passed,
+    what was sent, what came back, what was expected, the rule and the server's cause."""
+
+    id: str
+    outcome: Outcome
+    sent: str = ""
+    got: str = ""
+    expected: str = ""
+    rule: str = ""
+    cause: str = ""
+
+    @classmethod
+    def failed(cls, case_id: str, failure: CheckFailed, outcome: Outcome = Outcome.FAIL) -> "Case":
+        """The case a CheckFailed describes."""
+        return cls(case_id, outcome, failure.sent, failure.got, failure.why, failure.rule, failure.cause)
+
+    def render(self) -> str:
+        """The case's text: as CheckFailed renders it, or the finding of an inherited case."""
+        return CheckFailed(self.expected, sent=self.sent, got=self.got, rule=self.rule, cause=self.cause).render()
+
+
 @dataclass
 class Result:
     """What one check did in one revision: its outcome, a message, and the exchanges on the wire."""
@@ -133,6 +168,8 @@ class Result:
     blocked_by: str | None = None
     missing_option: tuple[str, str] | None = None
     """For a check skipped because a required option got no value: that option and the method that requires it."""
+    cases: list[Case] = field(default_factory=list)
+    """What the check judged, case by case (a failed check: at least its failing cases)."""
 
 
 def missing_options(results: list[Result]) -> dict[str, list[Result]]:

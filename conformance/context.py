@@ -14,11 +14,21 @@ from __future__ import annotations
 import shutil
 import subprocess
 import tempfile
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, Any, Iterator
 
-from microtvm_project_api.conformance.check import CheckBlocked, CheckFailed, CheckSkipped, Need, OptionMissing, inherited_ref
+from microtvm_project_api.conformance.check import (
+    Case,
+    CheckBlocked,
+    CheckFailed,
+    CheckSkipped,
+    Need,
+    OptionMissing,
+    Outcome,
+    inherited_ref,
+)
 from microtvm_project_api.conformance.offer import TVM_VERSION  # noqa: F401  (the checks read it here)
 from microtvm_project_api.conformance.progress import SILENT, Progress
 from microtvm_project_api.conformance.session import ExchangeLog, Hangs, Reply, Session
@@ -64,11 +74,13 @@ class Context:
         self.options: dict[str, Any] = {}
         self.hangs = Hangs()
         self.findings: list[str] = []
+        self.cases: list[Case] = []
+        self._inherited_in_case: list[str] = []
         self._check_sessions: list[Session] = []
         self._shared: dict[Path, Session] = {}
         self._broken: dict[Path, tuple[str, str]] = {}
         self._generated: Path | CheckSkipped | CheckBlocked | None = None
-        self.generation_error: str | None = None
+        self.generation_error: CheckFailed | None = None
         self._device_info: tuple[Session, dict[str, Any]] | None = None
         self.built = False
         self._prepared: CheckSkipped | CheckBlocked | None | bool = False
@@ -84,6 +96,7 @@ class Context:
         """The check `check_id` starts: hangs and broken servers are reported by their owner, blocked for others."""
         self.hangs.current_check = check_id
         self.findings = []
+        self.cases = []
 
     def server_broken(self, project_dir: Path, by: str, failure: str) -> None:
         """The server of `project_dir` does not start; the check `by` reports `failure`, every other check is blocked."""
@@ -106,7 +119,7 @@ class Context:
         """
         reply = session.call("server_info_query", self.hello, validate=strict)
         if reply.error is not None or not isinstance(reply.result, dict):
-            raise CheckFailed(f"server_info_query failed: {reply.describe()}{reply.cause()}")
+            raise reply.failed("server_info_query failed")
         return reply.result
 
     def session(self, project_dir: Path | None = None) -> Session:
@@ -127,10 +140,24 @@ class Context:
             raise
         return session
 
+    @contextmanager
+    def case(self, case_id: str) -> Iterator[None]:
+        """Judge one case of the running check: its failure is recorded and the check goes on with its next case, so
+        that it reports every failing case (a skip or a block still ends the whole check)."""
+        self._inherited_in_case = []
+        try:
+            yield
+        except CheckFailed as exc:
+            self.cases.append(Case.failed(case_id, exc))
+            return
+        outcome = Outcome.INHERITED if self._inherited_in_case else Outcome.PASS
+        self.cases.append(Case(case_id, outcome, expected="; ".join(self._inherited_in_case)))
+
     def inherit(self, key: str, what: str) -> None:
         """Record behaviour inherited from TVM's server module (revision 1 only): the check ends INHERITED unless it fails."""
         if self.revision != 1:
             raise RuntimeError(f"inherited behaviour {key!r} recorded in revision {self.revision}")
+        self._inherited_in_case.append(f"{what} [{inherited_ref(key)}]")
         head = f"inherited from TVM's server module [{inherited_ref(key)}]: "
         for index, finding in enumerate(self.findings):
             if finding.startswith(head):
@@ -326,10 +353,10 @@ class Context:
         except CheckSkipped as exc:
             return exc
         except CheckFailed as exc:
-            self.generation_error = str(exc)
+            self.generation_error = exc
             return CheckBlocked(GENERATE, f"generate_project failed: {one_line(str(exc))}")
         if reply.error is not None:
-            self.generation_error = f"{reply.describe()}\n  expected a result: generate_project into a fresh directory{reply.cause()}"
+            self.generation_error = reply.failed("expected a result: generate_project into a fresh directory")
             return CheckBlocked(GENERATE, f"generate_project failed: {reply.summary()}")
         return target
 

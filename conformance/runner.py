@@ -6,12 +6,24 @@ revisions is judged in each (or in the one --revision names), each in its own se
 
 from __future__ import annotations
 
+import dataclasses
 import time
 import traceback
 from typing import Iterable
 
 from microtvm_project_api.conformance import offer
-from microtvm_project_api.conformance.check import Check, CheckBlocked, CheckFailed, CheckSkipped, Level, OptionMissing, Outcome, Result, missing_options
+from microtvm_project_api.conformance.check import (
+    Case,
+    Check,
+    CheckBlocked,
+    CheckFailed,
+    CheckSkipped,
+    Level,
+    OptionMissing,
+    Outcome,
+    Result,
+    missing_options,
+)
 from microtvm_project_api.conformance.context import STARTS, Context, Settings, UsageError, one_line, typed_options
 from microtvm_project_api.generated.methods import LATEST_REVISION, REVISIONS
 from microtvm_project_api.protocol.launch import ServerNotFoundError, launch_command
@@ -75,8 +87,8 @@ class Runner:
             check.run(ctx)
             outcome, message = Outcome.PASS, ""
         except CheckFailed as exc:
-            outcome = Outcome.FAIL if check.rule.level is Level.MUST else Outcome.WARN
-            message = str(exc)
+            ctx.cases.append(Case.failed(check.id, exc))
+            outcome, message = Outcome.PASS, ""
         except CheckSkipped as exc:
             outcome, message = Outcome.SKIP, str(exc)
             missing_option = (exc.option, exc.method) if isinstance(exc, OptionMissing) else None
@@ -87,13 +99,19 @@ class Runner:
             message = f"harness error (a bug in the kit, not in the server): {exc!r}\n{traceback.format_exc(limit=6)}"
         finally:
             ctx.end_check()
+        failed = [case for case in ctx.cases if case.outcome is Outcome.FAIL]
+        if failed and outcome in (Outcome.PASS, Outcome.SKIP, Outcome.BLOCKED):  # a failure found beats a later skip or block
+            outcome = Outcome.FAIL if check.rule.level is Level.MUST else Outcome.WARN
+            message, blocked_by, missing_option = failure_text(failed), None, None
         if ctx.findings and outcome in (Outcome.PASS, Outcome.FAIL, Outcome.WARN):
             if outcome is Outcome.PASS:
                 outcome = Outcome.INHERITED
             message = "\n".join([*([message] if message else []), *ctx.findings, MOVE_ON])
         outcome, message = self._expected(check, revision, outcome, message)
         exchanges = ctx.transcript.take(failed=outcome in (Outcome.FAIL, Outcome.WARN, Outcome.XFAIL))
-        return Result(check, outcome, message, exchanges, time.monotonic() - started, revision, blocked_by, missing_option)
+        cases = [dataclasses.replace(c, outcome=Outcome.WARN) if c.outcome is Outcome.FAIL and outcome is Outcome.WARN else c
+                 for c in ctx.cases]
+        return Result(check, outcome, message, exchanges, time.monotonic() - started, revision, blocked_by, missing_option, cases)
 
     def close(self) -> None:
         """Stop every server and remove everything the run created."""
@@ -149,6 +167,13 @@ class Runner:
         if outcome is Outcome.PASS:
             return Outcome.STALE, "listed as an expected failure, but it passes: remove it from the file"
         return outcome, message
+
+
+def failure_text(failed: list[Case]) -> str:
+    """The message of a failed check: its one failing case, or each failing case under its id."""
+    if len(failed) == 1:
+        return failed[0].render()
+    return "\n".join(f"case {case.id}:\n  " + case.render().replace("\n", "\n  ") for case in failed)
 
 
 PASSED, FAILED, NOT_RUN, PARTIAL = 0, 1, 2, 3

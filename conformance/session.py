@@ -105,10 +105,10 @@ class Hangs:
     Its owner (OWNERS, else the check it hung in) reports the hang; any other check is blocked by it.
     """
 
-    failures: dict[tuple[Path, str], tuple[str, str]] = field(default_factory=dict)
+    failures: dict[tuple[Path, str], tuple[str, CheckFailed]] = field(default_factory=dict)
     current_check: str = ""
 
-    def record(self, project_dir: Path, method: str, failure: str) -> None:
+    def record(self, project_dir: Path, method: str, failure: CheckFailed) -> None:
         """Remember that `method` hung in the running check."""
         self.failures[project_dir, method] = (self.current_check, failure)
 
@@ -119,7 +119,7 @@ class Hangs:
         where, failure = self.failures[project_dir, method]
         owner = OWNERS.get(method, where)
         if owner == self.current_check:
-            raise CheckFailed(failure)
+            raise failure
         raise CheckBlocked(owner, f"{method} hung earlier in this run (no reply before the deadline) and is not called again")
 
 
@@ -139,6 +139,10 @@ class Reply:
     def describe(self) -> str:
         """What was sent and what came back, for a failure message."""
         return f"sent {shown(self.sent.rstrip())}\n  got  {shown(self.raw)}"
+
+    def failed(self, why: str, rule: str = "") -> CheckFailed:
+        """The failure of a check that expected something else of this reply: `why` says what, the cause comes along."""
+        return CheckFailed(why, sent=shown(self.sent.rstrip()), got=shown(self.raw), rule=rule, cause=self.cause())
 
     def cause(self) -> str:
         """For an error reply: the server's exception line, its innermost frames and its stderr tail ("" for a result)."""
@@ -172,8 +176,8 @@ class Reply:
 class ServerStopped(CheckFailed):
     """The server exited (or closed its reply pipe) while a reply was awaited; `signal` names the signal that killed it, if one did."""
 
-    def __init__(self, message: str, exit_code: int | None = None) -> None:
-        super().__init__(message)
+    def __init__(self, sent: str, got: str, cause: str, exit_code: int | None = None) -> None:
+        super().__init__("", sent=sent, got=got, rule="MUST: a server serves until its request pipe ends", cause=cause)
         self.exit_code = exit_code
         self.signal = signal_name(exit_code)
 
@@ -293,23 +297,22 @@ class Session:
         except TimeoutError:
             tail = stderr_lines(self.process.stderr_tail)
             self.kill()
-            failure = (f"sent {shown(line.rstrip())}\n  got  nothing within {deadline:g} s: the server hangs"
-                       f" [MUST: one reply per request, before the caller's deadline]{tail}")
+            failure = CheckFailed("", sent=shown(line.rstrip()), got=f"nothing within {deadline:g} s: the server hangs",
+                                  rule="MUST: one reply per request, before the caller's deadline", cause=tail)
             if method not in (None, "server_info_query"):  # a silent server_info_query is judged by process.starts
                 self.hangs.record(self.project_dir, method, failure)
-            raise CheckFailed(failure) from None
+            raise failure from None
         except ServerExitedError as exc:
             self.alive = False
             self.process.close(grace=0.5)
             killed = signal_name(exc.exit_code)
             how = f"exit code {exc.exit_code}" + (f": killed by {killed}" if killed else "")
-            raise ServerStopped(f"sent {shown(line.rstrip())}\n  got  no reply: {exc.reason} ({how})"
-                                f" [MUST: a server serves until its request pipe ends]{stderr_lines(exc.stderr_tail)}",
+            raise ServerStopped(shown(line.rstrip()), f"no reply: {exc.reason} ({how})", stderr_lines(exc.stderr_tail),
                                 exc.exit_code) from None
         except wire.LineTooLong:
             self.kill()
-            raise CheckFailed(f"sent {shown(line.rstrip())}\n  got  a reply line longer than {MAX_REPLY_BYTES} bytes"
-                              f" [{REPLY_RULE}]") from None
+            raise CheckFailed("", sent=shown(line.rstrip()), got=f"a reply line longer than {MAX_REPLY_BYTES} bytes",
+                              rule=REPLY_RULE) from None
 
     def _decode(self, line: bytes, raw: bytes, deployed_ids: tuple[Any, ...]) -> dict[str, Any]:
         try:
@@ -328,4 +331,4 @@ class Session:
 
     def _fail(self, line: bytes, raw: bytes, why: str) -> None:
         self.kill()
-        raise CheckFailed(f"sent {shown(line.rstrip())}\n  got  {shown(raw)}\n  {why}")
+        raise CheckFailed(why, sent=shown(line.rstrip()), got=shown(raw))

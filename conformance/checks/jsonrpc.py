@@ -35,16 +35,17 @@ TYPE_CHECKED_IN_V1 = tuple(default_registry().resolve(
        must("a line that is not JSON or not UTF-8 gets a -32700 reply with id null, and the server keeps serving",
             "revisions/v2.json#/x-parse-error-reply"), inherits=(STOPS_AFTER_PARSE_ERROR,))
 def parse_error(ctx: Context) -> None:
-    for line in (b'{"jsonrpc": "2.0", "method": \n', b'\xff\xfe{"id": 1}\n'):
-        session = ctx.session()
-        try:
-            reply = session.send_line(line, (None,))
-        except ServerStopped as exc:
-            expect.stopped_as_deployed(ctx, exc, STOPS_AFTER_PARSE_ERROR)
-            ctx.inherit(STOPS_AFTER_PARSE_ERROR, f"the line {line!r} got no reply and the server exited")
-            continue
-        expect.error(reply, (PARSE_ERROR,), "the line is not one UTF-8 JSON text")
-        expect.keeps_serving(ctx, session, f"the line {line!r}", STOPS_AFTER_PARSE_ERROR)
+    for what, line in (("truncated JSON", b'{"jsonrpc": "2.0", "method": \n'), ("not UTF-8", b'\xff\xfe{"id": 1}\n')):
+        with ctx.case(what):
+            session = ctx.session()
+            try:
+                reply = session.send_line(line, (None,))
+            except ServerStopped as exc:
+                expect.stopped_as_deployed(ctx, exc, STOPS_AFTER_PARSE_ERROR)
+                ctx.inherit(STOPS_AFTER_PARSE_ERROR, f"the line {line!r} got no reply and the server exited")
+                continue
+            expect.error(reply, (PARSE_ERROR,), "the line is not one UTF-8 JSON text")
+            expect.keeps_serving(ctx, session, f"the line {line!r}", STOPS_AFTER_PARSE_ERROR)
 
 
 def _line(message: Any) -> bytes:
@@ -85,20 +86,22 @@ def as_deployed(key: str | None, request: Any, reply: Reply) -> bool:
        inherits=(STOPS_AFTER_INVALID, NULL_ID))
 def invalid_request(ctx: Context) -> None:
     for what, message, ids, deployed in INVALID_REQUESTS:
+        with ctx.case(what):
+            session = ctx.session()
+            served_ids = (None, True) if ctx.revision == 1 else ()
+            reply = session.send_line(_line(message), ids + ((True,) if deployed == BOOLEAN_ID and ctx.revision == 1 else ()),
+                                      deployed_ids=served_ids)
+            if ctx.revision == 1 and as_deployed(deployed, message, reply):
+                ctx.inherit(deployed, f"the request ({what}) got {reply.summary()}, id {json.dumps(reply.id)}")
+                expect.still_serving(session, f"the request ({what})")
+                continue
+            expect.error(reply, (INVALID_REQUEST,), what)
+            expect.keeps_serving(ctx, session, f"the request ({what})", STOPS_AFTER_INVALID)
+    with ctx.case("params is an array"):
         session = ctx.session()
-        served_ids = (None, True) if ctx.revision == 1 else ()
-        reply = session.send_line(_line(message), ids + ((True,) if deployed == BOOLEAN_ID and ctx.revision == 1 else ()),
-                                  deployed_ids=served_ids)
-        if ctx.revision == 1 and as_deployed(deployed, message, reply):
-            ctx.inherit(deployed, f"the request ({what}) got {reply.summary()}, id {json.dumps(reply.id)}")
-            expect.still_serving(session, f"the request ({what})")
-            continue
-        expect.error(reply, (INVALID_REQUEST,), what)
-        expect.keeps_serving(ctx, session, f"the request ({what})", STOPS_AFTER_INVALID)
-    session = ctx.session()
-    reply = session.send_line(_line({"jsonrpc": "2.0", "method": "server_info_query", "params": [TVM_VERSION], "id": 16}), (16, None))
-    expect.error(reply, (INVALID_REQUEST, INVALID_PARAMS), "params is an array, not an object")
-    expect.keeps_serving(ctx, session, "the request (params is an array)", STOPS_AFTER_INVALID)
+        reply = session.send_line(_line({"jsonrpc": "2.0", "method": "server_info_query", "params": [TVM_VERSION], "id": 16}), (16, None))
+        expect.error(reply, (INVALID_REQUEST, INVALID_PARAMS), "params is an array, not an object")
+        expect.keeps_serving(ctx, session, "the request (params is an array)", STOPS_AFTER_INVALID)
 
 
 @check("jsonrpc.batch", "a batch (JSON array) gets one -32600 reply, not an array",
@@ -117,16 +120,19 @@ CLASS_ATTRIBUTE_NAMES = ("__init__", "__repr__")
 @check("jsonrpc.unknown-method", "a well-formed unknown method (__init__ and __repr__ too) gets -32601 with the request id",
        must("a method that is not part of the protocol is answered -32601", "errors.json#/$defs/ErrorCode"), inherits=(CLASS_ATTRIBUTES,))
 def unknown_method(ctx: Context) -> None:
-    session = ctx.session()
-    expect.error(session.call("no_such_method", {}), (METHOD_NOT_FOUND,), "no_such_method is not a protocol method")
-    expect.still_serving(session, "an unknown method")
+    with ctx.case("no_such_method"):
+        session = ctx.session()
+        expect.error(session.call("no_such_method", {}), (METHOD_NOT_FOUND,), "no_such_method is not a protocol method")
+        expect.still_serving(session, "an unknown method")
     for name in CLASS_ATTRIBUTE_NAMES:
-        reply = session.call(name, {})
-        if ctx.revision == 1 and (reply.error is None or reply.error["code"] != METHOD_NOT_FOUND):
-            ctx.inherit(CLASS_ATTRIBUTES, f"{name} was dispatched: {reply.summary()}")
-        else:
-            expect.error(reply, (METHOD_NOT_FOUND,), f"{name} is not a protocol method")
-        expect.still_serving(session, f"the method {name}")
+        with ctx.case(name):
+            session = ctx.session()
+            reply = session.call(name, {})
+            if ctx.revision == 1 and (reply.error is None or reply.error["code"] != METHOD_NOT_FOUND):
+                ctx.inherit(CLASS_ATTRIBUTES, f"{name} was dispatched: {reply.summary()}")
+            else:
+                expect.error(reply, (METHOD_NOT_FOUND,), f"{name} is not a protocol method")
+            expect.still_serving(session, f"the method {name}")
 
 
 FLOAT_IDS = ("1.0", "1e3")
@@ -136,20 +142,20 @@ FLOAT_IDS = ("1.0", "1e3")
 @check("jsonrpc.id-echo", "string and integer ids (large, and written 1.0 or 1e3) come back unchanged",
        must("the reply carries the id of the request: a string or an integer", "jsonrpc.json#/$defs/RequestId"), inherits=(FLOAT_ID,))
 def id_echo(ctx: Context) -> None:
-    session = ctx.session()
     for request_id in ("kit-\u00e9-1", 2**53 - 1, 0, -7):
-        expect.result(session.call("server_info_query", ctx.hello, request_id=request_id, validate=False),
-                      "a valid request")
+        with ctx.case(f"id {json.dumps(request_id)}"):
+            expect.result(ctx.session().call("server_info_query", ctx.hello, request_id=request_id, validate=False), "a valid request")
     for written in FLOAT_IDS:
-        session = ctx.session()
-        line = b'{"jsonrpc": "2.0", "method": "server_info_query", "params": %s, "id": %s}\n' % (
-            json.dumps(ctx.hello).encode(), written.encode())
-        reply = session.send_line(line, (float(written), *((None,) if ctx.revision == 1 else ())))
-        if ctx.revision == 1 and reply.id is None and reply.error is not None and reply.error["code"] == INVALID_REQUEST:
-            ctx.inherit(FLOAT_ID, f"the id {written} got {reply.summary()}, id null")
-            expect.keeps_serving(ctx, session, f"the id {written}", FLOAT_ID)
-            continue
-        expect.result(reply, f"the id {written} is an integer to JSON Schema")
+        with ctx.case(f"id {written}"):
+            session = ctx.session()
+            line = b'{"jsonrpc": "2.0", "method": "server_info_query", "params": %s, "id": %s}\n' % (
+                json.dumps(ctx.hello).encode(), written.encode())
+            reply = session.send_line(line, (float(written), *((None,) if ctx.revision == 1 else ())))
+            if ctx.revision == 1 and reply.id is None and reply.error is not None and reply.error["code"] == INVALID_REQUEST:
+                ctx.inherit(FLOAT_ID, f"the id {written} got {reply.summary()}, id null")
+                expect.keeps_serving(ctx, session, f"the id {written}", FLOAT_ID)
+                continue
+            expect.result(reply, f"the id {written} is an integer to JSON Schema")
 
 
 Variants = Callable[[str, dict[str, Any]], list[tuple[str, dict[str, Any]]]]
@@ -161,19 +167,20 @@ def _bad_params_check(ctx: Context, make: Variants, unchecked_in_v1: tuple[str, 
     In revision 1, any other reply for a method in `unchecked_in_v1` is TVM's server module passing
     the parameters on unchecked: reported as inherited (the server must still keep serving).
     """
-    session = ctx.session()
     for method in default_registry().revision(ctx.revision).methods:
         for what, params in make(method, valid_params(ctx, method)):
-            reply = session.call(method, params)
-            if not ctx.supported(method) and _refused_as_unsupported(ctx, reply):
-                continue
-            if ctx.revision == 1 and method in unchecked_in_v1 and (reply.error is None or reply.error["code"] != INVALID_PARAMS):
-                ctx.inherit(UNCHECKED_TYPES, f"{method} with {what} got {reply.summary()}, not -32602")
-                if reply.error is None and method == "open_transport":
-                    session.call("close_transport", {})
-            else:
-                expect.error(reply, (INVALID_PARAMS,), f"{method} with {what}")
-            expect.still_serving(session, f"{method} with {what}")
+            with ctx.case(f"{method}: {what}"):
+                session = ctx.session()
+                reply = session.call(method, params, validate=False)  # only the answer to the bad params is judged here
+                if not ctx.supported(method) and _refused_as_unsupported(ctx, reply):
+                    continue
+                if ctx.revision == 1 and method in unchecked_in_v1 and (reply.error is None or reply.error["code"] != INVALID_PARAMS):
+                    ctx.inherit(UNCHECKED_TYPES, f"{method} with {what} got {reply.summary()}, not -32602")
+                    if reply.error is None and method == "open_transport":
+                        session.call("close_transport", {})
+                else:
+                    expect.error(reply, (INVALID_PARAMS,), f"{method} with {what}")
+                expect.still_serving(session, f"{method} with {what}")
 
 
 def _required(ctx: Context, method: str) -> list[str]:

@@ -68,7 +68,7 @@ def _serve_until_eof(ctx: Context, project: Path, transport_info: dict[str, Any]
         reply = session.call("open_transport", {"options": ctx.options_for("open_transport", transport_info)})
         ctx.excuse_unflashed(reply, transport_info)
         if reply.error is not None:
-            raise CheckFailed(f"open_transport failed: {reply.describe()}{reply.cause()}")
+            raise reply.failed("open_transport failed")
     _end_requests(ctx, session)
     return session
 

@@ -24,7 +24,7 @@ def generate_project(ctx: Context) -> None:
         project = ctx.generated_project()
     except CheckBlocked:
         if ctx.generation_error:
-            raise CheckFailed(ctx.generation_error) from None
+            raise ctx.generation_error from None
         raise
     if not (project / SERVER_FILE).is_file():
         raise CheckFailed(f"generate_project returned, but {project / SERVER_FILE} does not exist")
@@ -42,7 +42,7 @@ def generate_refuses_existing(ctx: Context) -> None:
     expect.error(reply, (expect.SERVER_ERROR,), "project_dir already exists")
     left = sorted(p.name for p in target.iterdir())
     if left != ["keep.txt"] or (target / "keep.txt").read_text() != "the kit's file\n":
-        raise CheckFailed(f"{reply.describe()}\n  the existing directory was changed: it now holds {left}")
+        raise reply.failed(f"the existing directory was changed: it now holds {left}")
 
 
 @check("template.generated-server-starts", "the generated project's own server starts and reports is_template false and its archive",
@@ -91,20 +91,23 @@ def flash(ctx: Context) -> None:
        must("any method not in supported_methods answers MethodNotSupportedError", "revisions/v2.json#/x-common-server-errors"),
        revisions=(2,))
 def unsupported_methods(ctx: Context) -> None:
-    servers = [(ctx.session(), ctx.info)]
+    servers = [(ctx.settings.project_dir, ctx.info)]
     try:
         if ctx.is_template:
-            servers.append((ctx.device_session(), ctx.device_info()))
+            servers.append((ctx.generated_project(), ctx.device_info()))
     except (CheckSkipped, CheckBlocked):
         pass
     checked = 0
-    for session, info in servers:
+    for project, info in servers:
+        where = "PROJECT_DIR" if project == ctx.settings.project_dir else "the generated project"
         for method in REVISIONS[ctx.revision].methods:
             if method in info.get("supported_methods", ()):
                 continue
             checked += 1
-            expect.named(session.call(method, valid_params(ctx, method)), ("MethodNotSupportedError",),
-                         f"{method} is not in supported_methods of {session.project_dir}")
-            expect.still_serving(session, f"the unsupported method {method}")
+            with ctx.case(f"{method} in {where}"):
+                session = ctx.session(project)
+                expect.named(session.call(method, valid_params(ctx, method)), ("MethodNotSupportedError",),
+                             f"{method} is not in supported_methods of {project}")
+                expect.still_serving(session, f"the unsupported method {method}")
     if not checked:
         raise CheckSkipped("the server declares every method supported")

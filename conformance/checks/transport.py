@@ -80,9 +80,9 @@ def read(ctx: Context, session: Session, n: int, timeout_sec: float) -> bytes | 
     try:
         data = codec.decode(reply.result["data"])
     except PayloadDecodeError as exc:
-        raise CheckFailed(f"{reply.describe()}\n  data is not {codec.name}: {exc} [revisions/v{ctx.revision}.json#/x-payload-encoding]") from None
+        raise reply.failed(f"data is not {codec.name}: {exc}", f"revisions/v{ctx.revision}.json#/x-payload-encoding") from None
     if not 1 <= len(data) <= n:
-        raise CheckFailed(f"{reply.describe()}\n  {len(data)} bytes for n={n} [MUST: at least 1 and at most n bytes, {READ}]")
+        raise reply.failed(f"{len(data)} bytes for n={n}", f"MUST: at least 1 and at most n bytes, {READ}")
     return data
 
 
@@ -112,7 +112,8 @@ def open_timeouts(ctx: Context) -> None:
 def closed_before_open(ctx: Context) -> None:
     session = _unopened(ctx)
     _expect_closed(ctx, session, "before open_transport")
-    expect.result(session.call("close_transport", {}), "close_transport on a transport never opened is a no-op")
+    with ctx.case("close_transport"):
+        expect.result(session.call("close_transport", {}), "close_transport on a transport never opened is a no-op")
 
 
 @check("transport.closed-after-close", "read and write after close_transport answer TransportClosedError",
@@ -133,10 +134,13 @@ def close_twice(ctx: Context) -> None:
 
 def _expect_closed(ctx: Context, session: Session, when: str) -> None:
     codec = default_registry().revision(ctx.revision).codec
-    expect.named(session.call("read_transport", {"n": 1, "timeout_sec": 0}), ("TransportClosedError",), f"read_transport {when}")
-    expect.named(session.call("write_transport", {"data": codec.encode(b"x"), "timeout_sec": 0}), ("TransportClosedError",),
-                 f"write_transport {when}")
-    expect.still_serving(session, f"read and write {when}")
+    with ctx.case("read_transport"):
+        expect.named(session.call("read_transport", {"n": 1, "timeout_sec": 0}), ("TransportClosedError",), f"read_transport {when}")
+        expect.still_serving(session, f"read_transport {when}")
+    with ctx.case("write_transport"):
+        expect.named(session.call("write_transport", {"data": codec.encode(b"x"), "timeout_sec": 0}), ("TransportClosedError",),
+                     f"write_transport {when}")
+        expect.still_serving(session, f"write_transport {when}")
 
 
 @check("transport.read-timeout", "a read with nothing pending answers IoTimeoutError after about timeout_sec, never zero bytes",
