@@ -125,6 +125,8 @@ class Check:
     needs: tuple[Need, ...] = ()
     inherits: tuple[str, ...] = ()
     """Keys of revisions/v1.json#/x-server-module this check reports as inherited in revision 1, instead of failing."""
+    owns: tuple[str, ...] = ()
+    """Methods whose hang this check reports wherever it happens (any other check is then blocked by it)."""
 
     @property
     def group(self) -> str:
@@ -186,15 +188,15 @@ CHECKS: list[Check] = []
 
 def check(
     check_id: str, title: str, rule: Rule, revisions: Sequence[int] = (1, 2), needs: Sequence[Need] = (),
-    inherits: Sequence[str] = (),
+    inherits: Sequence[str] = (), owns: Sequence[str] = (),
 ) -> Callable[[Callable[["Context"], None]], Callable[["Context"], None]]:
-    """Register the decorated function as a check with this id, rule, revisions, needs and inheritable behaviours."""
+    """Register the decorated function as a check with this id, rule, revisions, needs, inheritable behaviours and owned methods."""
 
     def register(function: Callable[["Context"], None]) -> Callable[["Context"], None]:
         """Add `function` to CHECKS under this id (ids are unique)."""
         if any(c.id == check_id for c in CHECKS):
             raise ValueError(f"duplicate check id {check_id}")
-        CHECKS.append(Check(check_id, title, rule, function, tuple(revisions), tuple(needs), tuple(inherits)))
+        CHECKS.append(Check(check_id, title, rule, function, tuple(revisions), tuple(needs), tuple(inherits), tuple(owns)))
         return function
 
     return register

@@ -27,6 +27,8 @@ from microtvm_project_api.conformance.check import (
     Need,
     OptionMissing,
     Outcome,
+    Result,
+    all_checks,
     inherited_ref,
 )
 from microtvm_project_api.conformance.offer import TVM_VERSION  # noqa: F401  (the checks read it here)
@@ -72,7 +74,7 @@ class Context:
         self.transcript = ExchangeLog()
         self.workdir = Path(tempfile.mkdtemp(prefix="microtvm-conform-"))
         self.options: dict[str, Any] = {}
-        self.hangs = Hangs()
+        self.hangs = Hangs(owners={method: c.id for c in all_checks() for method in c.owns})
         self.findings: list[str] = []
         self.cases: list[Case] = []
         self._inherited_in_case: list[str] = []
@@ -82,8 +84,9 @@ class Context:
         self._generated: Path | CheckSkipped | CheckBlocked | None = None
         self.generation_error: CheckFailed | None = None
         self._device_info: tuple[Session, dict[str, Any]] | None = None
-        self.built = False
-        self._prepared: CheckSkipped | CheckBlocked | None | bool = False
+        self._steps: dict[tuple[str, int], Reply | CheckFailed] = {}
+        self.earlier: dict[str, Result] = {}
+        """The results of the checks judged so far in this revision, by id."""
 
     # -- lifecycle -------------------------------------------------------------------------------
 
@@ -166,9 +169,19 @@ class Context:
         self.findings.append(head + what)
 
     def end_check(self) -> None:
-        """Close every server the finished check started for itself."""
+        """Close every server the finished check started for itself, and every transport it left open on a shared server
+        (quietly: a close that fails stops that server, which the next check restarts)."""
         while self._check_sessions:
             self._check_sessions.pop().close()
+        for session in self._shared.values():
+            if session.alive and session.transport_open:
+                try:
+                    reply = session.call("close_transport", {}, validate=False)
+                except (CheckFailed, CheckBlocked):
+                    session.kill()
+                    continue
+                if reply.error is not None:
+                    session.kill()
 
     def close(self) -> None:
         """End of the revision: stop every server, remove every directory it created."""
@@ -309,15 +322,45 @@ class Context:
         return self._device_info[1]
 
     def prepare_device(self) -> None:
-        """Build and flash the device project once, as open_transport needs on a real platform.
+        """Build and flash the device project, as open_transport needs on a real platform: its first build and flash,
+        made once whoever needs them first and judged by template.build and template.flash.
 
         Flashing is left out when the user skips template.flash (no board attached). A failure
         blocks the check, naming the template check that reports it.
         """
-        if self._prepared is False:
-            self._prepared = self._build_and_flash()
-        if self._prepared is not None:
-            raise self._prepared
+        info = self.device_info()
+        for method in ("build",) if self.flash_skipped else ("build", "flash"):
+            if self.supported(method, info):
+                self.device_ready(method)
+
+    def device_call(self, method: str, number: int = 1, judge: bool = False) -> Reply:
+        """The reply to the `number`th call of `method` (build or flash) on the device project since it was generated.
+
+        Each call is made once per revision, by whichever check needs it first, so that template.build judges the
+        first build of a freshly generated project and template.build-again the second, whoever asked for them. A call
+        that got no reply raises its failure for the check that `judge`s it and blocks any other by the method's owner.
+        """
+        info = self.device_info()
+        self.require(method, info)
+        options = self.options_for(method, info)
+        for n in range(1, number + 1):
+            if (method, n) not in self._steps:
+                try:
+                    self._steps[method, n] = self.device_session().call(method, {"options": options})
+                except CheckFailed as exc:
+                    self._steps[method, n] = exc
+        step = self._steps[method, number]
+        if isinstance(step, CheckFailed):
+            if judge:
+                raise step
+            raise CheckBlocked(self.hangs.owners.get(method, self.current), f"{method} failed: {one_line(str(step))}")
+        return step
+
+    def device_ready(self, method: str, number: int = 1) -> None:
+        """The `number`th call of `method` succeeded; else the check is blocked by the check that owns `method`."""
+        reply = self.device_call(method, number)
+        if reply.error is not None:
+            raise CheckBlocked(self.hangs.owners.get(method, self.current), f"{method} failed: {reply.summary()}")
 
     @property
     def flash_skipped(self) -> bool:
@@ -328,21 +371,6 @@ class Context:
         """Skip rather than fail when open_transport was refused on a platform that flashes while flashing is skipped."""
         if reply.error is not None and self.flash_skipped and self.supported("flash", info):
             raise CheckSkipped(f"open_transport failed, and flashing is skipped (--skip): {reply.summary()}")
-
-    def _build_and_flash(self) -> CheckSkipped | CheckBlocked | None:
-        info = self.device_info()
-        for method in ("build",) if self.flash_skipped else ("build", "flash"):
-            if not self.supported(method, info):
-                continue
-            try:
-                reply = self.device_session().call(method, {"options": self.options_for(method, info)})
-            except CheckSkipped as exc:
-                return exc
-            except CheckFailed as exc:
-                return CheckBlocked(f"template.{method}", f"{method} failed: {one_line(str(exc))}")
-            if reply.error is not None:
-                return CheckBlocked(f"template.{method}", f"{method} failed: {reply.summary()}")
-        return None
 
     def _generate(self) -> Path | CheckSkipped | CheckBlocked:
         """Generate the run's project; a failure the server is to blame for is kept in generation_error."""

@@ -41,6 +41,8 @@ class Runner:
         self.expected_failures = set(expected_failures)
         self.offer = offer.Offer()
         self.ctx: Context | None = None
+        self.causes: dict[str, str] = {}
+        """Each server cause (traceback, stderr tail) the text report printed, with the check@revision it was printed for."""
 
     def start(self) -> None:
         """Ask the server of PROJECT_DIR what it offers; UsageError when there is none or the --option values do not fit it."""
@@ -102,7 +104,7 @@ class Runner:
         failed = [case for case in ctx.cases if case.outcome is Outcome.FAIL]
         if failed and outcome in (Outcome.PASS, Outcome.SKIP, Outcome.BLOCKED):  # a failure found beats a later skip or block
             outcome = Outcome.FAIL if check.rule.level is Level.MUST else Outcome.WARN
-            message, blocked_by, missing_option = failure_text(failed), None, None
+            message, blocked_by, missing_option = failure_text(failed, self.causes, f"{check.id}@{revision}"), None, None
         if ctx.findings and outcome in (Outcome.PASS, Outcome.FAIL, Outcome.WARN):
             if outcome is Outcome.PASS:
                 outcome = Outcome.INHERITED
@@ -111,7 +113,9 @@ class Runner:
         exchanges = ctx.transcript.take(failed=outcome in (Outcome.FAIL, Outcome.WARN, Outcome.XFAIL))
         cases = [dataclasses.replace(c, outcome=Outcome.WARN) if c.outcome is Outcome.FAIL and outcome is Outcome.WARN else c
                  for c in ctx.cases]
-        return Result(check, outcome, message, exchanges, time.monotonic() - started, revision, blocked_by, missing_option, cases)
+        result = Result(check, outcome, message, exchanges, time.monotonic() - started, revision, blocked_by, missing_option, cases)
+        ctx.earlier[check.id] = result
+        return result
 
     def close(self) -> None:
         """Stop every server and remove everything the run created."""
@@ -169,11 +173,23 @@ class Runner:
         return outcome, message
 
 
-def failure_text(failed: list[Case]) -> str:
-    """The message of a failed check: its one failing case, or each failing case under its id."""
-    if len(failed) == 1:
-        return failed[0].render()
-    return "\n".join(f"case {case.id}:\n  " + case.render().replace("\n", "\n  ") for case in failed)
+def failure_text(failed: list[Case], printed: dict[str, str] | None = None, where: str = "") -> str:
+    """The message of a failed check: its one failing case, or each failing case under its id.
+
+    A server cause already in `printed` (cause -> the check@revision it was printed for) is named instead of printed
+    again; a new one is added to it as printed for `where`.
+    """
+    printed = {} if printed is None else printed
+    texts = []
+    for case in failed:
+        if case.cause and case.cause in printed:
+            case = dataclasses.replace(case, cause=f"\n  server cause: the same as printed for {printed[case.cause]}")
+        elif case.cause:
+            printed[case.cause] = where
+        texts.append(case.render())
+    if len(texts) == 1:
+        return texts[0]
+    return "\n".join(f"case {case.id}:\n  " + text.replace("\n", "\n  ") for case, text in zip(failed, texts))
 
 
 PASSED, FAILED, NOT_RUN, PARTIAL = 0, 1, 2, 3

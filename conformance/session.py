@@ -34,9 +34,6 @@ KEPT_CHARS = 1000
 STDERR_LINES = 6
 TRACEBACK_FRAMES = 3
 REPLY_RULE = "every line on the reply channel is one JSON-RPC reply [jsonrpc.json#/$defs/Reply]"
-OWNERS = {"server_info_query": "process.starts", "generate_project": "template.generate-project",
-          "build": "template.build", "flash": "template.flash"}
-"""The check that reports a hang of these methods; any other method's hang is reported by the check it hung in."""
 
 
 def shown(data: bytes | str) -> str:
@@ -102,9 +99,12 @@ class Hangs:
     """Methods that hung in this run, per project, and the check that is running (to know who reports a hang).
 
     A hung method is not called again: one hanging method costs one deadline, not one per check.
-    Its owner (OWNERS, else the check it hung in) reports the hang; any other check is blocked by it.
+    Its owner (the check that declares it owns the method, else the check it hung in) reports the hang;
+    any other check is blocked by it.
     """
 
+    owners: dict[str, str] = field(default_factory=dict)
+    """method -> the check that owns it (Check.owns)."""
     failures: dict[tuple[Path, str], tuple[str, CheckFailed]] = field(default_factory=dict)
     current_check: str = ""
 
@@ -117,7 +117,7 @@ class Hangs:
         if (project_dir, method) not in self.failures:
             return
         where, failure = self.failures[project_dir, method]
-        owner = OWNERS.get(method, where)
+        owner = self.owners.get(method, where)
         if owner == self.current_check:
             raise failure
         raise CheckBlocked(owner, f"{method} hung earlier in this run (no reply before the deadline) and is not called again")
@@ -169,7 +169,8 @@ class Reply:
             return "a result"
         data = self.error.get("data")
         trace = data.get("traceback") if isinstance(data, dict) else None
-        cause = exception_line(trace) if isinstance(trace, str) else ""
+        detail = data.get("detail") if isinstance(data, dict) else None
+        cause = exception_line(trace) if isinstance(trace, str) else detail if isinstance(detail, str) else ""
         return f"{self.error.get('message')}" + (f": {cause}" if cause and cause not in str(self.error.get("message")) else "")
 
 
@@ -218,6 +219,8 @@ class Session:
         except ServerNotFoundError as exc:
             raise CheckFailed(f"the server cannot be started: {exc}") from None
         self.alive = True
+        self.transport_open = False
+        """Whether open_transport succeeded on this server and no close_transport succeeded since (the context closes it)."""
         self._next_id = 1
         self._allowance = start_allowance if (project_dir / LAUNCH_SCRIPT).is_file() else 0.0
 
@@ -236,7 +239,10 @@ class Session:
             self._next_id += 1
         line = wire.encode_message(wire.request(method, params, request_id))
         if method not in SLOW_METHODS:
-            return self.send_line(line, (request_id,), method if validate else None, timeout, hang_method=method)
+            reply = self.send_line(line, (request_id,), method if validate else None, timeout, hang_method=method)
+            if reply.error is None and method in ("open_transport", "close_transport"):
+                self.transport_open = method == "open_transport"
+            return reply
         self.progress.step_started(method)
         started = time.monotonic()
         try:

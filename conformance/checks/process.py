@@ -16,7 +16,8 @@ LAUNCH = "docs/overview.md#launch-convention"
 
 
 @check("process.starts", "the server starts and answers server_info_query within the deadline",
-       must("a server launched with --read-fd/--write-fd answers its first request before the caller's deadline", LAUNCH))
+       must("a server launched with --read-fd/--write-fd answers its first request before the caller's deadline", LAUNCH),
+       owns=("server_info_query",))
 def starts(ctx: Context) -> None:
     ctx.query_info(ctx.start(), strict=False)
 

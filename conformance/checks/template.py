@@ -17,7 +17,8 @@ GENERATE = "methods/generate_project.json"
 
 
 @check("template.generate-project", "generate_project creates a fresh project directory holding the server",
-       must("the server creates project_dir and copies its microtvm_api_server.py into it", GENERATE), needs=(Need.TEMPLATE,))
+       must("the server creates project_dir and copies its microtvm_api_server.py into it", GENERATE), needs=(Need.TEMPLATE,),
+       owns=("generate_project",))
 def generate_project(ctx: Context) -> None:
     ctx.require("generate_project")
     try:
@@ -56,35 +57,25 @@ def generated_server_starts(ctx: Context) -> None:
     check_mlf_path(ctx, info, project)
 
 
-def _build(ctx: Context, what: str) -> None:
-    info = ctx.device_info()
-    ctx.require("build", info)
-    reply = ctx.device_session().call("build", {"options": ctx.options_for("build", info)})
-    expect.result(reply, what)
-    ctx.built = True
-
-
-@check("template.build", "build succeeds in the generated project",
-       must("build makes the project ready to flash and returns null", "methods/build.json"), needs=(Need.GENERATED,))
+@check("template.build", "the first build of a freshly generated project succeeds",
+       must("build makes the project ready to flash and returns null", "methods/build.json"), needs=(Need.GENERATED,), owns=("build",))
 def build(ctx: Context) -> None:
-    _build(ctx, "build in a freshly generated project")
+    expect.result(ctx.device_call("build", 1, judge=True), "the first build of a freshly generated project")
 
 
 @check("template.build-again", "a second build in the same project succeeds",
        must("building again in the same project works", "methods/build.json"), needs=(Need.GENERATED,))
 def build_again(ctx: Context) -> None:
-    _build(ctx, "the first build")
-    _build(ctx, "building again in the same project")
+    ctx.device_ready("build", 1)
+    expect.result(ctx.device_call("build", 2, judge=True), "a second build in the same project, after the first succeeded")
 
 
-@check("template.flash", "flash succeeds after build (skip with --skip template.flash when no device is attached)",
-       must("flash programs the attached device with the built image and returns null", "methods/flash.json"), needs=(Need.GENERATED,))
+@check("template.flash", "flash succeeds after build",
+       must("flash programs the attached device with the built image and returns null", "methods/flash.json"), needs=(Need.GENERATED,),
+       owns=("flash",))
 def flash(ctx: Context) -> None:
-    info = ctx.device_info()
-    ctx.require("flash", info)
-    if not ctx.built:
-        _build(ctx, "build before flash")
-    expect.result(ctx.device_session().call("flash", {"options": ctx.options_for("flash", info)}), "flash after build")
+    ctx.device_ready("build", 1)
+    expect.result(ctx.device_call("flash", 1, judge=True), "flash after a build that succeeded")
 
 
 @check("template.unsupported-methods", "every method missing from supported_methods answers MethodNotSupportedError",

@@ -73,7 +73,7 @@ BROKEN: list[tuple[str, int, str, bool, str]] = [
      "expected an error with code -32000: project_dir already exists"),
     ("generated_reports_template", 2, "template.generated-server-starts", False, "/model_library_format_path: 'model.tar' is not of type 'null'"),
     ("hangs_on_build", 2, "template.build", True, 'sent {"jsonrpc":"2.0","method":"build","params":{"options":{"serial_number":"S1"}}'),
-    ("second_build_fails", 2, "template.build-again", False, "expected a result: building again in the same project"),
+    ("second_build_fails", 2, "template.build-again", False, "expected a result: a second build in the same project, after the first succeeded"),
     ("flash_always_fails", 2, "template.flash", False, 'got  {"jsonrpc": "2.0", "id": 4, "error": {"code": -32000, "message": "not built"}}'),
     ("unsupported_as_method_not_found", 2, "template.unsupported-methods", False,
      "expected an error with code -32000: build is not in supported_methods"),
@@ -204,7 +204,7 @@ def test_a_hang_is_reported_once_by_the_check_of_its_method_and_blocks_the_other
     assert run.status == 1
     assert [line.split()[1] for line in run.out.splitlines() if line.startswith("FAIL ")] == ["template.build"]
     assert run.out.count("got  nothing within") == 1
-    assert "blocked by template.build: build hung earlier in this run" in run.out
+    assert "blocked by template.build: build failed: nothing within 2 s: the server hangs" in run.out
     assert "PASS  transport.closed-before-open" in run.out and "PASS  transport.close-twice" in run.out
 
 
@@ -236,7 +236,9 @@ def test_with_flashing_skipped_a_closed_transport_failure_still_fails(tmp_path, 
                   "--skip", "template.flash", "--skip", "jsonrpc")
     assert run.status == 1
     failed = [line.split()[1] for line in run.out.splitlines() if line.startswith("FAIL ")]
-    assert failed == ["transport.closed-before-open", "transport.closed-after-close", "transport.close-twice"], run.out
+    assert failed == ["transport.closed-before-open"], run.out
+    assert ("BLOCK transport.close-twice                  blocked by transport.closed-before-open: close_transport on a transport"
+            " never opened failed there: the same defect") in run.out
 
 
 def test_a_check_reports_every_failing_case_not_only_the_first(tmp_path, conform, write_project) -> None:
@@ -252,3 +254,38 @@ def test_a_check_reports_every_failing_case_not_only_the_first(tmp_path, conform
                       ("flash: options='1'", "expected an error with code -32602: flash with options='1'")]
     assert {c["outcome"] for c in result["cases"]} == {"pass", "fail"}
     assert all(c["sent"] and c["got"] for c in result["cases"] if c["outcome"] == "fail")
+
+
+def _checks(report: Path) -> dict[str, dict]:
+    return {f"{c['id']}@{c['revision']}": c for c in json.loads(report.read_text())["checks"]}
+
+
+def test_build_judges_the_first_build_of_a_fresh_project_with_its_stderr_and_its_cause_is_printed_once(tmp_path, conform,
+                                                                                                     write_project) -> None:
+    report = tmp_path / "report.json"
+    run = conform(write_project(tmp_path / "template", (1, 2), "first_build_fails"), "--device", "echo", "--timeout", TIMEOUT,
+                  "--option", "serial_number=S1", "--skip", "jsonrpc", "--report-json", report)
+    assert run.status == 1
+    checks = _checks(report)
+    assert sorted(i for i, c in checks.items() if c["outcome"] == "fail") == ["template.build@1", "template.build@2"]
+    (case,) = checks["template.build@1"]["cases"]
+    assert case["expected"] == "expected a result: the first build of a freshly generated project"
+    assert '"message": "build failed"' in case["got"] and "stderr: make: cc: No such file or directory" in case["cause"]
+    for revision in (1, 2):
+        for blocked in ("template.build-again", "template.flash", "transport.open-timeouts"):
+            assert (checks[f"{blocked}@{revision}"]["outcome"], checks[f"{blocked}@{revision}"]["blocked_by"]) == ("blocked", "template.build")
+    assert "FileExistsError" not in run.out and "build directory exists" not in run.out
+    assert run.out.count("stderr: make: cc: No such file or directory") == 1
+    assert "server cause: the same as printed for template.build@1" in run.out
+    assert checks["template.build@2"]["cases"][0]["cause"] == case["cause"]
+
+
+def test_params_mistyped_judges_only_the_answer_not_the_result_schema_that_server_info_schema_judges(tmp_path, conform,
+                                                                                                 write_tvm_project) -> None:
+    report = tmp_path / "report.json"
+    keep = ("server_info.schema", "jsonrpc.params-mistyped")
+    skips = [arg for other in CHECKS if other not in keep for arg in ("--skip", other)]
+    run = conform(write_tvm_project(tmp_path / "template", "info_breaks_schema"), "--timeout", TIMEOUT, "--report-json", report, *skips)
+    assert run.status == 1
+    checks = _checks(report)
+    assert (checks["server_info.schema@1"]["outcome"], checks["jsonrpc.params-mistyped@1"]["outcome"]) == ("fail", "inherited")

@@ -40,7 +40,8 @@ class Handler(server.ProjectAPIHandler):
         self.device: bytearray | None = None
 
     def server_info_query(self, tvm_version):
-        return server.ServerInfo("tvm-style", self.is_template, None if self.is_template else "model.tar", OPTIONS)
+        name = 5 if self.defect == "info_breaks_schema" else "tvm-style"
+        return server.ServerInfo(name, self.is_template, None if self.is_template else "model.tar", OPTIONS)
 
     def generate_project(self, model_library_format_path, standalone_crt_dir, project_dir, options):
         project_dir.mkdir()

@@ -245,8 +245,12 @@ class Server:
     def build(self, options: dict[str, Any]) -> None:
         if self.defect == "hangs_on_build":
             time.sleep(3600)
-        if self.builds and self.defect == "second_build_fails":
+        if self.builds and self.defect in ("second_build_fails", "first_build_fails"):
             raise RpcError(-32000, "build directory exists")
+        if self.defect == "first_build_fails":  # a missing toolchain, after the build directory was made: not re-runnable
+            self.builds += 1
+            print("make: cc: No such file or directory", file=sys.stderr, flush=True)
+            raise RpcError(-32000, "build failed", "the compiler is not installed")
         self.builds += 1
         return None
 
