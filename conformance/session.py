@@ -332,7 +332,7 @@ class Session:
         violations = default_registry().validate(judged, default_registry().definition_uri("Reply"))
         if violations:
             self.transcript.add("<-", raw)
-            self._fail(line, raw, f"not a JSON-RPC reply: {'; '.join(map(str, violations[:3]))} [{REPLY_RULE}]")
+            self._fail(line, raw, f"not a JSON-RPC reply: {'; '.join(shown(str(v)) for v in violations[:3])} [{REPLY_RULE}]")
         return message
 
     def _fail(self, line: bytes, raw: bytes, why: str) -> None:

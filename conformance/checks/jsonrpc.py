@@ -91,7 +91,7 @@ def invalid_request(ctx: Context) -> None:
             served_ids = (None, True) if ctx.revision == 1 else ()
             reply = session.send_line(_line(message), ids + ((True,) if deployed == BOOLEAN_ID and ctx.revision == 1 else ()),
                                       deployed_ids=served_ids)
-            if ctx.revision == 1 and as_deployed(deployed, message, reply):
+            if ctx.revision == 1 and deployed is not None and as_deployed(deployed, message, reply):
                 ctx.inherit(deployed, f"the request ({what}) got {reply.summary()}, id {json.dumps(reply.id)}")
                 expect.still_serving(session, f"the request ({what})")
                 continue
