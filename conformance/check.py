@@ -136,8 +136,9 @@ class Check:
 
 @dataclass(frozen=True)
 class Case:
-    """One judged case of a check (a request and its reply, one option, one method): its outcome and, unless it passed,
-    what was sent, what came back, what was expected, the rule and the server's cause."""
+    """One judged case of a check (a request and its reply, one option, one method): its outcome and, when it failed,
+    what was sent, what came back, what was expected, the rule and the server's cause (an inherited case: what came
+    back, with the behaviour of TVM's server module it is)."""
 
     id: str
     outcome: Outcome

@@ -154,7 +154,7 @@ class Context:
             self.cases.append(Case.failed(case_id, exc))
             return
         outcome = Outcome.INHERITED if self._inherited_in_case else Outcome.PASS
-        self.cases.append(Case(case_id, outcome, expected="; ".join(self._inherited_in_case)))
+        self.cases.append(Case(case_id, outcome, got="; ".join(self._inherited_in_case)))
 
     def inherit(self, key: str, what: str) -> None:
         """Record behaviour inherited from TVM's server module (revision 1 only): the check ends INHERITED unless it fails."""

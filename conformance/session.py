@@ -26,8 +26,15 @@ from microtvm_project_api.protocol.launch import LAUNCH_SCRIPT, ServerExitedErro
 from microtvm_project_api.protocol.registry import default_registry
 from microtvm_project_api.protocol.server_traceback import exception_line, last_frames
 
-MAX_REPLY_BYTES: int = default_registry().resolve(default_registry().definition_uri("Reply").split("#")[0] + "#/x-max-line-bytes")
-"""The spec's line bound (jsonrpc.json#/x-max-line-bytes): a longer reply line is a failure, never held whole in memory."""
+
+def _spec_line_bound() -> int:
+    """The spec's bound on one line, newline excluded: jsonrpc.json#/x-max-line-bytes."""
+    envelope = default_registry().definition_uri("Reply").partition("#")[0]
+    return int(default_registry().resolve(f"{envelope}#/x-max-line-bytes"))
+
+
+MAX_REPLY_BYTES = _spec_line_bound()
+"""A reply line longer than the spec's line bound is a failure, never held whole in memory."""
 SHOWN_BYTES = 300
 KEPT_CHARS = 1000
 """ExchangeLog lines longer than this are shortened in reports, except error replies and a failed check's last exchange."""

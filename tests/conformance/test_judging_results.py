@@ -7,6 +7,7 @@ from pathlib import Path
 
 from microtvm_project_api.conformance import report
 from microtvm_project_api.conformance.check import Case, CheckFailed, Outcome, Result, all_checks
+from microtvm_project_api.conformance.context import Context, Settings
 from microtvm_project_api.conformance.runner import FAILED, NOT_RUN, PARTIAL, PASSED, exit_status, failure_text
 
 CHECKS = {c.id: c for c in all_checks()}
@@ -65,3 +66,21 @@ def test_a_junit_failure_with_several_cases_names_them_in_its_message() -> None:
     cases = [Case("build: options='1'", Outcome.FAIL, "a", "b", "x"), Case("flash: options='1'", Outcome.FAIL, "c", "d", "y")]
     suite = report.as_junit([Result(MISTYPED, Outcome.FAIL, "case build...", revision=1, cases=cases)]).getroot()
     assert suite.find("testcase/failure").attrib["message"] == "2 failing cases: build: options='1'; flash: options='1'"
+
+
+def test_a_failing_case_is_recorded_and_the_check_goes_on_to_its_next_case(tmp_path: Path) -> None:
+    ctx = Context(Settings(project_dir=tmp_path), 1, {}, {})
+    try:
+        ctx.begin_check("jsonrpc.params-mistyped")
+        with ctx.case("build: options='1'"):
+            raise CheckFailed("expected an error with code -32602", sent="s", got="g")
+        with ctx.case("flash: options='1'"):
+            ctx.inherit("param-types-unchecked", "flash got a result")
+        with ctx.case("close_transport"):
+            pass
+        assert [(c.id, c.outcome, c.got) for c in ctx.cases] == [
+            ("build: options='1'", Outcome.FAIL, "g"),
+            ("flash: options='1'", Outcome.INHERITED, "flash got a result [revisions/v1.json#/x-server-module/param-types-unchecked]"),
+            ("close_transport", Outcome.PASS, "")]
+    finally:
+        ctx.close()
