@@ -59,6 +59,8 @@ INVALID_REQUESTS: list[tuple[str, Any, tuple[Any, ...], str | None]] = [
     ("no method", {"jsonrpc": "2.0", "params": {}, "id": 13}, (13, None), None),
     ("method is not a string", {"jsonrpc": "2.0", "method": 42, "params": {}, "id": 14}, (14, None), None),
     ("method breaks ^[a-zA-Z0-9_]+$", {"jsonrpc": "2.0", "method": "server info!", "params": {}, "id": 15}, (15, None), None),
+    ("no params", {"jsonrpc": "2.0", "method": "server_info_query", "id": 17}, (17, None), None),
+    ("params is null", {"jsonrpc": "2.0", "method": "server_info_query", "params": None, "id": 18}, (18, None), None),
     ("id is null", {"jsonrpc": "2.0", "method": "server_info_query", "params": HELLO, "id": None}, (None,), NULL_ID),
     ("id is true", {"jsonrpc": "2.0", "method": "server_info_query", "params": HELLO, "id": True}, (None,), BOOLEAN_ID),
     ("id is a float", {"jsonrpc": "2.0", "method": "server_info_query", "params": HELLO, "id": 1.5}, (None,), None),
