@@ -64,7 +64,7 @@ INVALID_REQUESTS: list[tuple[str, Any, tuple[Any, ...], str | None]] = [
     ("id is null", {"jsonrpc": "2.0", "method": "server_info_query", "params": HELLO, "id": None}, (None,), NULL_ID),
     ("id is true", {"jsonrpc": "2.0", "method": "server_info_query", "params": HELLO, "id": True}, (None,), BOOLEAN_ID),
     ("id is a float", {"jsonrpc": "2.0", "method": "server_info_query", "params": HELLO, "id": 1.5}, (None,), None),
-    ("no id (a notification)", {"jsonrpc": "2.0", "method": "server_info_query", "params": HELLO}, (None,), NOTIFICATION),
+    ("no id, a notification", {"jsonrpc": "2.0", "method": "server_info_query", "params": HELLO}, (None,), NOTIFICATION),
     ("the request is a number", 42, (None,), None),
     ("the request is a string", "server_info_query", (None,), None),
 ]
