@@ -31,7 +31,6 @@ from microtvm_project_api.conformance.check import (
     all_checks,
     inherited_ref,
 )
-from microtvm_project_api.conformance.offer import TVM_VERSION  # noqa: F401  (the checks read it here)
 from microtvm_project_api.conformance.progress import SILENT, Progress
 from microtvm_project_api.conformance.session import ExchangeLog, Hangs, Reply, Session
 from microtvm_project_api.protocol.options import JSON_TYPES, parse_option_string

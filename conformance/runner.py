@@ -9,7 +9,7 @@ from __future__ import annotations
 import dataclasses
 import time
 import traceback
-from typing import Iterable
+from typing import Any, Iterable
 
 from microtvm_project_api.conformance import offer
 from microtvm_project_api.conformance.check import (
@@ -54,7 +54,7 @@ class Runner:
         if self.offer.any_info:
             typed_options(self.declared(), self.settings.options)
 
-    def declared(self) -> list[dict]:
+    def declared(self) -> list[dict[str, Any]]:
         """The options the server declared, read leniently."""
         options = self.offer.any_info.get("project_options")
         return [o for o in options if isinstance(o, dict)] if isinstance(options, list) else []

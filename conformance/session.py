@@ -340,7 +340,7 @@ class Session:
         if violations:
             self.transcript.add("<-", raw)
             self._fail(line, raw, f"not a JSON-RPC reply: {'; '.join(shown(str(v)) for v in violations[:3])} [{REPLY_RULE}]")
-        return message
+        return dict(message)  # a Reply is an object (checked above)
 
     def _fail(self, line: bytes, raw: bytes, why: str) -> None:
         self.kill()
