@@ -170,7 +170,8 @@ class Result:
     revision: int | None = None
     blocked_by: str | None = None
     missing_option: tuple[str, str] | None = None
-    """For a check skipped because a required option got no value: that option and the method that requires it."""
+    """For a check skipped (or judged only in part) because a required option got no value: that option and the method that
+    requires it."""
     cases: list[Case] = field(default_factory=list)
     """What the check judged, case by case (a failed check: at least its failing cases)."""
 

@@ -170,7 +170,7 @@ def partial_lines(results: list[Result], allowed: bool) -> list[str]:
     out = []
     for name, skipped in missing_options(results).items():
         methods = ", ".join(dict.fromkeys(r.missing_option[1] for r in skipped if r.missing_option))
-        out.append(f"NOT JUDGED: {len(skipped)} check{'s' if len(skipped) > 1 else ''} skipped: option {name} is required for {methods} and got no value:"
+        out.append(f"NOT JUDGED: {len(skipped)} check{'s' if len(skipped) > 1 else ''} skipped or judged in part: option {name} is required for {methods} and got no value:"
                    f" pass --option {name}=VALUE" + (" (partial verdict accepted: --allow-partial)" if allowed else
                                                      " (or --allow-partial to accept a partial verdict)"))
     return out

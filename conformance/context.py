@@ -76,6 +76,8 @@ class Context:
         self.hangs = Hangs(owners={method: c.id for c in all_checks() for method in c.owns})
         self.findings: list[str] = []
         self.cases: list[Case] = []
+        self.missing_option: OptionMissing | None = None
+        """Set when the running check judged only part of what it judges, for want of a required option's value."""
         self._inherited_in_case: list[str] = []
         self._check_sessions: list[Session] = []
         self._shared: dict[Path, Session] = {}
@@ -99,6 +101,7 @@ class Context:
         self.hangs.current_check = check_id
         self.findings = []
         self.cases = []
+        self.missing_option = None
 
     def server_broken(self, project_dir: Path, by: str, failure: str) -> None:
         """The server of `project_dir` does not start; the check `by` reports `failure`, every other check is blocked."""

@@ -101,6 +101,8 @@ class Runner:
             message = f"harness error (a bug in the kit, not in the server): {exc!r}\n{traceback.format_exc(limit=6)}"
         finally:
             ctx.end_check()
+        if missing_option is None and ctx.missing_option is not None and outcome is not Outcome.BLOCKED:
+            missing_option = (ctx.missing_option.option, ctx.missing_option.method)
         failed = [case for case in ctx.cases if case.outcome is Outcome.FAIL]
         if failed and outcome in (Outcome.PASS, Outcome.SKIP, Outcome.BLOCKED):  # a failure found beats a later skip or block
             outcome = Outcome.FAIL if check.rule.level is Level.MUST else Outcome.WARN

@@ -7,7 +7,7 @@ import subprocess
 from pathlib import Path
 from typing import Any
 
-from microtvm_project_api.conformance.check import CheckBlocked, CheckFailed, CheckSkipped, check, must
+from microtvm_project_api.conformance.check import CheckBlocked, CheckFailed, CheckSkipped, OptionMissing, check, must
 from microtvm_project_api.conformance.context import Context
 from microtvm_project_api.conformance.session import Session, stderr_lines
 from microtvm_project_api.protocol.launch import group_members, processes_outside_group
@@ -56,6 +56,9 @@ def no_children_left(ctx: Context) -> None:
         ctx.options_for("open_transport", info)
         ctx.prepare_device()
         session = _serve_until_eof(ctx, project, info)
+    except OptionMissing as exc:
+        ctx.missing_option = exc  # the transport half is not judged: the run is partial
+        return
     except (CheckSkipped, CheckBlocked):
         return
     _nothing_left(session, "after its request pipe ended with the transport open")

@@ -71,12 +71,12 @@ def test_checks_skipped_for_a_required_option_without_value_exit_3_naming_the_op
     run = conform(project, "--timeout", "20", "--skip", "jsonrpc", "--report-json", report)
     assert run.status == 3, run.out
     lines = run.out.splitlines()
-    assert lines[-2] == ("NOT JUDGED: 5 checks skipped: option serial_number is required for flash and got no value:"
+    assert lines[-2] == ("NOT JUDGED: 6 checks skipped or judged in part: option serial_number is required for flash and got no value:"
                          " pass --option serial_number=VALUE (or --allow-partial to accept a partial verdict)")
     assert lines[-1].endswith(": exit status 3")
     assert json.loads(report.read_text())["not_judged"] == [{
         "option": "serial_number", "methods": ["flash"],
-        "checks": ["template.flash@2", "transport.open-timeouts@2", "transport.closed-after-close@2", "transport.read-timeout@2",
+        "checks": ["process.no-children-left@2", "template.flash@2", "transport.open-timeouts@2", "transport.closed-after-close@2", "transport.read-timeout@2",
                    "transport.write-timeout@2"]}]
     partial = conform(project, "--timeout", "20", "--skip", "jsonrpc", "--allow-partial")
     assert partial.status == 0, partial.out
