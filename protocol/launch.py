@@ -16,7 +16,9 @@ import collections
 import fcntl
 import logging
 import os
+import secrets
 import select
+import shlex
 import signal
 import subprocess
 import sys
@@ -27,7 +29,7 @@ from typing import IO, Sequence
 
 from microtvm_project_api.protocol import interrupts
 from microtvm_project_api.protocol.errors import ClientError
-from microtvm_project_api.protocol.wire import MAX_LINE_BYTES, LineReader, Parts, ReadTimeout, coalesced, milliseconds_until
+from microtvm_project_api.protocol.wire import MAX_LINE_BYTES, LineReader, Parts, ReadTimeout, milliseconds_until, write_parts
 
 SERVER_FILE = "microtvm_api_server.py"
 LAUNCH_SCRIPT = "launch_microtvm_api_server.sh"
@@ -45,12 +47,15 @@ class ServerNotFoundError(ClientError):
 class ServerExitedError(ClientError):
     """The server process ended (or closed its reply pipe) while a reply was awaited."""
 
-    def __init__(self, message: str, exit_code: int | None, stderr_tail: Sequence[str]) -> None:
+    def __init__(self, message: str, exit_code: int | None, stderr_tail: Sequence[str], command: Sequence[str] = ()) -> None:
         tail = "".join(f"\n    {line}" for line in stderr_tail)
-        super().__init__(f"{message} (exit code {exit_code}){'; last lines of its stderr:' + tail if tail else ''}")
+        started = f"; started as {shlex.join(command)}" if command else ""
+        super().__init__(f"{message} (exit code {exit_code}){started}{'; last lines of its stderr:' + tail if tail else ''}")
         self.reason = message
         self.exit_code = exit_code
         self.stderr_tail = list(stderr_tail)
+        self.command = list(command)
+        """The command that started the server (without the fd arguments), when known."""
 
 
 def launch_command(project_dir: Path, python: str | None = None, debug: bool = False) -> list[str]:
@@ -64,6 +69,12 @@ def launch_command(project_dir: Path, python: str | None = None, debug: bool = F
     else:
         raise ServerNotFoundError(f"{project_dir}: no {SERVER_FILE} or {LAUNCH_SCRIPT}; is this a Project API project directory?")
     return command + (["--debug"] if debug else [])
+
+
+SESSION_ENV = "MICROTVM_PROJECT_API_SESSION"
+"""The environment variable holding a launch's own token: a server that creates a directory for a call writes it there
+(SESSION_MARKER) until the call succeeds, so a client whose call ended the session removes only what its server made."""
+SESSION_MARKER = ".microtvm-project-api-session"
 
 
 class ServerProcess:
@@ -80,11 +91,17 @@ class ServerProcess:
     ) -> None:
         self.project_dir = Path(project_dir)
         command = launch_command(self.project_dir, python, debug)
+        self.command = command
+        """The command that started the server, without the fd arguments; named in every ServerExitedError."""
+        self.session_token = secrets.token_hex(16)
+        env = {**(os.environ if env is None else env), SESSION_ENV: self.session_token}
+        self._drains: list[threading.Thread] = []
+        self._holds_sigterm = False
         request_read, self._request_write = os.pipe()
         self._reply_read, reply_write = os.pipe()
-        _widen(request_read)
-        _widen(self._reply_read)
         try:
+            _widen(request_read)
+            _widen(self._reply_read)
             self.process = subprocess.Popen(
                 [*command, "--read-fd", str(request_read), "--write-fd", str(reply_write)],
                 cwd=self.project_dir,
@@ -95,31 +112,65 @@ class ServerProcess:
                 start_new_session=True,
                 env=env,
             )
-        except OSError as exc:
+        except BaseException as exc:
             for fd in (self._request_write, self._reply_read):
                 os.close(fd)
-            raise ServerNotFoundError(f"{self.project_dir}: cannot start {command[0]}: {exc}") from exc
+            if isinstance(exc, OSError):
+                raise ServerNotFoundError(f"{self.project_dir}: cannot start {command[0]}: {exc}") from exc
+            raise
         finally:
             os.close(request_read)
             os.close(reply_write)
+        try:
+            self._start_session(max_line_bytes)
+        except BaseException:
+            self._abandon()
+            raise
+
+    def _start_session(self, max_line_bytes: int) -> None:
+        """Everything after the server started: its descriptors are read before the drain threads start, since a
+        drain closes its stream at EOF, which a server that exits at once reaches before the next line runs."""
+        stdout, stderr = self.process.stdout, self.process.stderr
+        assert stdout is not None and stderr is not None
+        self._pipes = {os.fstat(fd).st_ino for fd in (self._request_write, self._reply_read, stdout.fileno(), stderr.fileno())}
         os.set_blocking(self._request_write, False)
         self._writable = select.poll()  # waits only when a write would block; reused for every request
         self._writable.register(self._request_write, select.POLLOUT)
         self._reader = LineReader(self._reply_read, max_line_bytes, resync=False)  # an overlong reply ends the session
         self._stderr_tail: collections.deque[str] = collections.deque(maxlen=STDERR_TAIL_LINES)
+        self._closed = False
+        self.escaped: list[int] = []
+        """Processes outside the server's group that still held its pipes at close (setsid daemons), killed there."""
         log = logging.getLogger(f"microtvm_project_api.server.{self.project_dir.name or 'server'}")
         self._drains = [
-            threading.Thread(target=_drain, args=(self.process.stdout, log, logging.INFO, None), daemon=True),
-            threading.Thread(target=_drain, args=(self.process.stderr, log, logging.INFO, self._stderr_tail), daemon=True),
+            threading.Thread(target=_drain, args=(stdout, log, logging.INFO, None), daemon=True),
+            threading.Thread(target=_drain, args=(stderr, log, logging.INFO, self._stderr_tail), daemon=True),
         ]
         for thread in self._drains:
             thread.start()
-        self._closed = False
-        self._pipes = {os.fstat(fd).st_ino for fd in (self._request_write, self._reply_read,
-                                                       self.process.stdout.fileno(), self.process.stderr.fileno())}  # type: ignore[union-attr]
-        self.escaped: list[int] = []
-        """Processes outside the server's group that still held its pipes at close (setsid daemons), killed there."""
         self._holds_sigterm = interrupts.hold()  # while the session runs, SIGTERM unwinds to close() like Ctrl-C
+
+    def _abandon(self) -> None:
+        """Undo a start that failed after the server was started: kill and reap its group, close every descriptor."""
+        self._signal_group(signal.SIGKILL)
+        self.process.wait()
+        for thread in self._drains:
+            if thread.is_alive():
+                thread.join(timeout=1.0)
+        for stream in (self.process.stdout, self.process.stderr):
+            if stream is not None:
+                stream.close()
+        for fd in (self._request_write, self._reply_read):
+            _close_quietly(fd)
+        if self._holds_sigterm:
+            interrupts.release()
+
+    def made(self, directory: Path) -> bool:
+        """Whether `directory` holds this launch's SESSION_MARKER: the server was making it when it was stopped."""
+        try:
+            return (directory / SESSION_MARKER).read_text(encoding="ascii", errors="replace").strip() == self.session_token
+        except OSError:
+            return False
 
     @property
     def pid(self) -> int:
@@ -140,21 +191,13 @@ class ServerProcess:
         deadline = None if timeout is None else time.monotonic() + timeout
         if self._request_write < 0:
             raise self.exited_error("the request pipe was closed")
-        views = [memoryview(part) for part in coalesced(parts) if part]
-        while True:
-            try:
-                written = os.writev(self._request_write, views) if len(views) > 1 else os.write(self._request_write, views[0])
-            except BlockingIOError:
-                written = 0
-            except OSError:
-                raise self.exited_error("the server closed its request pipe") from None
-            while views and written >= len(views[0]):
-                written -= len(views.pop(0))
-            if not views:
-                return
-            views[0] = views[0][written:]
-            if not self._writable.poll(None if deadline is None else milliseconds_until(deadline)):
-                raise TimeoutError("the server did not read its request before the deadline")
+        try:
+            write_parts(self._request_write, parts,
+                        lambda: bool(self._writable.poll(None if deadline is None else milliseconds_until(deadline))))
+        except TimeoutError:
+            raise TimeoutError("the server did not read its request before the deadline") from None
+        except OSError:
+            raise self.exited_error("the server closed its request pipe") from None
 
     def read_line(self, timeout: float | None) -> bytes:
         """The next reply line (without newline); TimeoutError past the deadline, ServerExitedError at EOF."""
@@ -174,7 +217,7 @@ class ServerProcess:
             code = None
         for thread in self._drains:
             thread.join(timeout=1.0)
-        return ServerExitedError(message, code, self.stderr_tail)
+        return ServerExitedError(message, code, self.stderr_tail, self.command)
 
     def close_requests(self) -> None:
         """End the request pipe only (the server should then exit by itself); close() still reaps it."""

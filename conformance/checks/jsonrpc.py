@@ -13,10 +13,10 @@ from typing import Any, Callable
 from microtvm_project_api.conformance import expect
 from microtvm_project_api.conformance.check import CheckBlocked, CheckSkipped, check, must
 from microtvm_project_api.conformance.context import Context, option_methods
-from microtvm_project_api.conformance.offer import TVM_VERSION
 from microtvm_project_api.conformance.params import valid_params, wrong_type_params
 from microtvm_project_api.conformance.session import Reply, ServerStopped, Session
 from microtvm_project_api.generated.methods import OPTION_METHODS
+from microtvm_project_api.protocol.agreement import DEFAULT_TVM_VERSION as TVM_VERSION
 from microtvm_project_api.protocol.registry import default_registry
 
 ENVELOPE = "jsonrpc.json#/$defs/Request"
