@@ -9,10 +9,10 @@ from typing import Any
 
 from microtvm_project_api.conformance.check import CheckBlocked, CheckFailed, CheckSkipped, check, must, should
 from microtvm_project_api.conformance.context import Context
-from microtvm_project_api.generated.methods import OPTION_METHODS, REVISIONS, TRANSPORT_METHODS
+from microtvm_project_api.generated.methods import REVISIONS, TRANSPORT_METHODS
+from microtvm_project_api.protocol.option_rules import option_problems
 
 TYPES = "types.json#/$defs"
-VALUE_TYPES: dict[str, tuple[type, ...]] = {"bool": (bool,), "str": (str,), "int": (int,), "float": (int, float)}
 
 
 @check("server_info.schema", "server_info_query returns a result valid for the revision",
@@ -53,38 +53,13 @@ def option_metadata(ctx: Context) -> None:
     for index, option in enumerate(options if isinstance(options, list) else []):
         if not isinstance(option, dict):
             continue
-        problems += [f"/project_options/{index} ({option.get('name')}): {p}" for p in _option_problems(option)]
+        problems += [f"/project_options/{index} ({option.get('name')}): {v.message}" for v in option_problems(option)]
     if problems:
         raise CheckFailed("\n  ".join(problems))
 
 
 def _methods(value: Any) -> list[str]:
     return [str(m) for m in value] if isinstance(value, list) else []
-
-
-def _option_problems(option: dict[str, Any]) -> list[str]:
-    required, optional = _methods(option.get("required")), _methods(option.get("optional"))
-    out = [f"{m!r} in required/optional is not a method that takes options ({', '.join(OPTION_METHODS)})"
-           for m in [*required, *optional] if m not in OPTION_METHODS]
-    if not required and not optional:
-        out.append("neither required nor optional lists a method")
-    out += [f"{m} is both required and optional" for m in sorted(set(required) & set(optional), key=str)]
-    kind = option.get("type")
-    if kind not in VALUE_TYPES:
-        return [*out, f"type {kind!r} is not one of bool, str, int, float"]
-    default = option.get("default")
-    if default is not None and not _is_value(kind, default):
-        out.append(f"default {default!r} is not a {kind} value")
-    out += [f"choice {c!r} is not a {kind} value" for c in _list(option.get("choices")) if not _is_value(kind, c)]
-    return out
-
-
-def _list(value: Any) -> list[Any]:
-    return value if isinstance(value, list) else []
-
-
-def _is_value(kind: str, value: Any) -> bool:
-    return isinstance(value, VALUE_TYPES[kind]) and (kind == "bool" or not isinstance(value, bool))
 
 
 @check("server_info.option-help", "every option has a one-line help text",

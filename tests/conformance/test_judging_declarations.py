@@ -1,11 +1,14 @@
-"""The kit's pure judging of what a server declares (conformance/checks/server_info.py, params.py), without a server."""
+"""The kit's pure judging of what a server declares (conformance/checks/server_info.py, params.py), without a server.
+Option declarations are judged by the one implementation of their rules, protocol/option_rules.py, read from the
+schema: the kit lists what it finds, every problem at once."""
 
 from __future__ import annotations
 
 import pytest
 
-from microtvm_project_api.conformance.checks.server_info import _option_problems, _supported_problems
+from microtvm_project_api.conformance.checks.server_info import _supported_problems
 from microtvm_project_api.conformance.params import wrong_type_value
+from microtvm_project_api.protocol.option_rules import option_problems
 
 GOOD = {"name": "board", "type": "str", "optional": ["build"], "default": "qemu", "choices": ["qemu", "nucleo"], "help": "Board."}
 
@@ -13,15 +16,15 @@ GOOD = {"name": "board", "type": "str", "optional": ["build"], "default": "qemu"
 @pytest.mark.parametrize("change, problems", [
     ({}, []),
     ({"optional": ["biuld"]}, ["'biuld' in required/optional is not a method that takes options (generate_project, build, flash, open_transport)"]),
-    ({"optional": None}, ["neither required nor optional lists a method"]),
-    ({"required": ["build"]}, ["build is both required and optional"]),
+    ({"optional": None}, ["at least one of required and optional is a non-empty list of methods"]),
+    ({"required": ["build"]}, ["a method is never both required and optional: build"]),
     ({"default": 2}, ["default 2 is not a str value"]),
     ({"choices": ["qemu", 3]}, ["choice 3 is not a str value"]),
     ({"type": "integer"}, ["type 'integer' is not one of bool, str, int, float"]),
     ({"type": "int", "default": True, "choices": [1, 2.5]}, ["default True is not a int value", "choice 2.5 is not a int value"]),
 ])
 def test_option_metadata_problems_are_listed_all_at_once(change, problems) -> None:
-    assert _option_problems({**GOOD, **change}) == problems
+    assert [v.message for v in option_problems({**GOOD, **change})] == problems
 
 
 @pytest.mark.parametrize("info, problems", [
