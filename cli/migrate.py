@@ -77,7 +77,7 @@ def handle(args: argparse.Namespace) -> int:
 
 def conform_arguments(args: argparse.Namespace) -> list[str]:
     """The `conform` options migrate passes on."""
-    extra = [f"--option={option}" for option in args.option] + ["--device", args.device]
+    extra = [f"--option={option}" for option in args.option] + ["--device", args.device, "--allow-partial"]
     return extra + (["--python", args.python] if args.python else [])
 
 
@@ -92,6 +92,8 @@ class Judgement:
     """(method, option) -> the revision it was found in."""
     defects: list[str] = field(default_factory=list)
     inherited: int = 0
+    not_judged: list[str] = field(default_factory=list)
+    """Required options given no value: the checks needing them were not run (the kit's `not_judged`)."""
     summary: str = ""
     could_not_run: str = ""
 
@@ -114,7 +116,8 @@ def judge(project_dir: Path, extra: list[str]) -> Judgement:
 def sort_report(found: dict[str, Any], status: int, summary: str = "") -> Judgement:
     """The kit's JSON report sorted: declaration problems, options read where not declared, other defects (a failure
     whose cause is a declaration problem or an undeclared read is listed there, once)."""
-    judged = Judgement(status, offered=list(found.get("offered_revisions", [])), summary=summary)
+    judged = Judgement(status, offered=list(found.get("offered_revisions", [])), summary=summary,
+                       not_judged=[str(entry.get("option")) for entry in found.get("not_judged", [])])
     failed = []
     for check in found.get("checks", []):
         message = str(check.get("message") or "")
@@ -170,6 +173,9 @@ def report(judged: Judgement) -> int:
     print("".join(f"    {line}\n" for line in judged.defects), end="")
     if judged.inherited:
         print(f"  inherited from TVM's server module (not defects, revision 1 only): {judged.inherited}")
+    if judged.not_judged:
+        print(f"  not judged: checks needing {', '.join(judged.not_judged)} did not run; pass "
+              f"{' '.join(f'--option {name}=VALUE' for name in judged.not_judged)} to judge them")
     if judged.summary:
         print(f"  kit: {judged.summary}")
     found = judged.declaration_problems or judged.undeclared_reads or judged.defects or judged.status != 0

@@ -53,7 +53,7 @@ def option_metadata(ctx: Context) -> None:
     for index, option in enumerate(options if isinstance(options, list) else []):
         if not isinstance(option, dict):
             continue
-        problems += [f"/project_options/{index} ({option.get('name')}): {v.message}" for v in option_problems(option)]
+        problems += [f"{v.pointer} ({option.get('name')}): {v.message}" for v in option_problems(option, f"/project_options/{index}")]
     if problems:
         raise CheckFailed("\n  ".join(problems))
 

@@ -13,7 +13,7 @@ import pytest
 from tvm_era import SDK_IMPORT, SERVERS, STAR_SHIM, TVM_IMPORT
 from tvm_shaped_client import TvmShapedClient
 
-from microtvm_project_api.cli.migrate import sort_report
+from microtvm_project_api.cli.migrate import report, sort_report
 from microtvm_project_api.cli.tvm_move import MoveRefused, plan
 
 REPO = Path(__file__).resolve().parents[2]
@@ -81,15 +81,12 @@ REPORTS = {
     "empty_choices_server.py": (1, [REVISION_1_ONLY, "  declaration problems: 1",
                                     f"{SCHEMA_BROKEN}/project_options/0/choices: [] should be non-empty (minItems)",
                                     NOT_JUDGED, "  the server's own defects: none"]),
-    "float_default_server.py": (1, [REVISION_1_ONLY, "  declaration problems: 2",
+    "float_default_server.py": (1, [REVISION_1_ONLY, "  declaration problems: 1",
                                     f"{SCHEMA_BROKEN}/project_options/0/default: 1.5 is not of type 'integer', 'null' (type)",
-                                    "    /project_options/0 (jobs): default 1.5 is not a int value",
                                     NOT_JUDGED, "  the server's own defects: none"]),
-    "misspelt_method_server.py": (1, [REVISION_1_ONLY, "  declaration problems: 2",
+    "misspelt_method_server.py": (1, [REVISION_1_ONLY, "  declaration problems: 1",
                                       f"{SCHEMA_BROKEN}/project_options/0/optional/0: 'biuld' is not one of "
                                       "['generate_project', 'build', 'flash', 'open_transport'] (enum)",
-                                      "    /project_options/0 (board): 'biuld' in required/optional is not a method that takes "
-                                      "options (generate_project, build, flash, open_transport)",
                                       NOT_JUDGED, "  the server's own defects: none"]),
 }
 """The exit status of migrate and its report (less the kit's totals line) for each platform."""
@@ -196,3 +193,14 @@ def test_the_report_sorts_the_kits_findings_each_once() -> None:
     assert judged.undeclared_reads == {("build", "board"): 2}
     assert judged.defects == ["revision 1: jsonrpc.parse-error: no reply:"]
     assert judged.inherited == 1
+    assert judged.not_judged == []
+
+
+def test_the_report_names_the_options_the_kit_could_not_judge_without(capsys: pytest.CaptureFixture[str]) -> None:
+    """migrate runs the kit with --allow-partial: a required option left unset is named with the flag to pass, not
+    counted as the server's defect."""
+    found = {"offered_revisions": [1, 2], "checks": [], "not_judged": [{"option": "board", "methods": ["build"], "checks": ["template.build@2"]}]}
+    judged = sort_report(found, 0)
+    assert judged.not_judged == ["board"]
+    assert report(judged) == 0
+    assert "  not judged: checks needing board did not run; pass --option board=VALUE to judge them\n" in capsys.readouterr().out
