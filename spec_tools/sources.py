@@ -1,4 +1,9 @@
-"""Where a spec to compare comes from: a schema directory, or a git revision of schema/ in the current repository."""
+"""Where a spec to compare comes from: a schema directory, or a git revision of schema/ in the current repository.
+
+Either is untrusted input (a pull request's spec): every file is read bounded, and a spec the tools cannot read
+(not JSON, no `$id`, a keyword of the wrong type, a `$ref` cycle or to another document) is a SourceError
+naming the file and JSON pointer, in one line.
+"""
 
 from __future__ import annotations
 
@@ -7,15 +12,23 @@ import subprocess
 import tarfile
 import tempfile
 from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
 
-from microtvm_project_api.protocol.registry import SchemaRegistry
+from microtvm_project_api.protocol.registry import SchemaReferenceError, SchemaRegistry
+from microtvm_project_api.spec_tools import schema_shape
+from microtvm_project_api.spec_tools.json_input import JsonInputError, read_json
 
 GIT_TIMEOUT_SEC = 60
 MAX_ARCHIVE_BYTES = 64 * 1024 * 1024
+MAX_FILE_BYTES = 16 * 1024 * 1024
+MAX_FILES = 1000
+SKIPPED_FOLDERS = frozenset({"examples", "__pycache__"})
+"""Not schema files: instances (examples/), bytecode."""
 
 
 class SourceError(ValueError):
-    """The argument names neither a schema directory nor a git revision holding schema/."""
+    """The argument names neither a readable schema directory nor a git revision holding one."""
 
 
 def load_source(spec: str, cwd: Path | None = None) -> SchemaRegistry:
@@ -25,8 +38,63 @@ def load_source(spec: str, cwd: Path | None = None) -> SchemaRegistry:
         folder = path / "schema" if (path / "schema" / "revisions").is_dir() else path
         if not (folder / "revisions").is_dir():
             raise SourceError(f"{spec}: not a schema directory (no revisions/ folder)")
-        return SchemaRegistry.from_directory(folder)
+        return load_directory(folder)
     return _from_git(spec, Path(cwd or "."))
+
+
+def load_directory(folder: Path) -> SchemaRegistry:
+    """The spec in the schema directory `folder`, checked to be one the tools can read; SourceError otherwise."""
+    documents: dict[str, dict[str, Any]] = {}
+    files: dict[str, str] = {}
+    for path in _schema_files(folder):
+        name = path.relative_to(folder).as_posix()
+        try:
+            document = read_json(path, MAX_FILE_BYTES)
+        except JsonInputError as exc:
+            raise SourceError(str(exc)) from None
+        if not isinstance(document, dict):
+            raise SourceError(f"{path}: a schema file holds a JSON object")
+        uri = document.get("$id")
+        if not isinstance(uri, str) or not _absolute(uri):
+            raise SourceError(f"{path}: no usable $id (each schema file names itself with an absolute URI, without a fragment)")
+        if uri in documents:
+            raise SourceError(f"{path}: $id {uri} is also the $id of {files[uri]}")
+        documents[uri], files[uri] = document, name
+    where = schema_shape.problem(files, documents)
+    if where is not None:
+        raise SourceError(f"{folder}: {where}")
+    try:
+        return SchemaRegistry(documents, folder / "examples")
+    except SchemaReferenceError as exc:
+        raise SourceError(f"{folder}: {exc}") from None
+
+
+def _schema_files(folder: Path) -> list[Path]:
+    """The schema files below `folder` in SchemaRegistry.from_directory's order (each folder's entries by name, a
+    subfolder's files in its place); symbolic links to folders are not followed (a link to its own parent would
+    list files forever)."""
+    found: list[Path] = []
+    pending = [folder]
+    while pending:
+        entry = pending.pop()
+        if entry == folder or (entry.is_dir() and not entry.is_symlink() and entry.name not in SKIPPED_FOLDERS):
+            try:
+                pending.extend(sorted(entry.iterdir(), key=lambda e: e.name, reverse=True))
+            except OSError as exc:
+                raise SourceError(f"{entry}: {exc.strerror}") from None
+        elif entry.name.endswith(".json"):
+            found.append(entry)
+            if len(found) > MAX_FILES:
+                raise SourceError(f"{folder}: more than {MAX_FILES} schema files")
+    return found
+
+
+def _absolute(uri: str) -> bool:
+    try:
+        parts = urlsplit(uri)
+    except ValueError:
+        return False
+    return bool(parts.scheme) and "#" not in uri
 
 
 def _from_git(revision: str, cwd: Path) -> SchemaRegistry:
@@ -39,7 +107,7 @@ def _from_git(revision: str, cwd: Path) -> SchemaRegistry:
         raise SourceError(f"{revision}: schema/ archive larger than {MAX_ARCHIVE_BYTES} bytes")
     with tempfile.TemporaryDirectory(prefix="spec-diff-") as tmp, tarfile.open(fileobj=io.BytesIO(archive)) as tar:
         tar.extractall(tmp, filter="data")
-        return SchemaRegistry.from_directory(Path(tmp) / "schema")
+        return load_directory(Path(tmp) / "schema")
 
 
 def _git(args: list[str], cwd: Path) -> bytes:
