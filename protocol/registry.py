@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
 from importlib import resources
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Mapping
+from typing import TYPE_CHECKING, Any, Collection, Mapping
 from urllib.parse import urljoin
 
 from microtvm_project_api.protocol.payload import CODECS, PayloadCodec
@@ -142,11 +142,11 @@ class SchemaRegistry:
                 raise SchemaReferenceError(site or self._file(uri), f"$ref to {self._file(uri)}#{fragment} names nothing")
         return node
 
-    def follow(self, base: str, schema: Any, site: str) -> list[tuple[str, Any]]:
+    def follow(self, base: str, schema: Any, site: str, ends: Collection[str] = ()) -> list[tuple[str, Any]]:
         """The `$ref` chain from `schema` (in the document or definition `base`): each absolute reference met with the
-        schema it names, up to one without `$ref`. A reference met twice is a cycle, which no validator ever leaves:
-        SchemaReferenceError naming it, as for a reference that names nothing. `site` ("<file> <pointer>") is where
-        `schema` sits."""
+        schema it names, up to one without `$ref` or one in `ends` (references already followed to their end). A
+        reference met twice is a cycle, which no validator ever leaves: SchemaReferenceError naming it, as for a
+        reference that names nothing. `site` ("<file> <pointer>") is where `schema` sits."""
         chain: list[tuple[str, Any]] = []
         seen: dict[str, int] = {}
         origin = base.partition("#")[0]
@@ -161,6 +161,8 @@ class SchemaRegistry:
             seen[ref] = len(chain)
             schema = self.resolve(ref, site)
             chain.append((ref, schema))
+            if ref in ends:
+                break
             base = ref
         return chain
 

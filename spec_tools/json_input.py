@@ -38,7 +38,7 @@ def read_json(path: Path, max_bytes: int) -> Any:
     except UnicodeDecodeError as exc:
         raise JsonInputError(f"{path}: not UTF-8 text (byte {exc.start})") from None
     except json.JSONDecodeError as exc:
-        raise JsonInputError(f"{path}:{exc.lineno}:{exc.colno}: not JSON: {exc.msg}") from None
+        raise JsonInputError(f"{path}: not JSON (line {exc.lineno}, column {exc.colno}): {exc.msg}") from None
     except RecursionError:
         raise JsonInputError(f"{path}: nested too deeply to read") from None
     except ValueError as exc:  # an integer longer than sys.get_int_max_str_digits()

@@ -38,7 +38,7 @@ def problem(files: Mapping[str, str], documents: Mapping[str, Any]) -> str | Non
 
 def _schema_problem(document: dict[str, Any]) -> tuple[str, str] | None:
     """The first keyword, in any subschema of `document`, whose value the tools cannot read."""
-    for pointer, schema in _subschemas(document):
+    for pointer, schema in subschemas(document):
         if not isinstance(schema, (dict, bool)):
             return pointer, f"a schema is an object or a boolean, not {_kind(schema)}"
         if isinstance(schema, bool):
@@ -64,23 +64,25 @@ def _schema_problem(document: dict[str, Any]) -> tuple[str, str] | None:
     return None
 
 
-def _subschemas(document: dict[str, Any]) -> Iterator[tuple[str, Any]]:
-    """Every schema in `document` with its JSON pointer, the document itself first (iteratively: nesting is unbounded)."""
+def subschemas(document: dict[str, Any]) -> Iterator[tuple[str, Any]]:
+    """Every schema in `document` with its JSON pointer, in document order (iteratively: nesting is unbounded)."""
     pending: list[tuple[str, Any]] = [("", document)]
     while pending:
         pointer, schema = pending.pop()
         yield pointer, schema
         if not isinstance(schema, dict):
             continue
+        inside: list[tuple[str, Any]] = []
         for key in SCHEMA_MAPS:
             if isinstance(schema.get(key), dict):
-                pending.extend((f"{pointer}/{key}/{_escape(name)}", value) for name, value in schema[key].items())
+                inside.extend((f"{pointer}/{key}/{_escape(name)}", value) for name, value in schema[key].items())
         for key in SUBSCHEMAS:
             if key in schema:
-                pending.append((f"{pointer}/{key}", schema[key]))
+                inside.append((f"{pointer}/{key}", schema[key]))
         for key in SCHEMA_LISTS:
             if isinstance(schema.get(key), list):
-                pending.extend((f"{pointer}/{key}/{index}", value) for index, value in enumerate(schema[key]))
+                inside.extend((f"{pointer}/{key}/{index}", value) for index, value in enumerate(schema[key]))
+        pending.extend(reversed(inside))
 
 
 def _revision_problem(document: dict[str, Any], documents: Mapping[str, Any]) -> tuple[str, str] | None:

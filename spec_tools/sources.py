@@ -64,9 +64,21 @@ def load_directory(folder: Path) -> SchemaRegistry:
     if where is not None:
         raise SourceError(f"{folder}: {where}")
     try:
-        return SchemaRegistry(documents, folder / "examples")
+        registry = SchemaRegistry(documents, folder / "examples")
+        _follow_every_reference(registry)
     except SchemaReferenceError as exc:
         raise SourceError(f"{folder}: {exc}") from None
+    return registry
+
+
+def _follow_every_reference(registry: SchemaRegistry) -> None:
+    """Follow each `$ref` of the spec to its end once, so that a cycle or a reference out of the spec is reported
+    here, naming the spec, and not halfway through a diff; a chain already followed is not followed again."""
+    ends: set[str] = set()
+    for uri, document in registry.documents.items():
+        for pointer, schema in schema_shape.subschemas(document):
+            if isinstance(schema, dict) and "$ref" in schema:
+                ends.update(ref for ref, _ in registry.follow(uri, schema, registry.site(uri, pointer), ends))
 
 
 def _schema_files(folder: Path) -> list[Path]:
