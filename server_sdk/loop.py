@@ -79,7 +79,7 @@ from microtvm_project_api.protocol.wire import (
     result_reply_parts,
 )
 from microtvm_project_api.server_sdk.handler import ProjectApiHandler
-from microtvm_project_api.server_sdk.revisions import ServedRevision, agree, offered_revisions
+from microtvm_project_api.server_sdk.revisions import Agreement, ServedRevision, offered_revisions
 
 METHOD_SYNTAX = re.compile(r"[a-zA-Z0-9_]+")
 REQUEST_MEMBERS = frozenset(("jsonrpc", "method", "params", "id"))
@@ -118,7 +118,7 @@ class Server:
             for served in self.offered.values()
         }
         self._answering = self._answers[self.served.revision]
-        self._agreed: tuple[dict[str, Any] | None, tuple[ServedRevision, str]] = (None, (self.served, ""))
+        self._agreement = Agreement(self.offered)
 
     @property
     def revision(self) -> int:
@@ -236,11 +236,8 @@ class Server:
         return answer
 
     def _server_info_query(self, request_id: int | float | str, params: dict[str, Any]) -> Parts:
-        """Agree on the revision (server_sdk/revisions.py), let the handler refuse the compiler, then switch to it.
-        Params equal to the last agreed ones (a client asking again) are agreed on without being validated again."""
-        if params != self._agreed[0]:
-            self._agreed = (params, agree(self.offered, params))
-        served, tvm_version = self._agreed[1]
+        """Agree on the revision (server_sdk/revisions.py), let the handler refuse the compiler, then switch to it."""
+        served, tvm_version = self._agreement.agree(params)
         self.handler.check_tvm_version(tvm_version)
         self.served, self._answering = served, self._answers[served.revision]
         return result_reply_parts(request_id, served.server_info_json)
