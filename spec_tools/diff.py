@@ -504,24 +504,50 @@ class _SchemaDiff:
 
 def _types(registry: SchemaRegistry, node: Node) -> set[str] | None:
     """The JSON types a schema admits (None: any), looking through const, enum and anyOf/oneOf branches."""
-    schema = node.schema
-    if not isinstance(schema, dict):
+    return _TypeWalk(registry).types(node)
+
+
+class _TypeWalk:
+    """One `_types` question: each schema visited once (branches may share definitions down many paths), and a
+    branch that leads back to a schema being visited adds no type of its own (a recursive anyOf)."""
+
+    def __init__(self, registry: SchemaRegistry) -> None:
+        self.registry = registry
+        self.done: dict[tuple[str, str], set[str] | None] = {}
+        self.open: set[tuple[str, str]] = set()
+
+    def types(self, node: Node) -> set[str] | None:
+        key = (node.uri, node.pointer)
+        if key in self.done:
+            return self.done[key]
+        if key in self.open:
+            return set()
+        self.open.add(key)
+        try:
+            self.done[key] = found = self._types(node)
+        finally:
+            self.open.discard(key)
+        return found
+
+    def _types(self, node: Node) -> set[str] | None:
+        schema = node.schema
+        if not isinstance(schema, dict):
+            return None
+        if "type" in schema:
+            return set(schema["type"] if isinstance(schema["type"], list) else [schema["type"]])
+        values = _values(schema)
+        if values is not None:
+            return {_json_type(v) for v in values}
+        for key in ("anyOf", "oneOf"):
+            if key in schema:
+                found: set[str] = set()
+                for index, branch in enumerate(schema[key]):
+                    branch_types = self.types(deref(self.registry, node.child(branch, key, index)))
+                    if branch_types is None:
+                        return None
+                    found |= branch_types
+                return found
         return None
-    if "type" in schema:
-        return set(schema["type"] if isinstance(schema["type"], list) else [schema["type"]])
-    values = _values(schema)
-    if values is not None:
-        return {_json_type(v) for v in values}
-    for key in ("anyOf", "oneOf"):
-        if key in schema:
-            found: set[str] = set()
-            for index, branch in enumerate(schema[key]):
-                branch_types = _types(registry, deref(registry, node.child(branch, key, index)))
-                if branch_types is None:
-                    return None
-                found |= branch_types
-            return found
-    return None
 
 
 def _values(schema: dict[str, Any]) -> list[Any] | None:

@@ -101,6 +101,28 @@ def test_definitions_shared_down_two_to_the_thirty_paths_are_refused(tree, capsy
                                                                        "(definitions shared down too many paths); not compared\n")
 
 
+def test_a_recursive_alternative_is_typed_once(tree, capsys) -> None:
+    old = tree("old", obj({"a": ref("A")}), NULL, defs={"A": {"anyOf": [INT, {"type": "array", "items": ref("A")}, ref("A")]}})
+    new = tree("new", obj({"a": ref("A")}), NULL, defs={"A": {"anyOf": [STR, {"type": "array", "items": ref("A")}, ref("A")]}})
+    assert main(["spec", "diff", str(old), str(new), "--format", "json"]) == 1
+    report = json.loads(capsys.readouterr().out)
+    assert [(c["where"], c["what"]) for s in report["sections"] for c in s["changes"]] == [
+        ("ping params/a", "type array | integer → array | string"),
+        ("ping params/a (alternative 1)", "type integer → string"),
+    ]
+
+
+def test_alternatives_shared_down_two_to_the_thirty_paths_are_typed_in_linear_time(tree, capsys) -> None:
+    chain = {f"D{i}": {"anyOf": [ref(f"D{i + 1}"), ref(f"D{i + 1}")]} for i in range(30)}
+    old = tree("old", obj({"t": ref("D0")}), NULL, defs={**chain, "D30": INT})
+    new = tree("new", obj({"t": ref("D0")}), NULL, defs={**chain, "D0": {"anyOf": [ref("D1")] * 3}, "D30": STR})
+    started = time.monotonic()
+    assert main(["spec", "diff", str(old), str(new), "--format", "json"]) == 1
+    assert time.monotonic() - started < 10
+    report = json.loads(capsys.readouterr().out)
+    assert ("ping params/t", "type integer → string") in [(c["where"], c["what"]) for s in report["sections"] for c in s["changes"]]
+
+
 def _deep(depth: int) -> str:
     return "[" * depth + "]" * depth
 
