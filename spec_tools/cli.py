@@ -27,7 +27,9 @@ def register(subparsers: Any) -> None:
     docs.set_defaults(handler=_docs)
 
     diff = commands.add_parser("diff", help="classify every change between two specs, and say why each break breaks",
-                               epilog="exit status: 0 no unaccepted breaking change outside a new revision, 1 there is one, 2 usage")
+                               epilog="exit status: 0 no unaccepted breaking change outside a new revision, 1 there is one, "
+                                      "2 usage or a spec it cannot read (one line: not JSON, no $id, a $ref cycle, "
+                                      "a $ref to a URL: only local references are resolved)")
     diff.add_argument("old", nargs="?", help="schema directory or git revision of schema/ (e.g. HEAD~1)")
     diff.add_argument("new", nargs="?", help="schema directory or git revision (default: the working tree's schema/)")
     diff.add_argument("--revisions", nargs=2, type=int, metavar=("A", "B"),
