@@ -30,6 +30,7 @@ COMMAND_MODULES = {
     "flash": "microtvm_project_api.client.cli",
     "conform": "microtvm_project_api.conformance.cli",
     "spec": "microtvm_project_api.spec_tools.cli",
+    "migrate": "microtvm_project_api.cli.migrate",
 }
 EXIT_USAGE, EXIT_STDOUT_CLOSED = 2, 128 + signal.SIGPIPE
 

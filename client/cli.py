@@ -19,6 +19,7 @@ from typing import Any, Callable, Sequence
 from microtvm_project_api.cli.terminal import print_error
 from microtvm_project_api.client.client import CallTimeouts, ProjectApiClient
 from microtvm_project_api.client.errors import OptionsError, ServerNotFoundError
+from microtvm_project_api.protocol.agreement import DEFAULT_TVM_VERSION
 from microtvm_project_api.protocol.errors import ProjectApiError, RemoteError
 from microtvm_project_api.protocol.interrupts import exit_status
 from microtvm_project_api.protocol.options import DeclaredOption, convert_option_strings, option_methods, show_value
@@ -69,7 +70,7 @@ def _add_session_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--timeout", type=float, metavar="SEC", help="deadline of each call in seconds (default: 600 for generate, build and flash, 30 otherwise)")
     parser.add_argument("--python", metavar="PATH", help="interpreter for microtvm_api_server.py (default: this one)")
     parser.add_argument("--transcript", metavar="FILE", help="record every request and reply as JSON lines")
-    parser.add_argument("--tvm-version", default="0.18.0", help="the compiler version sent to the server (default: %(default)s)")
+    parser.add_argument("--tvm-version", default=DEFAULT_TVM_VERSION, help="the compiler version sent to the server (default: %(default)s)")
 
 
 def _name_value(text: str) -> tuple[str, str]:

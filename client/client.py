@@ -37,29 +37,19 @@ from microtvm_project_api.client.errors import (
 )
 from microtvm_project_api.client.transcript import Transcript
 from microtvm_project_api.generated import models
-from microtvm_project_api.generated.methods import (
-    BUILD,
-    CLOSE_TRANSPORT,
-    FLASH,
-    GENERATE_PROJECT,
-    METHODS,
-    OPEN_TRANSPORT,
-    READ_TRANSPORT,
-    REVISIONS,
-    SERVER_INFO_QUERY,
-    WRITE_TRANSPORT,
-)
+from microtvm_project_api.generated.client_methods import ClientMethods
+from microtvm_project_api.generated.methods import METHODS, REVISIONS, SERVER_INFO_QUERY
 from microtvm_project_api.protocol import checks, wire
-from microtvm_project_api.protocol.agreement import query_params
+from microtvm_project_api.protocol.agreement import DEFAULT_TVM_VERSION, query_params
 from microtvm_project_api.protocol.errors import InvalidParamsError, error_from_object
 from microtvm_project_api.protocol.launch import ServerProcess
 from microtvm_project_api.protocol.metadata_rules import check_server_info
+from microtvm_project_api.protocol.method_table import MethodEntry
 from microtvm_project_api.protocol.options import DeclaredOption, check_options
-from microtvm_project_api.protocol.payload import CODECS, PayloadCodec, PayloadDecodeError
+from microtvm_project_api.protocol.payload import PayloadCodec, PayloadDecodeError
 from microtvm_project_api.protocol.remove_tree import remove_tree
 from microtvm_project_api.protocol.violations import Violation, parse
 
-DEFAULT_TVM_VERSION = "0.18.0"
 RESULT_REPLY_MEMBERS = frozenset({"jsonrpc", "id", "result"})
 RAW_LINE_KEPT = 64 * 1024
 """Of a validated reply line longer than this (a payload), only this much is kept for a later error message
@@ -97,7 +87,7 @@ class CallTimeouts:
         return self.long_running if entry is not None and entry.long_running else self.default
 
 
-class ProjectApiClient:
+class ProjectApiClient(ClientMethods):
     """A session with one Project API server; a context manager that always stops the server."""
 
     def __init__(
@@ -176,7 +166,7 @@ class ProjectApiClient:
     @property
     def codec(self) -> PayloadCodec:
         """The payload codec of the session's revision (base85 in 1, base64 in 2)."""
-        return CODECS[REVISIONS[self.revision].payload_encoding]
+        return REVISIONS[self.revision].codec
 
     @property
     def project_options(self) -> list[DeclaredOption]:
@@ -190,88 +180,64 @@ class ProjectApiClient:
             return [method.value for method in self.server_info.supported_methods]
         return list(REVISIONS[self.revision].methods)
 
-    # The protocol methods: one typed wrapper each (tests/client/test_client_method_table.py holds them to the
-    # method table), all going through `call`.
+    # The protocol methods: one typed wrapper each, generated from the method table (generated/client_methods.py),
+    # every one calling `_invoke`, which acts on the table's facts.
 
-    def server_info_query(self, tvm_version: str | None = None, timeout: float | None = None) -> ServerInfo:
-        """Ask the server for its metadata again (asked as the first time, so the session's revision is kept;
-        tvm_version defaults to the launch's)."""
-        info = self.call(SERVER_INFO_QUERY, query_params(tvm_version or self.tvm_version, self._asked), timeout)
-        assert isinstance(info, (models.ServerInfoV1, models.ServerInfoV2))
-        return info
-
-    def generate_project(
-        self,
-        model_library_format_path: str | os.PathLike[str],
-        standalone_crt_dir: str | os.PathLike[str],
-        project_dir: str | os.PathLike[str],
-        options: Mapping[str, Any] | None = None,
-        timeout: float | None = None,
-    ) -> None:
-        """Have a template server create `project_dir` from a Model Library Format archive.
-
-        Paths are sent absolute: the server would resolve relative ones against its own directory. When the call
-        ends the session (a deadline, a signal, the server dying) the server is stopped before it could clean up,
-        so a `project_dir` that did not exist before the call is removed here; after an error reply the server is
-        alive and the directory is its own business.
-        """
-        project = os.path.abspath(project_dir)
-        params = {
-            "model_library_format_path": os.path.abspath(model_library_format_path),
-            "standalone_crt_dir": os.path.abspath(standalone_crt_dir),
-            "project_dir": project,
-            "options": self._checked(GENERATE_PROJECT, options),
-        }
-        existed = os.path.lexists(project)
+    def _invoke(self, method: str, arguments: dict[str, Any], timeout: float | None) -> Any:
+        """A wrapper's call: paths made absolute (the server would resolve relative ones against its own directory),
+        options checked against the declarations, a payload encoded in the session's codec and spliced in as it is,
+        a payload result decoded and held to its read bound; server_info_query asked as the first time was (so the
+        session's revision is kept). A call that creates a directory (`x-creates`) and ends the session removes it
+        only when it did not exist before the call and this session's server marked it as its own (protocol/launch.py,
+        SESSION_MARKER): another session may have made the same path meanwhile."""
+        if method == SERVER_INFO_QUERY:
+            return self.call(method, query_params(arguments["tvm_version"] or self.tvm_version, self._asked), timeout)
+        entry = METHODS[method]
+        params: dict[str, Any] = {}
+        payload: tuple[str, bytes | bytearray] | None = None
+        for name, value in arguments.items():
+            if name in entry.payload_params:
+                payload = (name, self.codec.encode_bytes(value))
+            elif name in entry.path_params:
+                params[name] = os.path.abspath(value)
+            elif entry.takes_options and name == "options":
+                params[name] = self._checked(method, value)
+            else:
+                params[name] = value
+        fresh = [Path(params[name]) for name in entry.created_params if not os.path.lexists(params[name])]
         try:
-            self.call(GENERATE_PROJECT, params, timeout)
+            result = self._call(method, params, timeout, payload, as_model=not entry.payload_result, caller=4)
         except BaseException:
-            if self._over is not None and not existed:
-                self._remove_half_made(Path(project))
+            if self._over is not None:
+                for directory in fresh:
+                    self._remove_half_made(directory)
             raise
+        return self._payload_result(entry, params, result) if entry.payload_result else result
+
+    def _payload_result(self, entry: MethodEntry, params: dict[str, Any], result: dict[str, Any]) -> bytes:
+        """The bytes of a payload result, decoded strictly (the text let go at once) and held to the read bound."""
+        member = next(iter(entry.payload_result))
+        try:
+            data = self.codec.decode(result.pop(member))
+        except PayloadDecodeError as exc:
+            raise MalformedReplyError(entry.name, f"the {member} is not valid", self._last_line,
+                                      [Violation(f"/result/{member}", str(exc), "contentEncoding")]) from None
+        bound = params[entry.read_bound] if entry.read_bound is not None else None
+        if not data or (bound is not None and len(data) > bound):
+            raise MalformedReplyError(entry.name, f"the server returned {len(data)} bytes for {entry.read_bound}={bound}", self._last_line,
+                                      [Violation(f"/result/{member}", f"holds {len(data)} bytes, expected 1 to {bound}", "maxBytes")])
+        return data
 
     def _remove_half_made(self, project: Path) -> None:
-        """Remove what a stopped server left of a project (its group is reaped by now: nothing writes there any more);
-        a failure to do so is a warning, never in place of the error that ended the call."""
+        """Remove a directory this session's stopped server was making (its group is reaped by now: nothing writes there
+        any more), only when the server marked it with this session's token: another session may have made the same
+        path meanwhile. A failure to remove is a warning, never in place of the error that ended the call."""
+        if not self.server.made(project):
+            return
         try:
             remove_tree(project)
         except OSError as exc:
-            warnings.warn(f"generate_project: could not remove the half-made project {project}: {exc}", RuntimeWarning, stacklevel=3)
-
-    def build(self, options: Mapping[str, Any] | None = None, timeout: float | None = None) -> None:
-        """Build the project."""
-        self.call(BUILD, {"options": self._checked(BUILD, options)}, timeout)
-
-    def flash(self, options: Mapping[str, Any] | None = None, timeout: float | None = None) -> None:
-        """Program the device with the built project."""
-        self.call(FLASH, {"options": self._checked(FLASH, options)}, timeout)
-
-    def open_transport(self, options: Mapping[str, Any] | None = None, timeout: float | None = None) -> models.OpenTransportResult:
-        """Open the byte channel to the device; returns the session timeouts."""
-        result = self.call(OPEN_TRANSPORT, {"options": self._checked(OPEN_TRANSPORT, options)}, timeout)
-        assert isinstance(result, models.OpenTransportResult)
-        return result
-
-    def close_transport(self, timeout: float | None = None) -> None:
-        """Close the byte channel (a no-op when it is closed)."""
-        self.call(CLOSE_TRANSPORT, {}, timeout)
-
-    def read_transport(self, n: int, timeout_sec: float | None, timeout: float | None = None) -> bytes:
-        """Between 1 and `n` bytes from the device; IoTimeoutError if none arrive within `timeout_sec`."""
-        result = self._call(READ_TRANSPORT, {"n": n, "timeout_sec": timeout_sec}, timeout, as_model=False)
-        try:
-            data = self.codec.decode(result.pop("data"))  # the text is let go as soon as it is decoded
-        except PayloadDecodeError as exc:
-            raise MalformedReplyError(READ_TRANSPORT, "the data is not valid", self._last_line,
-                                      [Violation("/result/data", str(exc), "contentEncoding")]) from None
-        if not 1 <= len(data) <= n:
-            raise MalformedReplyError(READ_TRANSPORT, f"the server returned {len(data)} bytes for n={n}", self._last_line,
-                                      [Violation("/result/data", f"holds {len(data)} bytes, more than n={n}", "maxBytes")])
-        return data
-
-    def write_transport(self, data: bytes, timeout_sec: float | None, timeout: float | None = None) -> None:
-        """Write every byte of `data` to the device, or IoTimeoutError after `timeout_sec`."""
-        self._call(WRITE_TRANSPORT, {"timeout_sec": timeout_sec}, timeout, ("data", self.codec.encode_bytes(data)), as_model=False)
+            warnings.warn(f"could not remove the half-made {project}: {exc}", RuntimeWarning, stacklevel=4)
 
     def call(self, method: str, params: dict[str, Any], timeout: float | None = None) -> Any:
         """Call any method of the session's revision with JSON params: the result as the method table's model (None
@@ -280,9 +246,10 @@ class ProjectApiClient:
         return self._call(method, params, timeout)
 
     def _call(self, method: str, params: dict[str, Any], timeout: float | None, payload: tuple[str, bytes | bytearray] | None = None,
-              as_model: bool = True) -> Any:
+              as_model: bool = True, caller: int = 3) -> Any:
         """`call`, with `payload` (a param's name and its encoded bytes) spliced into the request as it is, and the
-        result as plain JSON instead of a model when `as_model` is false (the wrappers returning None or bytes)."""
+        result as plain JSON instead of a model when `as_model` is false (the wrappers returning None or bytes).
+        `caller` is the stack level of the user's line, which a warning names."""
         entry = REVISIONS[self.revision].methods.get(method)
         if entry is None:
             raise ValueError(f"{method} is not a method of protocol revision {self.revision}")
@@ -291,7 +258,7 @@ class ProjectApiClient:
         if deadline is None and not self._warned_unbounded:
             self._warned_unbounded = True
             warnings.warn(f"{method}: {entry.timeout_param}=None has no call deadline, so a silent server blocks this call "
-                          "forever; pass timeout=SECONDS to bound it (warned once per session)", UnboundedCallWarning, stacklevel=3)
+                          "forever; pass timeout=SECONDS to bound it (warned once per session)", UnboundedCallWarning, stacklevel=caller)
         with self._lock:
             result = self._exchange(method, params, deadline, payload)
             return self._validated(self.revision, method, result, as_model)
@@ -397,8 +364,10 @@ class ProjectApiClient:
         self._last_line = line[:RAW_LINE_KEPT]  # what an error message shows (the line itself when short: no copy)
         # Only a long read reply can be split: the head is not built for the short ones. A transcript records the
         # payload as text, so it gets the whole parse.
-        if method == READ_TRANSPORT and len(line) >= wire.SPLIT_PAYLOAD_BYTES and self.transcript is None:
-            spliced = wire.parse_split_payload(line, wire.payload_reply_head(request_id, "data"), "result", "data", self.codec)
+        entry = METHODS[method]
+        if entry.payload_result and len(line) >= wire.SPLIT_PAYLOAD_BYTES and self.transcript is None:
+            member = next(iter(entry.payload_result))
+            spliced = wire.parse_split_payload(line, wire.payload_reply_head(request_id, member), "result", member, self.codec)
             if spliced is not None:  # a long read_transport reply as the SDK writes it, its payload decoded already
                 del line
                 return self._unwrap(method, request_id, spliced)

@@ -19,10 +19,11 @@ from pathlib import Path
 from typing import IO, Any
 
 from microtvm_project_api.conformance.check import CheckBlocked, CheckFailed, CheckSkipped, Need, inherited_ref
-from microtvm_project_api.conformance.offer import TVM_VERSION  # noqa: F401  (the checks read it here)
 from microtvm_project_api.conformance.progress import SILENT, Progress
 from microtvm_project_api.conformance.session import ExchangeLog, Hangs, Reply, Session
-from microtvm_project_api.protocol.options import JSON_TYPES, parse_option_string
+from microtvm_project_api.protocol.agreement import DEFAULT_TVM_VERSION as TVM_VERSION  # noqa: F401  (the checks read it here)
+from microtvm_project_api.protocol.option_rules import rules
+from microtvm_project_api.protocol.options import parse_option_string
 
 STARTS, GENERATE, GENERATED_STARTS = "process.starts", "template.generate-project", "template.generated-server-starts"
 
@@ -357,7 +358,7 @@ def typed_options(declared: list[dict[str, Any]], given: dict[str, str]) -> dict
             raise UsageError(f"--option {name}: the server declares no such option; it declares: {', '.join(map(str, by_name)) or 'none'}")
         kind = by_name[name].get("type")
         try:
-            out[name] = parse_option_string(kind, text) if kind in JSON_TYPES else text
+            out[name] = parse_option_string(kind, text) if kind in rules().value_types else text
         except ValueError as exc:
             raise UsageError(f"--option {name}={text}: not a {kind} value ({exc})") from None
     return out

@@ -15,14 +15,14 @@ from typing import Any
 from microtvm_project_api.conformance.check import CheckFailed
 from microtvm_project_api.conformance.session import ExchangeLog, Session
 from microtvm_project_api.generated.methods import REVISIONS
+from microtvm_project_api.protocol.agreement import DEFAULT_TVM_VERSION
 
-TVM_VERSION = "0.18.0"
 ASKED_WITH = [2]
 
 
 def hello(with_versions: bool) -> dict[str, Any]:
     """server_info_query's params: TVM's (tvm_version only), or with the revisions the kit asks for."""
-    return {"tvm_version": TVM_VERSION, **({"protocol_versions": ASKED_WITH} if with_versions else {})}
+    return {"tvm_version": DEFAULT_TVM_VERSION, **({"protocol_versions": ASKED_WITH} if with_versions else {})}
 
 
 @dataclass

@@ -1,17 +1,18 @@
 """pytest plugin: `pytest --microtvm-project DIR [--microtvm-device echo ...]` runs every conformance check as a test item.
 
-Items are named by check id and revision (`server_info.schema[v2]`), so -k, JUnit XML and CI
-integration come from pytest; pass, fail and skip (with the reason) mirror the kit's outcomes, a
-blocked check is skipped naming the check that blocks it, and an inherited finding passes with a
-warning. The server is asked what revisions it offers at collection. The kit is imported only
-when the option is given.
+The session collects a `microtvm-conformance` collector beside the platform's own tests, with one item
+per check and revision (`microtvm-conformance::server_info.schema[v2]`), so `collected N items`,
+--collect-only, -k, JUnit XML and CI integration come from pytest; pass, fail and skip (with the
+reason) mirror the kit's outcomes, a blocked check is skipped naming the check that blocks it, and
+an inherited finding passes with a warning. The server is asked what revisions it offers at
+collection. The kit is imported only when the option is given.
 """
 
 from __future__ import annotations
 
 import argparse
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Generator, Iterator
 
 import pytest
 
@@ -20,6 +21,8 @@ if TYPE_CHECKING:
     from microtvm_project_api.conformance.runner import Runner
 
 RUNNER_KEY = pytest.StashKey["Runner"]()
+COLLECTOR_NAME = "microtvm-conformance"
+"""The checks' collector: each item's node id is `microtvm-conformance::CHECK_ID[vREVISION]`."""
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -39,14 +42,25 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     group.addoption("--microtvm-expected-failures", metavar="FILE", help="check ids known to fail, one per line")
 
 
-@pytest.hookimpl(tryfirst=True)
-def pytest_collection_modifyitems(session: pytest.Session, config: pytest.Config, items: list[pytest.Item]) -> None:
-    """Append one item per check (before -k and -m deselect)."""
-    project = config.getoption("microtvm_project")
-    if not project:
+@pytest.hookimpl(hookwrapper=True)
+def pytest_make_collect_report(collector: pytest.Collector) -> Generator[None, Any, None]:
+    """Add the checks' collector to what the session collects, so pytest counts, lists and selects their items as its own.
+    (An old-style wrapper: `wrapper=True` needs pluggy 1.1, newer than what pytest 7 may come with.)"""
+    project = collector.config.getoption("microtvm_project")
+    if not project or not isinstance(collector, pytest.Session):
+        yield
         return
+    _check_project(project)
+    _runner(collector.config)  # a usage error (a bad option) stops pytest here, before anything is collected
+    outcome = yield
+    report: pytest.CollectReport = outcome.get_result()
+    if report.passed:
+        report.result.append(ConformanceChecks.from_parent(collector, name=COLLECTOR_NAME, nodeid=COLLECTOR_NAME))
+
+
+def _check_project(project: str) -> None:
+    """The kit's extra is installed and the directory holds a server, or a usage error saying what is missing."""
     from microtvm_project_api.cli.extras import MissingExtraError, require
-    from microtvm_project_api.conformance.check import all_checks
     from microtvm_project_api.protocol.launch import ServerNotFoundError, launch_command
 
     try:
@@ -56,11 +70,6 @@ def pytest_collection_modifyitems(session: pytest.Session, config: pytest.Config
         raise pytest.UsageError(str(exc)) from None
     except ServerNotFoundError as exc:
         raise pytest.UsageError(f"--microtvm-project: {exc}") from None
-
-    runner = _runner(config)
-    items.extend(ConformanceItem.from_parent(session, name=f"{check.id}[v{revision}]", check=check, revision=revision,
-                                             nodeid=f"microtvm-conformance::{check.id}[v{revision}]")
-                 for revision in runner.revisions for check in all_checks())
 
 
 def pytest_unconfigure(config: pytest.Config) -> None:
@@ -76,6 +85,17 @@ class ConformanceFailure(Exception):
     def __init__(self, result: "Result") -> None:
         super().__init__(result.message)
         self.result = result
+
+
+class ConformanceChecks(pytest.Collector):
+    """The conformance checks: one item per check and revision the server offers (asked when the run started)."""
+
+    def collect(self) -> Iterator["ConformanceItem"]:
+        from microtvm_project_api.conformance.check import all_checks
+
+        for revision in _runner(self.config).revisions:
+            for check in all_checks():
+                yield ConformanceItem.from_parent(self, name=f"{check.id}[v{revision}]", check=check, revision=revision)
 
 
 class ConformanceItem(pytest.Item):

@@ -8,6 +8,7 @@ from __future__ import annotations
 from enum import Enum, IntEnum
 from typing import Annotated, Any, Literal
 
+from microtvm_project_api.generated.validators import ErrorCode, ServerErrorName
 from pydantic import (
     BaseModel,
     ConfigDict,
@@ -47,19 +48,6 @@ class CloseTransportResult(RootModel[None]):
     """
     The method returns null.
     """
-
-
-class ErrorCode(IntEnum):
-    """
-    The codes a conforming server sends. -32700: the line is not JSON (or not UTF-8). -32600: JSON, but not a valid request object (wrong jsonrpc, bad id, missing method, batch). -32601: the method is not part of the protocol. -32602: params missing, extra or of the wrong type, or options that break the server's declared ProjectOptions. -32603: a bug in the server outside any handler. -32000: a handler failed; message names the error.
-    """
-
-    PARSE_ERROR = -32700
-    INVALID_REQUEST = -32600
-    METHOD_NOT_FOUND = -32601
-    INVALID_PARAMS = -32602
-    INTERNAL_ERROR = -32603
-    SERVER_ERROR = -32000
 
 
 class ErrorData(BaseModel):
@@ -273,17 +261,6 @@ class ResultReply(BaseModel):
     Identifies a request; the reply carries the same value back. A string or an integer (TVM's client sends integers). null is not a valid request id (TVM's revision 1 server module serves it and echoes it: revisions/v1.json#/x-server-module/null-id-accepted). To JSON Schema an integer written with a fraction or exponent (1.0, 1e3) is an integer, so it is a valid id too: a server echoes the same number back. Clients should send plain integers.
     """
     result: Any
-
-
-class ServerErrorName(str, Enum):
-    """
-    Named server errors (code -32000), carried as the exact message. IoTimeoutError: no byte could be read, or not every byte written, before timeout_sec passed. TransportClosedError: the transport is not open (never opened, closed, or the far end went away: EOF, cable pulled). UnsupportedTVMVersionError: server_info_query was refused for the caller's tvm_version. MethodNotSupportedError (revision 2): the method is part of the protocol but this server does not implement it; it is not listed in server_info_query's supported_methods. The list is closed for servers: a server must not invent new names (use free text instead); clients treat an unknown name as a generic server error.
-    """
-
-    IO_TIMEOUT = "IoTimeoutError"
-    TRANSPORT_CLOSED = "TransportClosedError"
-    UNSUPPORTED_TVM_VERSION = "UnsupportedTVMVersionError"
-    METHOD_NOT_SUPPORTED = "MethodNotSupportedError"
 
 
 class ServerInfoQueryParamsV1(BaseModel):

@@ -19,24 +19,70 @@ def _key(name: str) -> str:
     return "/" + name.replace("~", "~0").replace("/", "~1")
 
 
+_SMALL_INT = 1 << 60
+"""Integers below this in size hash to themselves: a set of them stays linear, whichever an adversary picks."""
+_ARRAY, _OBJECT, _END = ("[",), ("{",), ("]",)
+"""Tokens around an array's or an object's members in _json_key."""
+
+
+def _scalar_key(value: Any) -> object:
+    """_json_key of a value that is not an array or an object."""
+    if isinstance(value, str):
+        return value
+    if isinstance(value, bool) or value is None:
+        return (value,)
+    if isinstance(value, float):
+        if not value.is_integer():
+            return ("n", repr(value))
+        value = int(value)
+    if isinstance(value, int):
+        return ("n", value if -_SMALL_INT < value < _SMALL_INT else hex(value))
+    return ("?", id(value))  # not JSON (a handler's result before it is refused): equal to nothing else
+
+
+def _json_key(value: Any) -> object:
+    """A hashable key, equal for values JSON calls equal: 1 and 1.0 alike, true apart from 1, objects whatever the
+    order of their members. Large integers and fractions are keyed by their text, whose hash is salted: their own
+    hashes can be made to collide (hash(n) is n modulo 2**61 - 1), which would make a set of them quadratic.
+    Arrays and objects are walked without recursion, so no nesting the parser accepted can overflow the stack."""
+    if not isinstance(value, (list, dict)):
+        return _scalar_key(value)
+    tokens: list[object] = []
+    pending: list[Any] = [value]
+    while pending:
+        item = pending.pop()
+        if isinstance(item, list):
+            tokens.append(_ARRAY)
+            pending.append(_END)
+            pending.extend(reversed(item))
+        elif isinstance(item, dict):
+            tokens.append(_OBJECT)
+            pending.append(_END)
+            for name in sorted(item, key=str, reverse=True):
+                pending += (item[name], name)
+        else:
+            tokens.append(_END if item is _END else _scalar_key(item))
+    return tuple(tokens)
+
+
 def _unique(items: list[Any]) -> bool:
-    seen: list[tuple[bool, Any]] = []
-    for item in items:
-        tagged = (type(item) is bool, item)
-        if tagged in seen:
-            return False
-        seen.append(tagged)
-    return True
+    """Whether no two items are equal as JSON values (uniqueItems), in linear time: one set of their keys (of the items
+    themselves when they are all strings, or all integers small enough to hash to themselves)."""
+    kinds = set(map(type, items))
+    if kinds == {str} or (kinds == {int} and -_SMALL_INT < min(items) and max(items) < _SMALL_INT):
+        return len(set(items)) == len(items)
+    return len(set(map(_json_key, items))) == len(items)
+
 
 _MISSING = object()
-_C0: frozenset[Any] = frozenset()
-_C1: frozenset[Any] = frozenset({'tvm_version'})
-_C2: re.Pattern[str] = re.compile('[a-z0-9][a-z0-9_-]*')
-_C3: frozenset[Any] = frozenset({'is_template', 'model_library_format_path', 'platform_name', 'project_options', 'protocol_version'})
-_C4: re.Pattern[str] = re.compile('[A-Za-z_][A-Za-z0-9_]*')
-_C5: frozenset[Any] = frozenset({'model_library_format_path', 'options', 'project_dir', 'standalone_crt_dir'})
-_C6: frozenset[Any] = frozenset({'options'})
-_C7: frozenset[Any] = frozenset({'timeouts'})
+_C0: frozenset[Any] = frozenset({'tvm_version'})
+_C1: re.Pattern[str] = re.compile('[a-z0-9][a-z0-9_-]*')
+_C2: frozenset[Any] = frozenset({'is_template', 'model_library_format_path', 'platform_name', 'project_options', 'protocol_version'})
+_C3: re.Pattern[str] = re.compile('[A-Za-z_][A-Za-z0-9_]*')
+_C4: frozenset[Any] = frozenset({'model_library_format_path', 'options', 'project_dir', 'standalone_crt_dir'})
+_C5: frozenset[Any] = frozenset({'options'})
+_C6: frozenset[Any] = frozenset({'timeouts'})
+_C7: frozenset[Any] = frozenset()
 _C8: frozenset[Any] = frozenset({'n', 'timeout_sec'})
 _C9: frozenset[Any] = frozenset({'data'})
 _C10: frozenset[Any] = frozenset({'data', 'timeout_sec'})
@@ -50,7 +96,6 @@ _C17: frozenset[Any] = frozenset({'bool', 'float', 'int', 'str'})
 _C18: frozenset[Any] = frozenset({'build', 'flash', 'generate_project', 'open_transport'})
 _C19: frozenset[Any] = frozenset({'choices', 'default', 'help', 'name', 'optional', 'required', 'type'})
 _C20: frozenset[Any] = frozenset({'session_established_timeout_sec', 'session_start_retry_timeout_sec', 'session_start_timeout_sec'})
-_C21: frozenset[Any] = frozenset({'detail', 'traceback'})
 
 
 class ErrorCode(IntEnum):
@@ -84,9 +129,9 @@ def check_ServerInfoQueryParamsV1(value: Any, at: str, out: Found) -> None:
         else:
             if not (isinstance(member0, str)):
                 out.append((at + '/tvm_version', 'Input should be a valid string', 'string_type'))
-        if not _C1.issuperset(value):
+        if not _C0.issuperset(value):
             for key0 in value:
-                if key0 not in _C1:
+                if key0 not in _C0:
                     out.append((at + _key(key0), 'Extra inputs are not permitted', 'extra_forbidden'))
 
 
@@ -99,7 +144,7 @@ def check_ServerInfoV1(value: Any, at: str, out: Found) -> None:
         if member0 is _MISSING:
             out.append((at + '/protocol_version', 'Field required', 'missing'))
         else:
-            if not (type(member0) is int and member0 == 1):
+            if not ((isinstance(member0, (int, float)) and not isinstance(member0, bool)) and member0 == 1):
                 out.append((at + '/protocol_version', 'Input should be 1', 'literal_error'))
         member0 = value.get('platform_name', _MISSING)
         if member0 is _MISSING:
@@ -108,7 +153,7 @@ def check_ServerInfoV1(value: Any, at: str, out: Found) -> None:
             if not (isinstance(member0, str)):
                 out.append((at + '/platform_name', 'Input should be a valid string', 'string_type'))
             else:
-                if not _C2.fullmatch(member0):
+                if not _C1.fullmatch(member0):
                     out.append((at + '/platform_name', "String should match pattern '^[a-z0-9][a-z0-9_-]*$'", 'string_pattern_mismatch'))
         member0 = value.get('is_template', _MISSING)
         if member0 is _MISSING:
@@ -132,9 +177,9 @@ def check_ServerInfoV1(value: Any, at: str, out: Found) -> None:
             else:
                 for index1, item1 in enumerate(member0):
                     check_ProjectOptionV1(item1, at + '/project_options' + "/" + str(index1), out)
-        if not _C3.issuperset(value):
+        if not _C2.issuperset(value):
             for key0 in value:
-                if key0 not in _C3:
+                if key0 not in _C2:
                     out.append((at + _key(key0), 'Extra inputs are not permitted', 'extra_forbidden'))
 
 
@@ -178,14 +223,14 @@ def check_GenerateProjectParamsV1(value: Any, at: str, out: Found) -> None:
                 out.append((at + '/options', 'Input should be a valid dictionary', 'dict_type'))
             else:
                 for key1, value1 in member0.items():
-                    if not _C4.fullmatch(key1):
+                    if not _C3.fullmatch(key1):
                         out.append((at + '/options' + _key(key1), "String should match pattern '^[A-Za-z_][A-Za-z0-9_]*$'", 'string_pattern_mismatch'))
                     if value1 is not None:
                         if not (isinstance(value1, bool) or isinstance(value1, str) or (isinstance(value1, int) and not isinstance(value1, bool)) or (isinstance(value1, (int, float)) and not isinstance(value1, bool))):
                             out.append((at + '/options' + _key(key1), 'Input should be a valid boolean, or input should be a valid string, or input should be a valid integer, or input should be a valid number', 'bool_type'))
-        if not _C5.issuperset(value):
+        if not _C4.issuperset(value):
             for key0 in value:
-                if key0 not in _C5:
+                if key0 not in _C4:
                     out.append((at + _key(key0), 'Extra inputs are not permitted', 'extra_forbidden'))
 
 
@@ -208,14 +253,14 @@ def check_BuildParamsV1(value: Any, at: str, out: Found) -> None:
                 out.append((at + '/options', 'Input should be a valid dictionary', 'dict_type'))
             else:
                 for key1, value1 in member0.items():
-                    if not _C4.fullmatch(key1):
+                    if not _C3.fullmatch(key1):
                         out.append((at + '/options' + _key(key1), "String should match pattern '^[A-Za-z_][A-Za-z0-9_]*$'", 'string_pattern_mismatch'))
                     if value1 is not None:
                         if not (isinstance(value1, bool) or isinstance(value1, str) or (isinstance(value1, int) and not isinstance(value1, bool)) or (isinstance(value1, (int, float)) and not isinstance(value1, bool))):
                             out.append((at + '/options' + _key(key1), 'Input should be a valid boolean, or input should be a valid string, or input should be a valid integer, or input should be a valid number', 'bool_type'))
-        if not _C6.issuperset(value):
+        if not _C5.issuperset(value):
             for key0 in value:
-                if key0 not in _C6:
+                if key0 not in _C5:
                     out.append((at + _key(key0), 'Extra inputs are not permitted', 'extra_forbidden'))
 
 
@@ -238,14 +283,14 @@ def check_FlashParamsV1(value: Any, at: str, out: Found) -> None:
                 out.append((at + '/options', 'Input should be a valid dictionary', 'dict_type'))
             else:
                 for key1, value1 in member0.items():
-                    if not _C4.fullmatch(key1):
+                    if not _C3.fullmatch(key1):
                         out.append((at + '/options' + _key(key1), "String should match pattern '^[A-Za-z_][A-Za-z0-9_]*$'", 'string_pattern_mismatch'))
                     if value1 is not None:
                         if not (isinstance(value1, bool) or isinstance(value1, str) or (isinstance(value1, int) and not isinstance(value1, bool)) or (isinstance(value1, (int, float)) and not isinstance(value1, bool))):
                             out.append((at + '/options' + _key(key1), 'Input should be a valid boolean, or input should be a valid string, or input should be a valid integer, or input should be a valid number', 'bool_type'))
-        if not _C6.issuperset(value):
+        if not _C5.issuperset(value):
             for key0 in value:
-                if key0 not in _C6:
+                if key0 not in _C5:
                     out.append((at + _key(key0), 'Extra inputs are not permitted', 'extra_forbidden'))
 
 
@@ -268,14 +313,14 @@ def check_OpenTransportParamsV1(value: Any, at: str, out: Found) -> None:
                 out.append((at + '/options', 'Input should be a valid dictionary', 'dict_type'))
             else:
                 for key1, value1 in member0.items():
-                    if not _C4.fullmatch(key1):
+                    if not _C3.fullmatch(key1):
                         out.append((at + '/options' + _key(key1), "String should match pattern '^[A-Za-z_][A-Za-z0-9_]*$'", 'string_pattern_mismatch'))
                     if value1 is not None:
                         if not (isinstance(value1, bool) or isinstance(value1, str) or (isinstance(value1, int) and not isinstance(value1, bool)) or (isinstance(value1, (int, float)) and not isinstance(value1, bool))):
                             out.append((at + '/options' + _key(key1), 'Input should be a valid boolean, or input should be a valid string, or input should be a valid integer, or input should be a valid number', 'bool_type'))
-        if not _C6.issuperset(value):
+        if not _C5.issuperset(value):
             for key0 in value:
-                if key0 not in _C6:
+                if key0 not in _C5:
                     out.append((at + _key(key0), 'Extra inputs are not permitted', 'extra_forbidden'))
 
 
@@ -289,9 +334,9 @@ def check_OpenTransportResult(value: Any, at: str, out: Found) -> None:
             out.append((at + '/timeouts', 'Field required', 'missing'))
         else:
             check_TransportTimeouts(member0, at + '/timeouts', out)
-        if not _C7.issuperset(value):
+        if not _C6.issuperset(value):
             for key0 in value:
-                if key0 not in _C7:
+                if key0 not in _C6:
                     out.append((at + _key(key0), 'Extra inputs are not permitted', 'extra_forbidden'))
 
 
@@ -300,9 +345,9 @@ def check_CloseTransportParams(value: Any, at: str, out: Found) -> None:
     if not (isinstance(value, dict)):
         out.append((at, 'Input should be a valid dictionary or instance of CloseTransportParams', 'model_type'))
     else:
-        if not _C0.issuperset(value):
+        if not _C7.issuperset(value):
             for key0 in value:
-                if key0 not in _C0:
+                if key0 not in _C7:
                     out.append((at + _key(key0), 'Extra inputs are not permitted', 'extra_forbidden'))
 
 
@@ -436,7 +481,7 @@ def check_ServerInfoV2(value: Any, at: str, out: Found) -> None:
         if member0 is _MISSING:
             out.append((at + '/protocol_version', 'Field required', 'missing'))
         else:
-            if not (type(member0) is int and member0 == 2):
+            if not ((isinstance(member0, (int, float)) and not isinstance(member0, bool)) and member0 == 2):
                 out.append((at + '/protocol_version', 'Input should be 2', 'literal_error'))
         member0 = value.get('platform_name', _MISSING)
         if member0 is _MISSING:
@@ -445,7 +490,7 @@ def check_ServerInfoV2(value: Any, at: str, out: Found) -> None:
             if not (isinstance(member0, str)):
                 out.append((at + '/platform_name', 'Input should be a valid string', 'string_type'))
             else:
-                if not _C2.fullmatch(member0):
+                if not _C1.fullmatch(member0):
                     out.append((at + '/platform_name', "String should match pattern '^[a-z0-9][a-z0-9_-]*$'", 'string_pattern_mismatch'))
         member0 = value.get('is_template', _MISSING)
         if member0 is _MISSING:
@@ -527,13 +572,13 @@ def check_GenerateProjectParamsV2(value: Any, at: str, out: Found) -> None:
                 out.append((at + '/options', 'Input should be a valid dictionary', 'dict_type'))
             else:
                 for key1, value1 in member0.items():
-                    if not _C4.fullmatch(key1):
+                    if not _C3.fullmatch(key1):
                         out.append((at + '/options' + _key(key1), "String should match pattern '^[A-Za-z_][A-Za-z0-9_]*$'", 'string_pattern_mismatch'))
                     if not (isinstance(value1, bool) or isinstance(value1, str) or (isinstance(value1, int) and not isinstance(value1, bool)) or (isinstance(value1, (int, float)) and not isinstance(value1, bool))):
                         out.append((at + '/options' + _key(key1), 'Input should be a valid boolean, or input should be a valid string, or input should be a valid integer, or input should be a valid number', 'bool_type'))
-        if not _C5.issuperset(value):
+        if not _C4.issuperset(value):
             for key0 in value:
-                if key0 not in _C5:
+                if key0 not in _C4:
                     out.append((at + _key(key0), 'Extra inputs are not permitted', 'extra_forbidden'))
 
 
@@ -550,13 +595,13 @@ def check_BuildParamsV2(value: Any, at: str, out: Found) -> None:
                 out.append((at + '/options', 'Input should be a valid dictionary', 'dict_type'))
             else:
                 for key1, value1 in member0.items():
-                    if not _C4.fullmatch(key1):
+                    if not _C3.fullmatch(key1):
                         out.append((at + '/options' + _key(key1), "String should match pattern '^[A-Za-z_][A-Za-z0-9_]*$'", 'string_pattern_mismatch'))
                     if not (isinstance(value1, bool) or isinstance(value1, str) or (isinstance(value1, int) and not isinstance(value1, bool)) or (isinstance(value1, (int, float)) and not isinstance(value1, bool))):
                         out.append((at + '/options' + _key(key1), 'Input should be a valid boolean, or input should be a valid string, or input should be a valid integer, or input should be a valid number', 'bool_type'))
-        if not _C6.issuperset(value):
+        if not _C5.issuperset(value):
             for key0 in value:
-                if key0 not in _C6:
+                if key0 not in _C5:
                     out.append((at + _key(key0), 'Extra inputs are not permitted', 'extra_forbidden'))
 
 
@@ -573,13 +618,13 @@ def check_FlashParamsV2(value: Any, at: str, out: Found) -> None:
                 out.append((at + '/options', 'Input should be a valid dictionary', 'dict_type'))
             else:
                 for key1, value1 in member0.items():
-                    if not _C4.fullmatch(key1):
+                    if not _C3.fullmatch(key1):
                         out.append((at + '/options' + _key(key1), "String should match pattern '^[A-Za-z_][A-Za-z0-9_]*$'", 'string_pattern_mismatch'))
                     if not (isinstance(value1, bool) or isinstance(value1, str) or (isinstance(value1, int) and not isinstance(value1, bool)) or (isinstance(value1, (int, float)) and not isinstance(value1, bool))):
                         out.append((at + '/options' + _key(key1), 'Input should be a valid boolean, or input should be a valid string, or input should be a valid integer, or input should be a valid number', 'bool_type'))
-        if not _C6.issuperset(value):
+        if not _C5.issuperset(value):
             for key0 in value:
-                if key0 not in _C6:
+                if key0 not in _C5:
                     out.append((at + _key(key0), 'Extra inputs are not permitted', 'extra_forbidden'))
 
 
@@ -596,13 +641,13 @@ def check_OpenTransportParamsV2(value: Any, at: str, out: Found) -> None:
                 out.append((at + '/options', 'Input should be a valid dictionary', 'dict_type'))
             else:
                 for key1, value1 in member0.items():
-                    if not _C4.fullmatch(key1):
+                    if not _C3.fullmatch(key1):
                         out.append((at + '/options' + _key(key1), "String should match pattern '^[A-Za-z_][A-Za-z0-9_]*$'", 'string_pattern_mismatch'))
                     if not (isinstance(value1, bool) or isinstance(value1, str) or (isinstance(value1, int) and not isinstance(value1, bool)) or (isinstance(value1, (int, float)) and not isinstance(value1, bool))):
                         out.append((at + '/options' + _key(key1), 'Input should be a valid boolean, or input should be a valid string, or input should be a valid integer, or input should be a valid number', 'bool_type'))
-        if not _C6.issuperset(value):
+        if not _C5.issuperset(value):
             for key0 in value:
-                if key0 not in _C6:
+                if key0 not in _C5:
                     out.append((at + _key(key0), 'Extra inputs are not permitted', 'extra_forbidden'))
 
 
@@ -662,7 +707,7 @@ def check_ResultReply(value: Any, at: str, out: Found) -> None:
         if member0 is _MISSING:
             out.append((at + '/jsonrpc', 'Field required', 'missing'))
         else:
-            if not (type(member0) is str and member0 == '2.0'):
+            if not (isinstance(member0, str) and member0 == '2.0'):
                 out.append((at + '/jsonrpc', "Input should be '2.0'", 'literal_error'))
         member0 = value.get('id', _MISSING)
         if member0 is _MISSING:
@@ -688,7 +733,7 @@ def check_ErrorReply(value: Any, at: str, out: Found) -> None:
         if member0 is _MISSING:
             out.append((at + '/jsonrpc', 'Field required', 'missing'))
         else:
-            if not (type(member0) is str and member0 == '2.0'):
+            if not (isinstance(member0, str) and member0 == '2.0'):
                 out.append((at + '/jsonrpc', "Input should be '2.0'", 'literal_error'))
         member0 = value.get('id', _MISSING)
         if member0 is _MISSING:
@@ -747,7 +792,7 @@ def check_ProjectOptionV1(value: Any, at: str, out: Found) -> None:
             if not (isinstance(member0, str)):
                 out.append((at + '/name', 'Input should be a valid string', 'string_type'))
             else:
-                if not _C4.fullmatch(member0):
+                if not _C3.fullmatch(member0):
                     out.append((at + '/name', "String should match pattern '^[A-Za-z_][A-Za-z0-9_]*$'", 'string_pattern_mismatch'))
         member0 = value.get('type', _MISSING)
         if member0 is _MISSING:
@@ -865,7 +910,7 @@ def check_ProjectOptionV2(value: Any, at: str, out: Found) -> None:
             if not (isinstance(member0, str)):
                 out.append((at + '/name', 'Input should be a valid string', 'string_type'))
             else:
-                if not _C4.fullmatch(member0):
+                if not _C3.fullmatch(member0):
                     out.append((at + '/name', "String should match pattern '^[A-Za-z_][A-Za-z0-9_]*$'", 'string_pattern_mismatch'))
         member0 = value.get('type', _MISSING)
         if member0 is _MISSING:

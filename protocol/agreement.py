@@ -16,6 +16,9 @@ PROTOCOL_VERSIONS = "protocol_versions"
 TVM_CLIENT_REVISION = 1
 """The revision of a query without protocol_versions: what TVM's shipped client speaks."""
 
+DEFAULT_TVM_VERSION = "0.18.0"
+"""The tvm_version a caller sends when it is not told one: the last TVM that shipped microTVM."""
+
 
 def answer_revision(offered: Collection[int], asked: Sequence[int] | None) -> int:
     """The revision a server offering `offered` answers a server_info_query in; `asked` is its protocol_versions (None: absent)."""

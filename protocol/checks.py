@@ -1,6 +1,8 @@
 """Validation with the validators compiled from schema/ (generated/validators.py): the standard library only,
 so a server validates every request without importing pydantic. The same rules as the generated models, in
-the same words; the payload codec's strict decoder judges `data` strings (PayloadCodec.decode)."""
+the same words, plus those JSON Schema states and the models leave out (uniqueItems, null for an optional member).
+A payload string's length rules are checked here too, on a payload taken out of its line before parsing as on one
+parsed whole (payload.DecodedPayload); its alphabet is the payload codec's strict decoder's to judge (PayloadCodec.decode)."""
 
 from __future__ import annotations
 

@@ -16,6 +16,7 @@ import collections
 import fcntl
 import logging
 import os
+import secrets
 import select
 import signal
 import subprocess
@@ -27,7 +28,7 @@ from typing import IO, Sequence
 
 from microtvm_project_api.protocol import interrupts
 from microtvm_project_api.protocol.errors import ClientError
-from microtvm_project_api.protocol.wire import MAX_LINE_BYTES, LineReader, Parts, ReadTimeout, coalesced, milliseconds_until
+from microtvm_project_api.protocol.wire import MAX_LINE_BYTES, LineReader, Parts, ReadTimeout, milliseconds_until, write_parts
 
 SERVER_FILE = "microtvm_api_server.py"
 LAUNCH_SCRIPT = "launch_microtvm_api_server.sh"
@@ -66,6 +67,12 @@ def launch_command(project_dir: Path, python: str | None = None, debug: bool = F
     return command + (["--debug"] if debug else [])
 
 
+SESSION_ENV = "MICROTVM_PROJECT_API_SESSION"
+"""The environment variable holding a launch's own token: a server that creates a directory for a call writes it there
+(SESSION_MARKER) until the call succeeds, so a client whose call ended the session removes only what its server made."""
+SESSION_MARKER = ".microtvm-project-api-session"
+
+
 class ServerProcess:
     """One running server: raw line I/O with deadlines, plus its lifecycle."""
 
@@ -80,6 +87,8 @@ class ServerProcess:
     ) -> None:
         self.project_dir = Path(project_dir)
         command = launch_command(self.project_dir, python, debug)
+        self.session_token = secrets.token_hex(16)
+        env = {**(os.environ if env is None else env), SESSION_ENV: self.session_token}
         request_read, self._request_write = os.pipe()
         self._reply_read, reply_write = os.pipe()
         _widen(request_read)
@@ -121,6 +130,13 @@ class ServerProcess:
         """Processes outside the server's group that still held its pipes at close (setsid daemons), killed there."""
         self._holds_sigterm = interrupts.hold()  # while the session runs, SIGTERM unwinds to close() like Ctrl-C
 
+    def made(self, directory: Path) -> bool:
+        """Whether `directory` holds this launch's SESSION_MARKER: the server was making it when it was stopped."""
+        try:
+            return (directory / SESSION_MARKER).read_text(encoding="ascii", errors="replace").strip() == self.session_token
+        except OSError:
+            return False
+
     @property
     def pid(self) -> int:
         return self.process.pid
@@ -140,21 +156,13 @@ class ServerProcess:
         deadline = None if timeout is None else time.monotonic() + timeout
         if self._request_write < 0:
             raise self.exited_error("the request pipe was closed")
-        views = [memoryview(part) for part in coalesced(parts) if part]
-        while True:
-            try:
-                written = os.writev(self._request_write, views) if len(views) > 1 else os.write(self._request_write, views[0])
-            except BlockingIOError:
-                written = 0
-            except OSError:
-                raise self.exited_error("the server closed its request pipe") from None
-            while views and written >= len(views[0]):
-                written -= len(views.pop(0))
-            if not views:
-                return
-            views[0] = views[0][written:]
-            if not self._writable.poll(None if deadline is None else milliseconds_until(deadline)):
-                raise TimeoutError("the server did not read its request before the deadline")
+        try:
+            write_parts(self._request_write, parts,
+                        lambda: bool(self._writable.poll(None if deadline is None else milliseconds_until(deadline))))
+        except TimeoutError:
+            raise TimeoutError("the server did not read its request before the deadline") from None
+        except OSError:
+            raise self.exited_error("the server closed its request pipe") from None
 
     def read_line(self, timeout: float | None) -> bytes:
         """The next reply line (without newline); TimeoutError past the deadline, ServerExitedError at EOF."""

@@ -9,17 +9,17 @@ sending with `check_options`; `microtvm-project build|flash|generate` and `confo
 - float: a finite decimal number (1.5, 1e3); nan and inf are refused (JSON has no such number);
 - str: the text as given.
 
-Declarations (ProjectOptionRules in schema/types.json) are checked by `check_project_options` on the
-model path; the conformance kit judges them through the registry instead, independently of this module.
+Value types and the rules on declarations are the schema's, read by `protocol.option_rules`.
 """
 
 from __future__ import annotations
 
 import math
+import re
 from typing import TYPE_CHECKING, Any, Literal, Mapping, Sequence, TypeAlias
 
 from microtvm_project_api.protocol.errors import OptionsError
-from microtvm_project_api.protocol.violations import Violation
+from microtvm_project_api.protocol.option_rules import rules
 
 OptionType = Literal["bool", "str", "int", "float"]
 OptionValue = bool | str | int | float
@@ -29,16 +29,13 @@ if TYPE_CHECKING:  # the models import pydantic: a server checking options must 
 DeclaredOption: TypeAlias = "ProjectOptionV1 | ProjectOptionV2"
 """An option as a server declares it in server_info_query, read with the revision's model."""
 
-JSON_TYPES: dict[str, tuple[type, ...]] = {"bool": (bool,), "str": (str,), "int": (int,), "float": (int, float)}
 TRUE_WORDS = frozenset({"true", "1", "yes"})
 FALSE_WORDS = frozenset({"false", "0", "no"})
 
 
 def value_matches(option_type: str, value: Any) -> bool:
-    """Whether `value` is a JSON value of the option type (a boolean is never an int or float)."""
-    if isinstance(value, bool) and option_type != "bool":
-        return False
-    return isinstance(value, JSON_TYPES[option_type])
+    """Whether `value` is a JSON value of the option type, as the schema types it (a boolean is never an int or float)."""
+    return rules().is_value(option_type, value)
 
 
 def is_choice(value: Any, choices: Sequence[Any]) -> bool:
@@ -77,6 +74,21 @@ def show_value(value: Any) -> str:
 def option_methods(option: DeclaredOption, kind: str) -> list[str]:
     """The method names in the option's `required` or `optional` list (`kind`)."""
     return [method.value for method in getattr(option, kind) or []]
+
+
+def undeclared_read(method: str, name: str, declared_for: Sequence[str]) -> str:
+    """What a handler of `method` that read option `name` it was not given is told: the option, the method, and the
+    declaration to fix (`declared_for`: the methods `name` is declared for, empty when it is not declared at all).
+    The kit and `microtvm-project migrate` find such reads in a server's answers by UNDECLARED_READ."""
+    if not declared_for:
+        return (f"{method} read option {name!r}, which is not declared for {method}: no ProjectOption {name!r} is declared; "
+                f"declare it with {method!r} in its required or optional list")
+    return (f"{method} read option {name!r}, which is not declared for {method} (only for {', '.join(declared_for)}): "
+            f"add {method!r} to the required or optional list of ProjectOption {name!r}")
+
+
+UNDECLARED_READ = re.compile(r"(?P<method>[a-z_]+) read option '(?P<option>[A-Za-z0-9_]+)', which is not declared for ")
+"""Finds `undeclared_read`'s sentence in a message (an error reply, a log line)."""
 
 
 def check_options(declared: Sequence[DeclaredOption], method: str, options: Mapping[str, Any]) -> None:
@@ -127,32 +139,6 @@ def convert_option_strings(declared: Sequence[DeclaredOption], strings: Mapping[
     if problems:
         raise OptionsError(problems)
     return converted
-
-
-def check_project_options(options: list[dict[str, Any]], prefix: str = "/project_options") -> list[Violation]:
-    """Violations of the ProjectOption consistency rules (types.json#/$defs/ProjectOptionRules) in declared options,
-    plus the one JSON Schema cannot state: names are unique. Input is JSON already valid for the models."""
-    out = []
-    seen: set[str] = set()
-    for index, option in enumerate(options):
-        where = f"{prefix}/{index}"
-        required = option.get("required") or []
-        optional = option.get("optional") or []
-        if not required and not optional:
-            out.append(Violation(where, "at least one of required and optional is a non-empty list of methods", "anyOf"))
-        for method in sorted(set(required) & set(optional)):
-            out.append(Violation(where, f"a method is never both required and optional: {method}", "not"))
-        kind = option["type"]
-        default = option.get("default")
-        if default is not None and not value_matches(kind, default):
-            out.append(Violation(f"{where}/default", f"{default!r} is not a {kind} value", "type"))
-        for at, choice in enumerate(option.get("choices") or []):
-            if not value_matches(kind, choice):
-                out.append(Violation(f"{where}/choices/{at}", f"{choice!r} is not a {kind} value", "type"))
-        if option["name"] in seen:
-            out.append(Violation(f"{where}/name", f"option name {option['name']!r} is declared twice", "uniqueNames"))
-        seen.add(option["name"])
-    return out
 
 
 def _names(declared: Sequence[DeclaredOption]) -> str:

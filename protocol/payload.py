@@ -157,15 +157,21 @@ def _ascii(text: str, offset: int) -> bytes:
 
 class DecodedPayload(str):
     """A payload string taken out of its line and decoded before the rest of the line was parsed
-    (wire.parse_split_payload): it validates as its first characters (the length rules the schema puts on payload strings
-    hold alike; the strict decoder has judged the rest), and PayloadCodec.decode gives its bytes."""
+    (wire.parse_split_payload), standing for it: its text is the payload's first characters, its len() the payload's
+    length, so the compiled validators apply the schema's length rules to the payload itself (the strict decoder has
+    judged its alphabet), and PayloadCodec.decode gives its bytes."""
 
     data: bytes
+    length: int
 
-    def __new__(cls, text_start: str, data: bytes) -> "DecodedPayload":
+    def __new__(cls, text_start: str, data: bytes, length: int) -> "DecodedPayload":
         payload = super().__new__(cls, text_start)
         payload.data = data
+        payload.length = length
         return payload
+
+    def __len__(self) -> int:
+        return self.length
 
 
 @dataclass(frozen=True)

@@ -9,14 +9,14 @@ from __future__ import annotations
 import json
 import os
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import cached_property, lru_cache
 from importlib import resources
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Collection, Mapping
+from typing import TYPE_CHECKING, Any, Collection
 from urllib.parse import urljoin
 
-from microtvm_project_api.protocol.payload import CODECS, PayloadCodec
+from microtvm_project_api.protocol.method_table import MethodEntry, RevisionEntry
 from microtvm_project_api.protocol.violations import Violation, pointer
 
 if TYPE_CHECKING:
@@ -26,55 +26,6 @@ SCHEMA_PACKAGE = "microtvm_project_api.schema"
 OPTIONS_DEFINITIONS = ("OptionsV1", "OptionsV2")
 """The options object of each revision (revision 1 reads null as not set, revision 2 refuses it)."""
 TIMEOUT_DEFINITION = "TimeoutSec"
-
-
-@dataclass(frozen=True)
-class MethodSpec:
-    """One row of a revision's method table, as the schema states it: where the params and result are defined,
-    the named errors, and the facts every layer needs (read from annotations and from the params' types)."""
-
-    name: str
-    params_ref: str
-    result_ref: str
-    errors: tuple[str, ...]
-    description: str
-    takes_options: bool = False
-    """The params carry `options` (types.json#/$defs/Options), checked against the declared ProjectOptions."""
-    transport: bool = False
-    """`x-transport`: one of the methods a server implements all together or not at all."""
-    long_running: bool = False
-    """`x-long-running`: the call may take minutes (compiling, flashing); clients give it a long deadline."""
-    timeout_param: str | None = None
-    """The param typed TimeoutSec: the server's own wait, so a client's deadline is that plus a margin."""
-    path_params: tuple[str, ...] = ()
-    """`x-path` params: file system paths on the server's machine."""
-    payload_params: Mapping[str, str] = field(default_factory=dict)
-    """Params carrying bytes, by name, with their contentEncoding (base85 or base64)."""
-    payload_result: Mapping[str, str] = field(default_factory=dict)
-    """Result members carrying bytes, by name, with their contentEncoding."""
-
-    @property
-    def params_model_name(self) -> str:
-        """Name of the generated pydantic model for the params (the definition's title)."""
-        return self.params_ref.rsplit("/", 1)[1]
-
-    @property
-    def result_model_name(self) -> str:
-        return self.result_ref.rsplit("/", 1)[1]
-
-
-@dataclass(frozen=True)
-class Revision:
-    """One protocol revision: its number, payload codec, error semantics and method table."""
-
-    version: int
-    uri: str
-    description: str
-    codec: PayloadCodec
-    parse_error_reply: bool
-    common_errors: tuple[str, ...]
-    common_server_errors: tuple[str, ...]
-    methods: dict[str, MethodSpec]
 
 
 class SchemaRegistry:
@@ -120,7 +71,7 @@ class SchemaRegistry:
         document = next((e for e in self.examples if e.get("method") == method), {})
         return [case for case in document.get(part, {}).get(kind, []) if version in case["revisions"]]
 
-    def revision(self, version: int) -> Revision:
+    def revision(self, version: int) -> RevisionEntry:
         """The revision numbered `version`; KeyError naming the known ones otherwise."""
         try:
             return self.revisions[version]
@@ -220,7 +171,12 @@ class SchemaRegistry:
     def _revision_documents(self) -> list[dict[str, Any]]:
         return sorted((d for d in self.documents.values() if "x-protocol-version" in d), key=lambda d: d["x-protocol-version"])
 
-    def _revision(self, document: dict[str, Any]) -> Revision:
+    def description(self, entry: MethodEntry | RevisionEntry) -> str:
+        """The `description` of a method's file or a revision's file."""
+        uri = entry.uri if isinstance(entry, RevisionEntry) else entry.params_ref.partition("#")[0]
+        return str(self.documents[uri].get("description", ""))
+
+    def _revision(self, document: dict[str, Any]) -> RevisionEntry:
         uri = document["$id"]
         methods = {}
         for name, parts in document["x-methods"].items():
@@ -228,26 +184,30 @@ class SchemaRegistry:
             method_document = self.documents[params_ref.partition("#")[0]]
             result_ref = urljoin(uri, parts["result"]["$ref"])
             params = self.members(params_ref)
-            methods[name] = MethodSpec(
+            results = self.members(result_ref)
+            result = self.resolve(result_ref)
+            methods[name] = MethodEntry(
                 name=name,
+                params=tuple(m.name for m in params),
+                result_member=results[0].name if len(results) == 1 and result.get("type") == "object" else None,
                 params_ref=params_ref,
                 result_ref=result_ref,
                 errors=tuple(method_document.get("x-errors", ())),
-                description=method_document.get("description", ""),
                 takes_options=any(m.refers_to(*OPTIONS_DEFINITIONS) for m in params),
                 transport=bool(method_document.get("x-transport", False)),
                 long_running=bool(method_document.get("x-long-running", False)),
+                template_only=bool(method_document.get("x-template-only", False)),
                 timeout_param=next((m.name for m in params if m.refers_to(TIMEOUT_DEFINITION)), None),
+                read_bound=method_document.get("x-read-bound"),
                 path_params=tuple(m.name for m in params if m.annotations.get("x-path")),
+                created_params=tuple(m.name for m in params if m.annotations.get("x-creates")),
                 payload_params={m.name: m.annotations["contentEncoding"] for m in params if "contentEncoding" in m.annotations},
-                payload_result={m.name: m.annotations["contentEncoding"] for m in self.members(result_ref)
-                                if "contentEncoding" in m.annotations},
+                payload_result={m.name: m.annotations["contentEncoding"] for m in results if "contentEncoding" in m.annotations},
             )
-        return Revision(
+        return RevisionEntry(
             version=document["x-protocol-version"],
             uri=uri,
-            description=document["description"],
-            codec=CODECS[document["x-payload-encoding"]],
+            payload_encoding=document["x-payload-encoding"],
             parse_error_reply=document["x-parse-error-reply"],
             common_errors=tuple(document["x-common-errors"]),
             common_server_errors=tuple(document["x-common-server-errors"]),

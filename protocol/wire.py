@@ -10,12 +10,14 @@ import select
 import time
 from typing import Any, Callable
 
+from microtvm_project_api.generated import methods
 from microtvm_project_api.protocol.payload import DecodedPayload, PayloadCodec, PayloadDecodeError
 
-JSONRPC = "2.0"
-MAX_LINE_BYTES = 64 * 1024 * 1024
-"""The longest line either side must accept; a longer one is discarded and answered with an error."""
-MAX_LINE_VALUES = 1_000_000
+JSONRPC = methods.JSONRPC_VERSION
+MAX_LINE_BYTES = methods.MAX_LINE_BYTES
+"""The longest line either side must accept (schema/jsonrpc.json x-max-line-bytes); a longer one is discarded and
+answered with an error."""
+MAX_LINE_VALUES = methods.MAX_LINE_VALUES
 """The most JSON values one line may hold (schema/jsonrpc.json x-max-line-values): parsed, a value costs far more
 memory than its bytes on the wire (`[],` is 3 bytes and about 64 in CPython), so a line over it is a parse error."""
 
@@ -35,6 +37,24 @@ def coalesced(parts: Parts) -> Parts:
     if len(parts) > 1 and sum(map(len, parts)) <= JOIN_BYTES:
         return (b"".join(parts),)
     return parts
+
+
+def write_parts(fd: int, parts: Parts, wait: Callable[[], bool] | None = None) -> None:
+    """Write one whole line given in parts to `fd` (os.writev: a long line's parts are never joined into one copy).
+    On a non-blocking fd, `wait` is called whenever the pipe is full; when it returns False (its deadline passed) the
+    write gives up with TimeoutError. The one writer of the wire: the SDK's replies and the client's requests."""
+    views = [memoryview(part) for part in coalesced(parts) if part]
+    while views:
+        try:
+            written = os.writev(fd, views) if len(views) > 1 else os.write(fd, views[0])
+        except BlockingIOError:
+            written = 0
+        while views and written >= len(views[0]):
+            written -= len(views.pop(0))
+        if views:
+            views[0] = views[0][written:]
+            if wait is not None and not wait():
+                raise TimeoutError("the peer did not read the line before the deadline")
 
 
 class WireDecodeError(ValueError):
@@ -94,10 +114,10 @@ def encode_message(message: dict[str, Any]) -> bytes:
     A string holding a lone surrogate (valid in JSON text as an escape, not encodable as UTF-8; an
     id or a parameter echoed back can carry one) is written as a \\u escape instead of failing.
     """
-    return _json_bytes(message) + b"\n"
+    return json_bytes(message) + b"\n"
 
 
-def _json_bytes(value: Any) -> bytes:
+def json_bytes(value: Any) -> bytes:
     """Compact UTF-8 JSON text of `value`; \\u escapes where a lone surrogate cannot be UTF-8."""
     text = _encode(value)
     try:
@@ -109,12 +129,12 @@ def _json_bytes(value: Any) -> bytes:
 def request_line(method: str, params: dict[str, Any], request_id: int | str) -> bytes:
     """A request line: the bytes encode_message(request(method, params, request_id)) writes, with the part before
     the params made once per method."""
-    return b"".join((_request_head(method), _json_bytes(params), b',"id":', id_json(request_id), b"}\n"))
+    return b"".join((_request_head(method), json_bytes(params), b',"id":', id_json(request_id), b"}\n"))
 
 
 @functools.lru_cache(maxsize=None)
 def _request_head(method: str) -> bytes:
-    return b'{"jsonrpc":"2.0","method":' + _json_bytes(method) + b',"params":'
+    return b'{"jsonrpc":"2.0","method":' + json_bytes(method) + b',"params":'
 
 
 def id_json(request_id: int | float | str) -> bytes:
@@ -138,7 +158,7 @@ def payload_request_parts(method: str, params: dict[str, Any], request_id: int |
     """A request line, in parts for os.writev, whose params are `params` plus the member `name` holding `payload`, an
     encoded transport payload (base64 or base85: ASCII without quote or backslash, so a JSON string as it is); the
     payload is spliced in, neither escaped by json.dumps nor copied into one line. `name` comes first in params."""
-    rest = _json_bytes(params)
+    rest = json_bytes(params)
     tail = b'"' + (b"," + rest[1:] if len(rest) > 2 else b"}") + b',"id":' + id_json(request_id) + b"}\n"
     return payload_request_head(method, name), payload, tail
 
@@ -146,13 +166,13 @@ def payload_request_parts(method: str, params: dict[str, Any], request_id: int |
 @functools.lru_cache(maxsize=None)
 def payload_request_head(method: str, name: str) -> bytes:
     """How payload_request_parts begins a request line, up to the opening quote of the payload string."""
-    return _request_head(method) + b"{" + _json_bytes(name) + b':"'
+    return _request_head(method) + b"{" + json_bytes(name) + b':"'
 
 
 def payload_reply_head(request_id: int | float | str, name: str) -> bytes:
     """How a result reply whose first result member is the payload `name` begins, as the SDK writes it
     (result_reply_parts), up to the opening quote of the payload string."""
-    return b'{"jsonrpc":"2.0","id":' + id_json(request_id) + b',"result":{' + _json_bytes(name) + b':"'
+    return b'{"jsonrpc":"2.0","id":' + id_json(request_id) + b',"result":{' + json_bytes(name) + b':"'
 
 
 SPLIT_PAYLOAD_BYTES = 4096
@@ -173,7 +193,7 @@ def parse_split_payload(line: bytes, head: bytes, owner: str, name: str, codec: 
     if closing < 0:
         return None
     rest = line[:len(head)] + line[closing:]
-    if rest.count(_json_bytes(name)) != 1:  # a duplicate or nested member of that name: json's own rules decide
+    if rest.count(json_bytes(name)) != 1:  # a duplicate or nested member of that name: json's own rules decide
         return None
     with memoryview(line)[len(head):closing] as payload:
         try:
@@ -184,7 +204,7 @@ def parse_split_payload(line: bytes, head: bytes, owner: str, name: str, codec: 
         members = message.get(owner) if type(message) is dict else None
         if type(members) is not dict or members.get(name) != "":
             return None
-        members[name] = DecodedPayload(str(payload[:4], "ascii"), data)
+        members[name] = DecodedPayload(str(payload[:4], "ascii"), data, len(payload))
     return message
 
 

@@ -3,6 +3,7 @@ declarations, the entry point and the errors a handler raises. Transports, proje
 Format extraction and `tvm_compat` (TVM's server-module API, for platforms written for TVM) live in their own
 modules, imported only by servers that use them."""
 
+from microtvm_project_api.generated.handlers import TransportTimeouts
 from microtvm_project_api.protocol.errors import (
     IoTimeoutError,
     TransportClosedError,
@@ -11,7 +12,6 @@ from microtvm_project_api.protocol.errors import (
 from microtvm_project_api.server_sdk.handler import ProjectApiHandler
 from microtvm_project_api.server_sdk.main import main
 from microtvm_project_api.server_sdk.options import ProjectOption
-from microtvm_project_api.server_sdk.timeouts import TransportTimeouts
 
 __all__ = [
     "IoTimeoutError",

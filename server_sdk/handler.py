@@ -1,4 +1,5 @@
-"""The base class a platform's microtvm_api_server.py subclasses: one typed method per protocol method.
+"""The base class a platform's microtvm_api_server.py subclasses: one typed method per protocol method (generated from
+the schema: generated/handlers.py HandlerMethods), plus the declarations and the facts the SDK answers from.
 
 A platform declares `platform_name` and `project_options`, and overrides the methods it supports;
 every method it leaves alone is unsupported (left out of `supported_methods`, answered with
@@ -15,20 +16,22 @@ import sys
 from pathlib import Path
 from typing import Any, ClassVar, Sequence
 
-from microtvm_project_api.generated.methods import GENERATE_PROJECT, METHOD_NAMES, SERVER_INFO_QUERY
+from microtvm_project_api.generated.handlers import HandlerMethods
+from microtvm_project_api.generated.methods import METHOD_NAMES, METHODS, SERVER_INFO_QUERY
 from microtvm_project_api.protocol.launch import SERVER_FILE
 from microtvm_project_api.server_sdk.options import ProjectOption
-from microtvm_project_api.server_sdk.timeouts import TransportTimeouts
 
 MLF_ARCHIVE_NAME = "model.tar"
 """Where a generated project keeps the Model Library Format archive it was made from."""
 
 
-class ProjectApiHandler:
+class ProjectApiHandler(HandlerMethods):
     """A platform's server. Subclasses set the class attributes and override what they support."""
 
     platform_name: ClassVar[str] = ""
     project_options: ClassVar[Sequence[ProjectOption]] = ()
+    declarations_served_as_given: ClassVar[frozenset[int]] = frozenset()
+    """Revisions in which declarations that break the spec are served rather than refused at start (tvm_compat: 1)."""
 
     def __init__(self, project_dir: Path | None = None) -> None:
         self.project_dir = (project_dir or self.server_file().parent).resolve()
@@ -55,11 +58,11 @@ class ProjectApiHandler:
 
     def supported_methods(self) -> list[str]:
         """server_info_query and every protocol method this class overrides (or defines: a method this base class
-        does not know yet); generate_project only in a template."""
+        does not know yet); a template-only method (`x-template-only`: generate_project) only in a template."""
         overridden = [m for m in METHOD_NAMES if m != SERVER_INFO_QUERY
-                      and getattr(type(self), m, None) not in (None, getattr(ProjectApiHandler, m, None))]
+                      and getattr(type(self), m, None) not in (None, getattr(HandlerMethods, m, None))]
         if not self.is_template():
-            overridden = [m for m in overridden if m != GENERATE_PROJECT]
+            overridden = [m for m in overridden if not METHODS[m].template_only]
         return [SERVER_INFO_QUERY, *overridden]
 
     def check_tvm_version(self, tvm_version: str) -> None:
@@ -78,32 +81,3 @@ class ProjectApiHandler:
         if revision >= 2:
             info["supported_methods"] = self.supported_methods()
         return info
-
-    def generate_project(self, model_library_format_path: Path, standalone_crt_dir: Path, project_dir: Path,
-                         options: dict[str, Any]) -> None:
-        """Create `project_dir` from this template and the archive (see project.generate_from_template)."""
-        raise NotImplementedError
-
-    def build(self, options: dict[str, Any]) -> None:
-        """Build the generated project."""
-        raise NotImplementedError
-
-    def flash(self, options: dict[str, Any]) -> None:
-        """Program the device with the built project."""
-        raise NotImplementedError
-
-    def open_transport(self, options: dict[str, Any]) -> TransportTimeouts:
-        """Open the byte channel to the device; return the session timeouts."""
-        raise NotImplementedError
-
-    def close_transport(self) -> None:
-        """Close the byte channel; a no-op when it is closed."""
-        raise NotImplementedError
-
-    def read_transport(self, n: int, timeout_sec: float | None) -> bytes:
-        """1 to n bytes; IoTimeoutError past the deadline, TransportClosedError when not open."""
-        raise NotImplementedError
-
-    def write_transport(self, data: bytes, timeout_sec: float | None) -> None:
-        """Write every byte; IoTimeoutError past the deadline, TransportClosedError when not open."""
-        raise NotImplementedError

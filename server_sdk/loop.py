@@ -13,13 +13,14 @@ error too, where TVM's server stopped):
 - a handler raising a protocol error: that error; any other exception: -32000 with its text and
   data.traceback;
 - a handler returning a value the spec does not allow: -32603 naming the method and pointer.
-Replies go out whole with os.writev (a large result in parts, never joined); logs go to stderr only.
+Replies go out whole through wire.write_parts (a large result in parts, never joined); logs go to stderr only.
 
 Validation runs the validators compiled from schema/ (protocol.checks): the same rules and words as the
-generated models, without importing pydantic, so a server starts in tens of milliseconds. Payload
-strings are judged by the revision's strict decoder alone, once, while decoding them; a long write_transport
-line as the typed client writes it has its payload taken out and decoded before the rest is parsed
-(wire.parse_split_payload), with the outcome parsing it whole would give.
+generated models, without importing pydantic, so a server starts in tens of milliseconds. A payload string's
+alphabet is judged by the revision's strict decoder, once, while decoding it, and its length by the schema's rules
+like any string's (both ways: a read reply's encoded text too); a long write_transport line as the typed client
+writes it has its payload taken out and decoded before the rest is parsed (wire.parse_split_payload), with the
+outcome parsing it whole would give.
 
 Revisions (server_sdk/revisions.py): the server offers revisions 1 and 2 unless told otherwise, speaks its
 lowest until a server_info_query chooses one, then the chosen one until the next server_info_query.
@@ -30,35 +31,30 @@ from __future__ import annotations
 import functools
 import logging
 import operator
-import os
-import re
 import traceback
 from pathlib import Path
 from typing import Any, Callable, Iterable
 
 from microtvm_project_api.generated.methods import (
     CLOSE_TRANSPORT,
-    GENERATE_PROJECT,
-    OPTION_METHODS,
-    READ_TRANSPORT,
+    METHODS,
     REVISIONS,
     SERVER_INFO_QUERY,
     TRANSPORT_METHODS,
     WRITE_TRANSPORT,
-    MethodEntry,
 )
 from microtvm_project_api.generated.validators import ErrorCode
-from microtvm_project_api.protocol import checks
+from microtvm_project_api.protocol import checks, envelope
 from microtvm_project_api.protocol.errors import (
     InternalError,
     InvalidParamsError,
-    InvalidRequestError,
     MethodNotFoundError,
     MethodNotSupportedError,
     RemoteError,
     ServerError,
 )
-from microtvm_project_api.protocol.payload import CODECS, PayloadCodec, PayloadDecodeError
+from microtvm_project_api.protocol.method_table import MethodEntry
+from microtvm_project_api.protocol.payload import CODECS, DecodedPayload, PayloadCodec, PayloadDecodeError
 from microtvm_project_api.protocol.violations import describe
 from microtvm_project_api.protocol.wire import (
     JSONRPC,
@@ -67,26 +63,26 @@ from microtvm_project_api.protocol.wire import (
     LineTooLong,
     Parts,
     WireDecodeError,
-    coalesced,
     decode_message,
     encode_message,
     error_reply,
+    json_bytes,
     line_text,
     parse_split_payload,
     parse_text,
     payload_request_head,
     result_reply,
     result_reply_parts,
+    write_parts,
 )
 from microtvm_project_api.server_sdk.handler import ProjectApiHandler
 from microtvm_project_api.server_sdk.revisions import Agreement, ServedRevision, offered_revisions
 
-METHOD_SYNTAX = re.compile(r"[a-zA-Z0-9_]+")
-REQUEST_MEMBERS = frozenset(("jsonrpc", "method", "params", "id"))
 OPTIONS_PARAM = "options"
-WRITE_PAYLOAD = "data"
+WRITE_PAYLOAD = next(iter(METHODS[WRITE_TRANSPORT].payload_params))
 WRITE_HEAD = payload_request_head(WRITE_TRANSPORT, WRITE_PAYLOAD)
-"""How the typed client begins a write_transport request line (wire.payload_request_parts)."""
+"""How the typed client begins a write_transport request line (wire.payload_request_parts), its payload member read
+from the method table."""
 
 logger = logging.getLogger(__name__)
 
@@ -139,7 +135,7 @@ class Server:
                     logger.debug("end of file on the request fd")
                     return
                 try:
-                    _write_all(write_fd, reply)
+                    write_parts(write_fd, reply)
                 except BrokenPipeError:
                     logger.warning("the client closed the reply fd; ending the session")
                     return
@@ -178,22 +174,21 @@ class Server:
 
     def _reply_parts(self, message: Any) -> Parts:
         """The reply line, in parts, to one parsed request."""
-        request_id = _request_id(message)
+        request_id = envelope.request_id(message)
         method = message.get("method") if isinstance(message, dict) else None
         try:
-            if type(method) is str and message.keys() == REQUEST_MEMBERS and request_id is not None \
-                    and message["jsonrpc"] == JSONRPC and type(message["params"]) is dict:
-                answer = self._answering.get(method)
+            if request_id is not None and envelope.plain_request(message):
+                answer = self._answering.get(message["method"])
                 if answer is not None:  # a valid request of a supported method, checked in one line
                     return answer(request_id, message["params"])
-            valid_id, valid_method, params = _check_envelope(message)
+            valid_id, valid_method, params = envelope.request_parts(message)
             return self._call(valid_id, valid_method, params)
         except RemoteError as exc:
             return _error_line(request_id, method, exc.to_error_object())
         except Exception as exc:  # a handler failed: the server keeps serving
             logger.exception("%s failed", method)
             data = {"traceback": traceback.format_exc()}
-            return _error_line(request_id, method, ServerError(str(exc) or type(exc).__name__, data).to_error_object())
+            return _error_line(request_id, method, ServerError(exception_text(exc), data).to_error_object())
 
     def _call(self, request_id: int | float | str, method: str, params: dict[str, Any]) -> Parts:
         """The answer to a request whose envelope is valid: the method's, or the error saying why there is none."""
@@ -202,8 +197,8 @@ class Server:
             return answer(request_id, params)
         if method not in self.served.methods:
             raise MethodNotFoundError(f"Method not found: {method}")
-        reason = (f"{method} is not supported by this server" if method != GENERATE_PROJECT or self.handler.is_template()
-                  else "a generated project does not generate projects; its template does")
+        reason = (f"{method} is not supported by this server" if not METHODS[method].template_only or self.handler.is_template()
+                  else f"a generated project does not serve {method}; its template does")
         raise MethodNotSupportedError(reason) if self.revision >= 2 else ServerError(reason)
 
     def _answer(self, entry: MethodEntry, served: ServedRevision) -> Answer:
@@ -217,12 +212,13 @@ class Server:
                 raise InvalidParamsError(f"{method}: {describe(violations)}")
             return call(params)
 
-        if method == READ_TRANSPORT:
-            codec = served.codec
+        if entry.payload_result:  # read_transport: bytes, encoded straight into the reply
+            codec, member, bound = served.codec, next(iter(entry.payload_result)), entry.read_bound
+            head = b"{" + json_bytes(member) + b':"'
 
             def read(request_id: int | float | str, params: dict[str, Any]) -> Parts:
                 data = checked(params)
-                return _read_reply(request_id, data, params["n"], codec)
+                return _payload_reply(revision, method, member, head, request_id, data, None if bound is None else params[bound], codec)
 
             return read
         null_result = entry.result_member is None and method in checks.NULL_RESULTS[revision]
@@ -282,9 +278,7 @@ def check_declarations(handler: ProjectApiHandler, revision: int) -> dict[str, A
     if transports and len(transports) != len(TRANSPORT_METHODS):
         problems.append(f"transport methods are implemented all together or not at all; missing: "
                         f"{', '.join(m for m in TRANSPORT_METHODS if m not in supported)}")
-    for option in handler.project_options:
-        problems.extend(f"option {option.name!r}: {m} takes no options" for m in option.methods() if m not in OPTION_METHODS)
-    if problems:
+    if problems and revision not in handler.declarations_served_as_given:
         raise DeclarationError(f"{type(handler).__name__} declares what the spec forbids:\n  " + "\n  ".join(problems))
     return info
 
@@ -302,13 +296,20 @@ def _result_reply(entry: MethodEntry, revision: int, request_id: int | float | s
         raise InternalError(f"{entry.name} returned a result that is not JSON: {exc}") from None
 
 
-def _read_reply(request_id: int | float | str, data: Any, n: int, codec: PayloadCodec) -> Parts:
-    """The read_transport reply, encoded straight from the bytes (valid by construction once 1 <= len <= n)."""
+def _payload_reply(revision: int, method: str, member: str, head: bytes, request_id: int | float | str, data: Any,
+                   bound: int | None, codec: PayloadCodec) -> Parts:
+    """The reply of a method whose result is bytes in `member`, encoded straight from them: 1 to `bound` bytes (the
+    method's `x-read-bound` param), and the encoded text within the schema's length rules (its alphabet is the
+    codec's by construction)."""
     if not isinstance(data, (bytes, bytearray, memoryview)):
-        raise InternalError(f"read_transport returned an invalid result: /data: expected bytes, got {type(data).__name__}")
-    if not 1 <= len(data) <= n:
-        raise InternalError(f"read_transport returned an invalid result: /data: {len(data)} bytes, expected 1 to {n}")
-    return result_reply_parts(request_id, b'{"data":"', codec.encode_bytes(data), b'"}')
+        raise InternalError(f"{method} returned an invalid result: /{member}: expected bytes, got {type(data).__name__}")
+    if not data or (bound is not None and len(data) > bound):
+        raise InternalError(f"{method} returned an invalid result: /{member}: {len(data)} bytes, expected 1 to {bound}")
+    encoded = codec.encode_bytes(data)
+    violations = checks.result_violations(revision, method, {member: DecodedPayload("", b"", len(encoded))})
+    if violations:
+        raise InternalError(f"{method} returned an invalid result: {describe(violations)}")
+    return result_reply_parts(request_id, head, encoded, b'"}')
 
 
 def _popped(name: str, convert: Callable[[Any], Any]) -> Callable[[dict[str, Any]], Any]:
@@ -331,6 +332,8 @@ def _as_json(value: Any) -> Any:
     generated model (model_dump), or plain JSON (validated afterwards like any result)."""
     if hasattr(value, "to_json"):
         return value.to_json()
+    if hasattr(value, "_asdict"):  # a platform's own namedtuple (TVM's TransportTimeouts)
+        return dict(value._asdict())
     return value.model_dump() if hasattr(value, "model_dump") else value
 
 
@@ -347,42 +350,14 @@ def _payload_decoder(method: str, param: str, encoding: str) -> Callable[[str], 
     return decode
 
 
-def _request_id(message: Any) -> int | float | str | None:
-    """The request's id when it is a valid one, else None: a string or an integer, not a boolean; an integer
-    written with a fraction or exponent (1.0, 1e3) is one too, as schema/jsonrpc.json#/$defs/RequestId says,
-    and is echoed as it was read."""
-    if isinstance(message, dict):
-        request_id = message.get("id")
-        if isinstance(request_id, str) or (isinstance(request_id, int) and not isinstance(request_id, bool)):
-            return request_id
-        if isinstance(request_id, float) and request_id.is_integer():
-            return request_id
-    return None
-
-
-def _check_envelope(message: Any) -> tuple[int | float | str, str, dict[str, Any]]:
-    """The request's id, method and params; InvalidRequestError unless `message` is a single request object per
-    schema/jsonrpc.json#/$defs/Request."""
-    if isinstance(message, list):
-        raise InvalidRequestError("Invalid request: batches are not supported")
-    if not isinstance(message, dict):
-        raise InvalidRequestError("Invalid request: a request is a JSON object")
-    if message.get("jsonrpc") != JSONRPC:
-        raise InvalidRequestError('Invalid request: jsonrpc must be "2.0"')
-    if "id" not in message:
-        raise InvalidRequestError("Invalid request: id is missing (notifications are not supported)")
-    request_id = _request_id(message)
-    if request_id is None:
-        raise InvalidRequestError("Invalid request: id must be a string or an integer")
-    method = message.get("method")
-    if not isinstance(method, str) or not METHOD_SYNTAX.fullmatch(method):
-        raise InvalidRequestError("Invalid request: method must be a string matching ^[a-zA-Z0-9_]+$")
-    if not isinstance(message.get("params"), dict):
-        raise InvalidRequestError("Invalid request: params must be an object")
-    extra = sorted(set(message) - REQUEST_MEMBERS)
-    if extra:
-        raise InvalidRequestError(f"Invalid request: unexpected members {', '.join(extra)}")
-    return request_id, method, message["params"]
+def exception_text(exc: BaseException) -> str:
+    """The text of a platform's exception for its error reply, never raising: its __str__ may itself fail, and
+    the reply must still go out (the loop's except block is where nothing may raise again)."""
+    try:
+        text = str(exc)
+    except Exception as failure:
+        return f"{type(exc).__name__} (str() of it raised {type(failure).__name__})"
+    return text if isinstance(text, str) and text else type(exc).__name__
 
 
 def _parse_error(exc: WireDecodeError) -> Parts:
@@ -402,20 +377,3 @@ def _error_line(request_id: int | float | str | None, method: Any, error: dict[s
         problem = describe(violations)
     message = f"{method} raised an error the spec does not allow: {problem}"
     return (encode_message(error_reply(request_id, ErrorCode.INTERNAL_ERROR, message)),)
-
-
-def _write_all(fd: int, parts: Parts) -> None:
-    """Write every byte of `parts`, one line, to `fd` (os.writev: a long line's parts are never joined into one copy)."""
-    parts = coalesced(parts)
-    if len(parts) == 1:
-        view = memoryview(parts[0])
-        while view:
-            view = view[os.write(fd, view):]
-        return
-    views = [memoryview(part) for part in parts if part]
-    while views:
-        written = os.writev(fd, views)
-        while views and written >= len(views[0]):
-            written -= len(views.pop(0))
-        if views:
-            views[0] = views[0][written:]

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Iterator
 
 from microtvm_project_api.protocol.errors import InvalidParamsError
-from microtvm_project_api.protocol.launch import LAUNCH_SCRIPT, SERVER_FILE
+from microtvm_project_api.protocol.launch import LAUNCH_SCRIPT, SERVER_FILE, SESSION_ENV, SESSION_MARKER
 from microtvm_project_api.protocol.remove_tree import remove_tree
 from microtvm_project_api.server_sdk import mlf
 from microtvm_project_api.server_sdk.handler import MLF_ARCHIVE_NAME
@@ -51,10 +51,17 @@ def generate_from_template(server_file: Path, model_library_format_path: Path, p
 
 @contextmanager
 def new_project_dir(project_dir: Path) -> Iterator[None]:
-    """Create project_dir (it must not exist) for the body to fill; removed again if the body fails or is interrupted."""
+    """Create project_dir (it must not exist) for the body to fill; removed again if the body fails or is interrupted.
+    While the body runs it holds the launching client's session token (protocol/launch.py SESSION_MARKER), so a client
+    that has to stop this server mid-call knows the directory is its session's to remove."""
     project_dir.mkdir()
+    token = os.environ.get(SESSION_ENV)
+    marker = project_dir / SESSION_MARKER
     try:
+        if token:
+            marker.write_text(token, encoding="ascii")
         yield
+        marker.unlink(missing_ok=True)
     except BaseException:
         try:
             remove_tree(project_dir)

@@ -12,10 +12,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Iterable, Mapping, Sequence
 
-from microtvm_project_api.generated.methods import REVISIONS, SERVER_INFO_QUERY, MethodEntry
+from microtvm_project_api.generated.methods import REVISIONS, SERVER_INFO_QUERY
 from microtvm_project_api.protocol import checks
 from microtvm_project_api.protocol.agreement import PROTOCOL_VERSIONS, answer_revision, check_query_params
 from microtvm_project_api.protocol.errors import InvalidParamsError
+from microtvm_project_api.protocol.method_table import MethodEntry
 from microtvm_project_api.protocol.payload import CODECS, PayloadCodec
 from microtvm_project_api.protocol.violations import describe
 from microtvm_project_api.protocol.wire import encode_message

@@ -4,25 +4,28 @@ changing its import line, and then needs no TVM.
     from microtvm_project_api.server_sdk import tvm_compat as server     # was: from tvm.micro.project_api import server
 
 or, for a platform carrying a copy of TVM's module beside its script as server.py, by replacing that file with
-`from microtvm_project_api.server_sdk.tvm_compat import *`.
+`from microtvm_project_api.server_sdk.tvm_compat import *` (`microtvm-project migrate DIR` makes either move).
 
-The names are the ones PROTOCOL.md ("Revision 1 as deployed") lists, with the behaviour platforms rely on; the
-platform's handler is then served by the SDK's loop (server_sdk/loop.py), not by TVM's: both revisions (TVM's
-client gets revision 1, the typed client revision 2), the strict JSON-RPC checks, option checks against the
+The names are the ones TVM-era platforms use (docs/migrating-from-tvm.md lists them), with the behaviour they rely
+on; the platform's handler is then served by the SDK's loop (server_sdk/loop.py), not by TVM's: both revisions
+(TVM's client gets revision 1, the typed client revision 2), the strict JSON-RPC checks, option checks against the
 declarations, the Model Library Format archive checked before generate_project sees it, and every tar archive the
 server process extracts filtered as untrusted (PEP 706 `data` filter). Differences a platform may notice:
 - `ProjectAPIHandler` requires only server_info_query; a method left out, or a stub that only raises
   NotImplementedError, is not claimed in supported_methods and answers MethodNotSupportedError (revision 2).
-- Every method taking options gets every declared option: the checked value for the options declared for that
-  method, the declared default for the others (declare an option for every method that reads it).
-- Declarations are read once at start, from server_info_query("0.18.0") (the last TVM with microTVM); each
+- Declarations TVM's module accepted but the spec does not (an empty `choices`, a default of another type, a
+  misspelt method name...) lose no user: each problem is named once on stderr at start, revision 1 serves them as
+  declared (the values of such an option pass unchecked, as TVM's module passed them), and revision 2, whose clients
+  rely on the declarations, is not offered until they are fixed.
+- In revision 1 a method gets what TVM's client sends: every declared option, the checked value for the options
+  declared for that method and the value sent (or the default) for the others. In revision 2 it gets the options
+  declared for it, and reading another is an error naming the option, the method and the declaration to fix.
+- Declarations are read once at start, from server_info_query with the last TVM version that shipped microTVM; each
   client's server_info_query calls it again with the client's version, which it may refuse.
 - `write_with_timeout` raises TransportClosedError at end of file, where TVM's referenced an undefined name.
 """
-
 from __future__ import annotations
 
-import abc
 import dis
 import os
 import select
@@ -30,10 +33,14 @@ import selectors
 import sys
 import tarfile
 from collections import namedtuple
+from dataclasses import replace
 from pathlib import Path
-from typing import Any, Callable, Mapping, NamedTuple, Sequence, cast
+from typing import Any, Callable, Mapping, NamedTuple, Sequence
 
-from microtvm_project_api.generated.methods import GENERATE_PROJECT, METHOD_NAMES, SERVER_INFO_QUERY
+from microtvm_project_api.generated.handlers import TransportTimeouts, TvmHandlerMethods
+from microtvm_project_api.generated.methods import METHOD_NAMES, METHODS, REVISIONS, SERVER_INFO_QUERY
+from microtvm_project_api.protocol import checks
+from microtvm_project_api.protocol.agreement import DEFAULT_TVM_VERSION
 from microtvm_project_api.protocol.errors import (
     InternalError,
     IoTimeoutError,
@@ -41,11 +48,15 @@ from microtvm_project_api.protocol.errors import (
     TransportClosedError,
     UnsupportedTVMVersionError,
 )
+from microtvm_project_api.protocol.metadata_rules import check_server_info
+from microtvm_project_api.protocol.method_table import MethodEntry
+from microtvm_project_api.protocol.violations import Violation
 from microtvm_project_api.server_sdk import mlf
 from microtvm_project_api.server_sdk.handler import ProjectApiHandler
+from microtvm_project_api.server_sdk.loop import DeclarationError, check_declarations
 from microtvm_project_api.server_sdk.main import main as sdk_main
+from microtvm_project_api.server_sdk.options import MethodOptions
 from microtvm_project_api.server_sdk.options import ProjectOption as SdkProjectOption
-from microtvm_project_api.server_sdk.timeouts import TransportTimeouts as SdkTransportTimeouts
 from microtvm_project_api.server_sdk.transports.base import MAX_READ_BYTES, Deadline
 
 __all__ = [
@@ -63,16 +74,20 @@ __all__ = [
     "write_with_timeout",
 ]
 
-START_TVM_VERSION = "0.18.0"
+MLF_PARAM = "model_library_format_path"
+"""The param of generate_project holding the Model Library Format archive, checked before the platform's code sees it."""
+START_TVM_VERSION = DEFAULT_TVM_VERSION
 """The tvm_version the handler's server_info_query is asked with at start, to read its declarations."""
 
-OPTION_TYPES = ("bool", "str", "int", "float")
 OPTION_FIELDS = ("name", "type", "required", "optional", "default", "choices", "help")
 
 
 class ProjectOption(namedtuple("ProjectOption", OPTION_FIELDS)):  # type: ignore[misc]
     """One option a platform declares. `ProjectOption(name, type=..., help=..., required=[...] or optional=[...],
-    default=..., choices=...)`: everything but the name by keyword; unset fields are None."""
+    default=..., choices=...)`: everything but the name by keyword; unset fields are None.
+
+    It refuses only what TVM's module refused (a field it does not know; no type, no help, neither required nor
+    optional given); the values are judged by the spec's rules when the server starts (see the module's docstring)."""
 
     __slots__ = ()
 
@@ -80,11 +95,11 @@ class ProjectOption(namedtuple("ProjectOption", OPTION_FIELDS)):  # type: ignore
         unknown = sorted(set(fields) - set(OPTION_FIELDS[1:]))
         if unknown:
             raise TypeError(f"ProjectOption {name!r}: unknown fields {', '.join(unknown)}; fields are {', '.join(OPTION_FIELDS[1:])}")
-        if fields.get("type") not in OPTION_TYPES:
-            raise ValueError(f"ProjectOption {name!r}: type must be one of {', '.join(OPTION_TYPES)}, got {fields.get('type')!r}")
-        if not fields.get("required") and not fields.get("optional"):
+        if "type" not in fields:
+            raise ValueError(f"ProjectOption {name!r}: give its type (bool, str, int or float)")
+        if "required" not in fields and "optional" not in fields:
             raise ValueError(f"ProjectOption {name!r}: give the methods that take it, in required=[...] or optional=[...]")
-        if not isinstance(fields.get("help"), str):
+        if "help" not in fields:
             raise ValueError(f"ProjectOption {name!r}: help (a string saying what the option does) is required")
         values = {field: fields.get(field) for field in OPTION_FIELDS[1:]}
         return super().__new__(cls, name, **values)  # type: ignore[call-arg]
@@ -105,50 +120,10 @@ class ServerInfo(NamedTuple):
     project_options: Sequence[ProjectOption]
 
 
-class TransportTimeouts(NamedTuple):
-    """What a handler's open_transport returns: the session timeouts in seconds (0 disables one)."""
-
-    session_start_retry_timeout_sec: float
-    session_start_timeout_sec: float
-    session_established_timeout_sec: float
-
-
-class ProjectAPIHandler(abc.ABC):
-    """A platform's handler in TVM's shape: one method per protocol method, options as plain dicts, paths as Paths.
-    Only server_info_query must be written; the others answer MethodNotSupportedError until overridden."""
-
-    @abc.abstractmethod
-    def server_info_query(self, tvm_version: str) -> ServerInfo:
-        """Who the platform is; raise UnsupportedTVMVersionError to refuse the compiler's version."""
-
-    def generate_project(self, model_library_format_path: Path, standalone_crt_dir: Path, project_dir: Path,
-                         options: dict[str, Any]) -> None:
-        """Create `project_dir` from this template and the archive."""
-        raise NotImplementedError
-
-    def build(self, options: dict[str, Any]) -> None:
-        """Build the generated project."""
-        raise NotImplementedError
-
-    def flash(self, options: dict[str, Any]) -> None:
-        """Program the device."""
-        raise NotImplementedError
-
-    def open_transport(self, options: dict[str, Any]) -> TransportTimeouts:
-        """Open the byte channel to the device."""
-        raise NotImplementedError
-
-    def close_transport(self) -> None:
-        """Close the byte channel."""
-        raise NotImplementedError
-
-    def read_transport(self, n: int, timeout_sec: float | None) -> bytes:
-        """1 to n bytes; IoTimeoutError past the deadline, TransportClosedError when the channel is gone."""
-        raise NotImplementedError
-
-    def write_transport(self, data: bytes, timeout_sec: float | None) -> None:
-        """Write every byte; IoTimeoutError past the deadline, TransportClosedError when the channel is gone."""
-        raise NotImplementedError
+class ProjectAPIHandler(TvmHandlerMethods):
+    """A platform's handler in TVM's shape: one method per protocol method (generated/handlers.py), options as plain
+    dicts, paths as Paths. Only server_info_query must be written; the others answer MethodNotSupportedError until
+    overridden."""
 
 
 def default_project_options(**overrides: Mapping[str, Any]) -> list[ProjectOption]:
@@ -217,19 +192,26 @@ def write_with_timeout(fd: int, data: bytes, timeout_sec: float | None) -> int:
 
 
 def main(handler: ProjectAPIHandler, argv: Sequence[str] | None = None) -> int:
-    """Serve `handler` (TVM's launch convention: --read-fd, --write-fd, --debug) until end of file; 0 then."""
+    """Serve `handler` (TVM's launch convention: --read-fd, --write-fd, --debug) until end of file; 0 then. Its
+    declarations are judged first: each problem is named on stderr, and revision 2 offered only without any."""
     if hasattr(tarfile, "data_filter"):  # PEP 706: the platform's own extractall calls refuse unsafe members too
         tarfile.TarFile.extraction_filter = staticmethod(tarfile.data_filter)
     instance = handler() if isinstance(handler, type) else handler
-    return sdk_main(lambda: adapter_for(instance), argv)
+    adapter = adapter_for(instance)
+    return sdk_main(adapter, argv, adapter.revisions)
 
 
 class CompatHandler(ProjectApiHandler):
     """The SDK handler serving one TVM-style handler: declarations from its server_info_query, calls translated."""
 
+    declarations_served_as_given = frozenset({1})
+    """Revision 1 serves declarations TVM's module accepted, whatever the spec says of them (named at start)."""
+
     def __init__(self, handler: ProjectAPIHandler, info: ServerInfo) -> None:
         self.handler = handler
         self.info = info
+        self.revisions: tuple[int, ...] = tuple(REVISIONS)
+        """The revisions this server offers: revision 2 only when the declarations meet its rules."""
         self.implemented = [m for m in METHOD_NAMES if m != SERVER_INFO_QUERY and hasattr(type(handler), m)
                             and not only_raises_not_implemented(getattr(type(handler), m))]
         module = sys.modules.get(type(handler).__module__)
@@ -244,7 +226,15 @@ class CompatHandler(ProjectApiHandler):
 
     def supported_methods(self) -> list[str]:
         template = self.is_template()
-        return [SERVER_INFO_QUERY, *(m for m in self.implemented if template or m != GENERATE_PROJECT)]
+        return [SERVER_INFO_QUERY, *(m for m in self.implemented if template or not METHODS[m].template_only)]
+
+    def server_info(self, revision: int) -> dict[str, Any]:
+        """The SDK's answer; in revision 1 with the options exactly as the platform declared them, as TVM's module served them."""
+        info = super().server_info(revision)
+        if revision == 1:
+            info["project_options"] = [{field: getattr(option, field, None) for field in OPTION_FIELDS}
+                                       for option in self.info.project_options]
+        return info
 
     def check_tvm_version(self, tvm_version: str) -> None:
         """Ask the handler again with the client's version: it may refuse it; its declarations must not change."""
@@ -253,46 +243,86 @@ class CompatHandler(ProjectApiHandler):
             raise InternalError(f"server_info_query({tvm_version!r}) declares something else than at start-up "
                                 f"(asked with {START_TVM_VERSION!r}); the server serves fixed declarations")
 
-    def generate_project(self, model_library_format_path: Path, standalone_crt_dir: Path, project_dir: Path,
-                         options: dict[str, Any]) -> None:
-        mlf.check(model_library_format_path)
-        self.handler.generate_project(model_library_format_path, standalone_crt_dir, project_dir, self._every_option(options))
-
-    def build(self, options: dict[str, Any]) -> None:
-        self.handler.build(self._every_option(options))
-
-    def flash(self, options: dict[str, Any]) -> None:
-        self.handler.flash(self._every_option(options))
-
-    def open_transport(self, options: dict[str, Any]) -> SdkTransportTimeouts:
-        """The handler's timeouts (TVM's namedtuple or a mapping) as the SDK's; the loop validates them like any result."""
-        timeouts = self.handler.open_transport(self._every_option(options))
-        fields: Mapping[str, Any] = timeouts._asdict() if hasattr(timeouts, "_asdict") else cast(Mapping[str, Any], timeouts)
-        return SdkTransportTimeouts(**fields)
-
-    def close_transport(self) -> None:
-        self.handler.close_transport()
-
-    def read_transport(self, n: int, timeout_sec: float | None) -> bytes:
-        return self.handler.read_transport(n, timeout_sec)
-
-    def write_transport(self, data: bytes, timeout_sec: float | None) -> None:
-        self.handler.write_transport(data, timeout_sec)
-
     def _every_option(self, checked: dict[str, Any]) -> dict[str, Any]:
-        """Every declared option, as TVM's client sends them: the checked values of this method's, defaults for the rest."""
-        return {option.name: option.default for option in self.project_options} | checked
+        """In revision 1, every declared option as TVM's client sends them: the checked values of this method's, the
+        values sent (or defaults) for the rest; in revision 2, the method's own (reading another names the declaration to fix)."""
+        if not isinstance(checked, MethodOptions) or checked.revision != 1:
+            return checked
+        return {option.name: option.default for option in self.project_options} | checked.elsewhere | checked
+
+
+def _forwarder(entry: MethodEntry) -> Callable[..., Any]:
+    """CompatHandler's method for `entry`: the TVM-style handler's, given every declared option where the method takes
+    options (what TVM's client sends) and, for a template-only method, the archive checked first."""
+    def forward(self: CompatHandler, *arguments: Any) -> Any:
+        named = dict(zip(entry.params, arguments))
+        if entry.takes_options:
+            named["options"] = self._every_option(named["options"])
+        if entry.template_only and MLF_PARAM in named:
+            mlf.check(named[MLF_PARAM])
+        return getattr(self.handler, entry.name)(*named.values())
+
+    forward.__name__ = forward.__qualname__ = entry.name
+    forward.__doc__ = f"The platform's {entry.name}, called as TVM's server module calls it."
+    return forward
+
+
+for _entry in METHODS.values():
+    if _entry.name != SERVER_INFO_QUERY:
+        setattr(CompatHandler, _entry.name, _forwarder(_entry))
 
 
 def adapter_for(handler: ProjectAPIHandler) -> CompatHandler:
-    """The SDK handler serving `handler`, its class named like the platform's (so start-up errors name it)."""
+    """The SDK handler serving `handler`, its class named like the platform's (so start-up errors name it), with its
+    declarations judged: each problem named once on stderr, the options concerned left unchecked in revision 1 and
+    revision 2 offered only when there is none."""
     info = handler.server_info_query(START_TVM_VERSION)
     missing = [f for f in ServerInfo._fields if not hasattr(info, f)]
     if missing:
         raise TypeError(f"{type(handler).__name__}.server_info_query returned {info!r}, not a ServerInfo "
                         f"(missing {', '.join(missing)})")
     attributes = {"platform_name": info.platform_name, "project_options": tuple(map(_sdk_option, info.project_options))}
-    return type(type(handler).__name__, (CompatHandler,), attributes)(handler, info)  # type: ignore[no-any-return]
+    adapter: CompatHandler = type(type(handler).__name__, (CompatHandler,), attributes)(handler, info)
+    problems: list[Violation | str] = []
+    for revision in REVISIONS:  # a place a lower revision already named is not named again in its own words
+        named = {v.pointer for v in problems if isinstance(v, Violation)}
+        problems += [v for v in declaration_problems(adapter, revision) if v.pointer not in named]
+    try:
+        check_declarations(adapter, max(REVISIONS))
+    except DeclarationError as refused:  # its lines at a JSON pointer are named above; the others are the SDK's own rules
+        problems += [line.strip() for line in str(refused).splitlines()[1:] if not line.strip().startswith("/")]
+    if problems:
+        broken = {int(v.pointer.split("/")[2]) for v in problems if isinstance(v, Violation) and v.pointer.startswith("/project_options/")}
+        type(adapter).project_options = tuple(replace(option, checked=False) if index in broken else option
+                                              for index, option in enumerate(adapter.project_options))
+        adapter.revisions = (min(REVISIONS),)
+        name = type(handler).__name__
+        for problem in problems:
+            print(f"{name}: declaration problem: {_described(problem, info)}", file=sys.stderr)
+        print(f"{name}: revision 2 is not offered until the {len(problems)} declaration problem(s) above are fixed; "
+              f"revision 1 serves the declarations as TVM's module did (values of the options concerned pass unchecked)",
+              file=sys.stderr)
+    return adapter
+
+
+def declaration_problems(adapter: CompatHandler, revision: int) -> list[Violation]:
+    """Every way the declarations, as `revision` reports them, break the spec, once per place: the declaration rules'
+    words where they judge, the schema's elsewhere."""
+    info = adapter.server_info(revision)
+    ruled = check_server_info(info, revision)
+    places = {v.pointer for v in ruled}
+    return [*ruled, *(v for v in checks.result_violations(revision, SERVER_INFO_QUERY, info) if v.pointer not in places)]
+
+
+def _described(problem: Violation | str, info: Any) -> str:
+    """One declaration problem for a human: the option it concerns (by name), where, what."""
+    if not isinstance(problem, Violation):
+        return problem
+    parts = problem.pointer.split("/")
+    if len(parts) > 2 and parts[1] == "project_options" and parts[2].isdigit() and int(parts[2]) < len(info.project_options):
+        option = info.project_options[int(parts[2])]
+        return f"option {getattr(option, 'name', '?')!r}: {problem.pointer}: {problem.message}"
+    return f"{problem.pointer or '/'}: {problem.message}"
 
 
 STUB_OPCODES = frozenset({
@@ -314,10 +344,15 @@ def only_raises_not_implemented(function: Callable[..., Any]) -> bool:
 
 
 def _sdk_option(option: Any) -> SdkProjectOption:
-    """A TVM-style ProjectOption as the SDK declares it."""
-    return SdkProjectOption(option.name, option.type, option.help, required=tuple(option.required or ()),
-                            optional=tuple(option.optional or ()), default=option.default,
-                            choices=None if option.choices is None else tuple(option.choices))
+    """A TVM-style ProjectOption as the SDK declares it (a field of an unusable shape read as unset: such a declaration
+    is a problem named at start)."""
+    return SdkProjectOption(option.name, option.type, option.help, required=_sequence(option.required) or (),
+                            optional=_sequence(option.optional) or (), default=option.default,
+                            choices=_sequence(option.choices))
+
+
+def _sequence(value: Any) -> tuple[Any, ...] | None:
+    return tuple(value) if isinstance(value, (list, tuple)) else None
 
 
 def _declarations(info: Any) -> tuple[Any, ...]:

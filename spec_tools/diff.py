@@ -16,7 +16,8 @@ import json
 from dataclasses import dataclass, field
 from typing import Any, Iterable
 
-from microtvm_project_api.protocol.registry import Revision, SchemaRegistry
+from microtvm_project_api.protocol.method_table import RevisionEntry
+from microtvm_project_api.protocol.registry import SchemaRegistry
 from microtvm_project_api.spec_tools.diff_ignore import AcceptedBreak
 from microtvm_project_api.spec_tools.schema_view import Node, definition_name, deref, node_at, x_rules
 
@@ -279,9 +280,9 @@ def _compare_documents(old: SchemaRegistry, new: SchemaRegistry, out: list[Chang
                                   frozenset({CLIENTS, SERVERS}), f"old and new peers apply different values of {key} to every message"))
 
 
-def _compare_revisions(old: SchemaRegistry, a: Revision, new: SchemaRegistry, b: Revision, out: list[Change],
+def _compare_revisions(old: SchemaRegistry, a: RevisionEntry, new: SchemaRegistry, b: RevisionEntry, out: list[Change],
                        budget: Budget) -> None:
-    if a.description != b.description:
+    if old.description(a) != new.description(b):
         out.append(Change("revision", "revision description changed"))
     if a.codec.name != b.codec.name:
         out.append(Change("revision", f"transport payload encoding {a.codec.name} → {b.codec.name}",
@@ -302,7 +303,7 @@ def _compare_revisions(old: SchemaRegistry, a: Revision, new: SchemaRegistry, b:
         out.append(Change(name, "method added (existing servers answer -32601)"))
     for name in [m for m in a.methods if m in b.methods]:
         old_method, new_method = a.methods[name], b.methods[name]
-        if old_method.description != new_method.description:
+        if old.description(old_method) != new.description(new_method):
             out.append(Change(name, "description changed"))
         _compare_names(name, "error", old_method.errors, new_method.errors, out)
         for part, role, old_ref, new_ref in (("params", CLIENT_WRITES, old_method.params_ref, new_method.params_ref),

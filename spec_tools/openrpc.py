@@ -9,7 +9,8 @@ from __future__ import annotations
 from typing import Any
 from urllib.parse import urljoin
 
-from microtvm_project_api.protocol.registry import MethodSpec, Revision, SchemaRegistry
+from microtvm_project_api.protocol.method_table import MethodEntry, RevisionEntry
+from microtvm_project_api.protocol.registry import SchemaRegistry
 from microtvm_project_api.spec_tools.schema_view import definition_name, error_codes, node_at, reachable_definitions
 
 OPENRPC_VERSION = "1.3.2"
@@ -26,7 +27,7 @@ def build_document(registry: SchemaRegistry, version: int) -> dict[str, Any]:
         "info": {
             "title": f"microTVM Project API, protocol revision {version}",
             "version": str(version),
-            "description": revision.description + " Standard JSON-RPC errors carry free text in message; "
+            "description": registry.description(revision) + " Standard JSON-RPC errors carry free text in message; "
             "their message here is the catalogue's name for the code. A named server error's message is exact.",
         },
         "x-protocol-version": version,
@@ -48,7 +49,7 @@ def _localise(schema: Any, uri: str) -> Any:
     return schema
 
 
-def _method(registry: SchemaRegistry, revision: Revision, method: MethodSpec) -> dict[str, Any]:
+def _method(registry: SchemaRegistry, revision: RevisionEntry, method: MethodEntry) -> dict[str, Any]:
     params = node_at(registry, method.params_ref)
     result = node_at(registry, method.result_ref)
     required = set(params.schema.get("required", []))
@@ -56,7 +57,7 @@ def _method(registry: SchemaRegistry, revision: Revision, method: MethodSpec) ->
     named = list(method.errors) + list(revision.common_server_errors)
     return {
         "name": method.name,
-        "description": method.description,
+        "description": registry.description(method),
         "paramStructure": "by-name",
         "params": [
             {"name": name, "required": name in required, "schema": _localise(schema, params.uri),

@@ -10,7 +10,8 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from microtvm_project_api.protocol.registry import Revision, SchemaRegistry
+from microtvm_project_api.protocol.method_table import RevisionEntry
+from microtvm_project_api.protocol.registry import SchemaRegistry
 from microtvm_project_api.spec_tools.schema_view import Node, definition_name, deref, error_codes, node_at, reachable_definitions, x_rules
 
 HEADER = "<!-- GENERATED FILE, DO NOT EDIT. Source: schema/. Command: `make docs` (microtvm-project spec docs). -->"
@@ -58,11 +59,11 @@ class _Page:
     def heading(self, level: int, title: str, anchor: str) -> None:
         self.add(f'<a id="{anchor}"></a>', "", f"{'#' * level} {title}", "")
 
-    def revision_header(self, revision: Revision) -> None:
+    def revision_header(self, revision: RevisionEntry) -> None:
         codes = error_codes(self.registry)
         common = [f"{name} ({codes[name]})" for name in revision.common_errors]
         common += [f"{name} (-32000)" for name in revision.common_server_errors]
-        self.add(HEADER, "", f"# Protocol revision {revision.version}", "", revision.description, "",
+        self.add(HEADER, "", f"# Protocol revision {revision.version}", "", self.registry.description(revision), "",
                  "| property | value |", "| --- | --- |",
                  f"| transport payload encoding | {revision.codec.name} |",
                  f"| a line that is not JSON gets a -32700 reply | {'yes' if revision.parse_error_reply else 'no'} |",
@@ -85,12 +86,12 @@ class _Page:
             self.add("## As deployed: TVM's client", "", "| topic | what TVM's client does |", "| --- | --- |",
                      *(f"| `{key}` | {_cell(text)} |" for key, text in client.items()), "")
 
-    def methods(self, revision: Revision) -> None:
+    def methods(self, revision: RevisionEntry) -> None:
         self.add("## Methods", "")
         codes = error_codes(self.registry)
         for method in revision.methods.values():
             self.heading(3, f"`{method.name}`", _anchor("method", method.name))
-            self.add(method.description, "")
+            self.add(self.registry.description(method), "")
             self.add(f"**Params** (`{method.params_model_name}`)", "")
             self.definition_body(node_at(self.registry, method.params_ref), empty="No parameters: params is `{}`.")
             self.add(f"**Result** (`{method.result_model_name}`)", "")

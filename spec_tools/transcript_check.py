@@ -11,8 +11,9 @@ import json
 from dataclasses import dataclass, field
 from typing import IO, Any
 
+from microtvm_project_api.protocol.method_table import RevisionEntry
 from microtvm_project_api.protocol.payload import PayloadDecodeError
-from microtvm_project_api.protocol.registry import Revision, SchemaRegistry
+from microtvm_project_api.protocol.registry import SchemaRegistry
 from microtvm_project_api.protocol.wire import MAX_LINE_BYTES
 from microtvm_project_api.spec_tools.schema_view import error_codes
 
@@ -146,7 +147,7 @@ def _id_key(value: Any) -> Any:
 class _Checker:
     """Walks the records in order, pairing replies with the requests in flight."""
 
-    def __init__(self, registry: SchemaRegistry, revision: Revision, violations: list[TranscriptViolation]) -> None:
+    def __init__(self, registry: SchemaRegistry, revision: RevisionEntry, violations: list[TranscriptViolation]) -> None:
         self.registry = registry
         self.revision = revision
         self.violations = violations

@@ -20,6 +20,15 @@ SCHEMA_DIR = ROOT / "schema"
 DIALECT = "https://json-schema.org/draft/2020-12/schema"
 
 
+class SchemaProblems(Exception):
+    """What keeps a generator from deriving its file from schema/: one line per problem, `FILE: POINTER: MESSAGE`.
+    `make generate` (tools/generate.py) prints them and writes nothing."""
+
+    def __init__(self, lines: list[str]) -> None:
+        super().__init__("\n".join(lines))
+        self.lines = lines
+
+
 def pointer(parts: Any) -> str:
     """The JSON pointer (RFC 6901) of a path; "" for the document itself."""
     return "".join("/" + str(p).replace("~", "~0").replace("/", "~1") for p in parts)

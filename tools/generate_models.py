@@ -4,22 +4,27 @@ models.py: every `$defs` entry of every schema file is bundled into one document
 names are unique across files, so references become local) and handed to the pinned
 datamodel-code-generator. methods.py: the method table of every revision, as protocol/registry.py
 reads it from schema/revisions/ and schema/methods/, written out with the generated model classes.
-`--check` regenerates into memory and prints a unified diff against the committed files instead
-of writing.
+Both are rendered in memory (`render_all`) and written only once both are; `make generate` runs this
+through tools/generate.py, after meta-validating the schema. `--check` regenerates into memory and
+prints a unified diff against the committed files instead of writing.
 """
 
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import difflib
 import json
 import subprocess
 import sys
 import tempfile
 from pathlib import Path
-from typing import Any, Callable, Iterable, Mapping
+from typing import Callable, Iterable, Mapping
 
-from microtvm_project_api.protocol.registry import MethodSpec, SchemaRegistry
+from check_schema import SchemaProblems
+
+from microtvm_project_api.protocol.method_table import MethodEntry, RevisionEntry
+from microtvm_project_api.protocol.registry import SchemaRegistry
 
 ROOT = Path(__file__).resolve().parent.parent
 SCHEMA_DIR = ROOT / "schema"
@@ -53,9 +58,9 @@ GENERATOR_ARGS = [
 ]
 
 
-def schema_files() -> list[Path]:
+def schema_files(schema_dir: Path = SCHEMA_DIR) -> list[Path]:
     """Every schema file, in a stable order."""
-    return sorted(p for p in SCHEMA_DIR.rglob("*.json") if "examples" not in p.relative_to(SCHEMA_DIR).parts)
+    return sorted(p for p in schema_dir.rglob("*.json") if "examples" not in p.relative_to(schema_dir).parts)
 
 
 # Cross-field rules (ProjectOptionRules, ServerInfoV2's template/path rule) have no pydantic
@@ -76,35 +81,62 @@ def _localise(node: object) -> object:
     return node
 
 
-def bundle() -> dict:
+def bundle(schema_dir: Path = SCHEMA_DIR) -> dict:
     """One schema holding every definition of the spec under `$defs`."""
     defs: dict[str, object] = {}
-    for path in schema_files():
+    first: dict[str, str] = {}
+    for path in schema_files(schema_dir):
+        relative = path.relative_to(schema_dir.parent).as_posix()
         for name, definition in json.loads(path.read_text()).get("$defs", {}).items():
             if definition.get("x-schema-only"):
                 continue
             if name in defs:
-                raise SystemExit(f"{path.relative_to(ROOT)}: definition {name!r} is defined twice in schema/")
+                raise SchemaProblems([f"{relative}: /$defs/{name}: defined in {first[name]} too: definition names are unique across schema/"])
             defs[name] = _localise(definition)
+            first[name] = relative
     return {"$schema": "https://json-schema.org/draft/2020-12/schema", "title": "ProjectApiSpec", "$defs": dict(sorted(defs.items()))}
 
 
-def render() -> str:
-    """The text generated/models.py must hold."""
+def render(schema_dir: Path = SCHEMA_DIR) -> str:
+    """The text generated/models.py must hold (SchemaProblems when the model generator fails)."""
     with tempfile.TemporaryDirectory() as tmp:
         source = Path(tmp) / "bundle.json"
         target = Path(tmp) / "models.py"
-        source.write_text(json.dumps(bundle(), indent=2))
-        subprocess.run(
+        source.write_text(json.dumps(bundle(schema_dir), indent=2))
+        done = subprocess.run(
             [sys.executable, "-m", "datamodel_code_generator", "--input", str(source), "--output", str(target), *GENERATOR_ARGS],
-            check=True,
+            capture_output=True, text=True,
         )
-        return target.read_text()
+        if done.returncode != 0:
+            why = (done.stderr.strip().splitlines() or [f"exit status {done.returncode}"])[-1]
+            raise SchemaProblems([f"{schema_dir.name}/: datamodel-code-generator failed on the bundled $defs: {why}"])
+        return shared_enums(target.read_text())
 
 
-def render_methods() -> str:
+SHARED_ENUMS = ("ErrorCode", "ServerErrorName")
+"""Enums generated/validators.py defines for the SDK (which never imports pydantic): the models import them from there
+instead of defining a second class of the same name, so `ErrorCode` is one class everywhere."""
+
+
+def shared_enums(text: str) -> str:
+    """The models' source with each SHARED_ENUMS class replaced by an import of the validators' one."""
+    for name in SHARED_ENUMS:
+        start = text.index(f"\nclass {name}(")
+        end = text.index("\n\n\n", start) + 2
+        text = text[:start] + text[end:]
+    imports = f"from microtvm_project_api.generated.validators import {', '.join(SHARED_ENUMS)}\n"
+    anchor = text.index("from pydantic import")
+    return text[:anchor] + imports + text[anchor:]
+
+
+def render_methods(schema_dir: Path = SCHEMA_DIR) -> str:
     """The text generated/methods.py must hold."""
-    return method_table_source(SchemaRegistry.from_directory(SCHEMA_DIR))
+    return method_table_source(SchemaRegistry.from_directory(schema_dir))
+
+
+def render_all(schema_dir: Path = SCHEMA_DIR) -> dict[Path, str]:
+    """generated/models.py and generated/methods.py, by path, rendered in memory."""
+    return {OUTPUT: render(schema_dir), METHODS_OUTPUT: render_methods(schema_dir)}
 
 
 METHODS_HEADER = f'''# GENERATED FILE, DO NOT EDIT.
@@ -112,103 +144,29 @@ METHODS_HEADER = f'''# GENERATED FILE, DO NOT EDIT.
 # protocol/registry.py and written out by tools/generate_models.py).
 # Command: `{COMMAND}`. CI regenerates it and fails on any difference.
 """The method table of every protocol revision: each method's params and result models, its named errors,
-and the facts the SDK, the client and the kit act on. Adding a method is a schema change and `{COMMAND}`.
-The models are imported on first use (they import pydantic): the SDK's server never uses them."""
+and the facts the SDK, the client and the kit act on (entry types: protocol/method_table.py). Adding a method
+is a schema change and `{COMMAND}`."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from types import ModuleType
-from typing import TYPE_CHECKING, Final, Mapping, cast
+from typing import Final, Mapping
 
-if TYPE_CHECKING:
-    from pydantic import BaseModel
-
-
-def _models() -> ModuleType:
-    from microtvm_project_api.generated import models
-
-    return models
-
-
-@dataclass(frozen=True)
-class MethodEntry:
-    """One method of one revision."""
-
-    name: str
-    params_model_name: str
-    """The generated model of the params, by name (see params_model)."""
-    result_model_name: str
-    params: tuple[str, ...]
-    """The params' names in schema order: the order handler methods take them in."""
-    result_member: str | None
-    """The member of a result object that has exactly one (open_transport's timeouts): handlers return its value."""
-    params_ref: str
-    """Absolute reference of the params definition in schema/ (for jsonschema validation)."""
-    result_ref: str
-    errors: tuple[str, ...]
-    """`x-errors`: the named server errors the method may raise."""
-    takes_options: bool
-    """The params carry `options`, checked against the server's declared ProjectOptions."""
-    transport: bool
-    """`x-transport`: implemented all together with the other transport methods, or not at all."""
-    long_running: bool
-    """`x-long-running`: the call may take minutes (compiling, flashing)."""
-    timeout_param: str | None
-    """The param typed TimeoutSec, the server's own wait: a client's deadline is that plus a margin."""
-    path_params: tuple[str, ...]
-    """`x-path`: params that are file system paths on the server's machine."""
-    payload_params: Mapping[str, str]
-    """Params carrying bytes, with their encoding (base85 or base64)."""
-    payload_result: Mapping[str, str]
-    """Result members carrying bytes, with their encoding."""
-
-    @property
-    def params_model(self) -> type[BaseModel]:
-        """The generated model of the params (generated/models.py, imported on first use)."""
-        return cast("type[BaseModel]", getattr(_models(), self.params_model_name))
-
-    @property
-    def result_model(self) -> type[BaseModel]:
-        """The generated model of the result (generated/models.py, imported on first use)."""
-        return cast("type[BaseModel]", getattr(_models(), self.result_model_name))
-
-
-@dataclass(frozen=True)
-class RevisionEntry:
-    """One protocol revision: its payload encoding, error semantics and methods."""
-
-    version: int
-    payload_encoding: str
-    parse_error_reply: bool
-    """A line that is not JSON gets a -32700 reply."""
-    common_errors: tuple[str, ...]
-    common_server_errors: tuple[str, ...]
-    methods: Mapping[str, MethodEntry]
+from microtvm_project_api.protocol.method_table import MethodEntry, RevisionEntry
 '''
 
 
 def method_table_source(registry: SchemaRegistry) -> str:
     """Python source of the method table of every revision in `registry`."""
     revisions = [registry.revision(version) for version in sorted(registry.revisions)]
-    latest: dict[str, tuple[int, MethodSpec]] = {}
+    latest: dict[str, tuple[int, MethodEntry]] = {}
     for revision in revisions:
-        for name, spec in revision.methods.items():
-            latest[name] = (revision.version, spec)
+        for name, entry in revision.methods.items():
+            latest[name] = (revision.version, entry)
     names = list(dict.fromkeys(name for revision in revisions for name in revision.methods))
     lines = [METHODS_HEADER, "", "# Method names."]
     lines += [f"{_constant(name)}: Final = {_str(name)}" for name in names]
     for revision in revisions:
-        lines += ["", "", f"REVISION_{revision.version}: Final = RevisionEntry(",
-                  f"    version={revision.version},",
-                  f"    payload_encoding={_str(revision.codec.name)},",
-                  f"    parse_error_reply={revision.parse_error_reply!r},",
-                  f"    common_errors={_tuple(revision.common_errors)},",
-                  f"    common_server_errors={_tuple(revision.common_server_errors)},",
-                  "    methods={"]
-        for name, spec in revision.methods.items():
-            lines += [f"        {_constant(name)}: {_entry(spec, 8, registry)},"]
-        lines += ["    },", ")"]
+        lines += ["", "", f"REVISION_{revision.version}: Final = {_fields(revision, 0)}"]
     lines += ["", ""]
     lines += ["REVISIONS: Final[Mapping[int, RevisionEntry]] = {"]
     lines += [f"    {r.version}: REVISION_{r.version}," for r in revisions]
@@ -221,7 +179,23 @@ def method_table_source(registry: SchemaRegistry) -> str:
                            ("TRANSPORT_METHODS", "transport"), ("LONG_RUNNING_METHODS", "long_running")):
         chosen = [name for name in names if fact is None or getattr(latest[name][1], fact)]
         lines += [f"{constant}: Final = {_tuple(chosen, _constant)}"]
+    lines += envelope_source(registry)
     return "\n".join(lines) + "\n"
+
+
+def envelope_source(registry: SchemaRegistry) -> list[str]:
+    """The envelope's facts from jsonrpc.json (Request, MethodNameSyntax, the line bounds), for protocol/envelope.py
+    and protocol/wire.py: the wire's rules come from the schema, not from literals of their own."""
+    uri = registry.definition_uri("Request").partition("#")[0]
+    request = registry.resolve(f"{uri}#/$defs/Request")
+    document = registry.documents[uri]
+    assert set(request["required"]) == set(request["properties"]), "protocol/envelope.py reads every member as required"
+    return ["", "# The JSON-RPC envelope (schema/jsonrpc.json).",
+            f"JSONRPC_VERSION: Final = {_str(request['properties']['jsonrpc']['const'])}",
+            f"REQUEST_MEMBERS: Final = frozenset({_tuple(request['properties'])})",
+            f"METHOD_NAME_PATTERN: Final = {_str(registry.resolve(f'{uri}#/$defs/MethodNameSyntax')['pattern'])}",
+            f"MAX_LINE_BYTES: Final = {document['x-max-line-bytes']}",
+            f"MAX_LINE_VALUES: Final = {document['x-max-line-values']}"]
 
 
 def _constant(name: str) -> str:
@@ -243,44 +217,38 @@ def _tuple(items: Iterable[str], show: Callable[[str], str] = _str) -> str:
     return f"({', '.join(shown)})"
 
 
-def _mapping(items: Mapping[str, str]) -> str:
-    return "{" + ", ".join(f"{_str(k)}: {_str(v)}" for k, v in items.items()) + "}"
-
-
-def _only_member(result: dict[str, Any]) -> str:
-    """The name of the one member of a result object that has exactly one, as source; None otherwise."""
-    members = list(result.get("properties", {})) if result.get("type") == "object" else []
-    return _str(members[0]) if len(members) == 1 else "None"
-
-
-def _entry(spec: MethodSpec, indent: int, registry: SchemaRegistry) -> str:
+def _fields(entry: MethodEntry | RevisionEntry, indent: int) -> str:
+    """The constructor call of a table entry, every field written out (a revision's methods by their constants)."""
     pad = " " * (indent + 4)
-    fields = [
-        ("name", _constant(spec.name)),
-        ("params_model_name", _str(spec.params_model_name)),
-        ("result_model_name", _str(spec.result_model_name)),
-        ("params", _tuple(registry.resolve(spec.params_ref).get("properties", {}))),
-        ("result_member", _only_member(registry.resolve(spec.result_ref))),
-        ("params_ref", _str(spec.params_ref)),
-        ("result_ref", _str(spec.result_ref)),
-        ("errors", _tuple(spec.errors)),
-        ("takes_options", repr(spec.takes_options)),
-        ("transport", repr(spec.transport)),
-        ("long_running", repr(spec.long_running)),
-        ("timeout_param", "None" if spec.timeout_param is None else _str(spec.timeout_param)),
-        ("path_params", _tuple(spec.path_params)),
-        ("payload_params", _mapping(spec.payload_params)),
-        ("payload_result", _mapping(spec.payload_result)),
-    ]
-    body = "".join(f"{pad}{key}={value},\n" for key, value in fields)
-    return f"MethodEntry(\n{body}{' ' * indent})"
+    body = ""
+    for field in dataclasses.fields(entry):
+        value = getattr(entry, field.name)
+        if field.name == "methods":
+            rows = "".join(f"{pad}    {_constant(n)}: {_fields(m, indent + 8)},\n" for n, m in value.items())
+            shown = "{\n" + rows + pad + "}"
+        elif field.name == "name":
+            shown = _constant(value)
+        elif isinstance(value, str):
+            shown = _str(value)
+        elif isinstance(value, tuple):
+            shown = _tuple(value)
+        elif isinstance(value, Mapping):
+            shown = "{" + ", ".join(f"{_str(k)}: {_str(v)}" for k, v in value.items()) + "}"
+        else:
+            shown = repr(value)
+        body += f"{pad}{field.name}={shown},\n"
+    return f"{type(entry).__name__}(\n{body}{' ' * indent})"
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--check", action="store_true", help="fail with a diff if generated/ is stale")
     args = parser.parse_args()
-    outputs = {OUTPUT: render(), METHODS_OUTPUT: render_methods()}
+    try:
+        outputs = render_all()
+    except SchemaProblems as exc:
+        print(exc, file=sys.stderr)
+        return 1
     if not args.check:
         for path, text in outputs.items():
             path.write_text(text)

@@ -1,6 +1,7 @@
 """A generate_project that ends the session (a deadline, a signal, the server dying) leaves no half-made project: the
-server was stopped before it could clean up, so the client removes a project_dir that did not exist before the call.
-After an error reply the server is alive and the directory is left to it."""
+server was stopped before it could clean up, so the client removes the project_dir its server marked as the session's
+(protocol/launch.py SESSION_MARKER). A directory its server did not mark (another client's, made meanwhile) is never
+removed. After an error reply the server is alive and the directory is left to it."""
 
 from __future__ import annotations
 
@@ -32,9 +33,15 @@ HALF_MAKING_SERVER = textwrap.dedent('''
         for line in requests:
             request = json.loads(line)
             reply = {"jsonrpc": "2.0", "id": request["id"], "result": INFO}
+            if request["method"] == "generate_project" and BEHAVIOUR == "idle":  # makes nothing, deaf to SIGTERM
+                signal.signal(signal.SIGTERM, signal.SIG_IGN)
+                open("started", "w").close()
+                time.sleep(600)
             if request["method"] == "generate_project":
                 deep = os.path.join(request["params"]["project_dir"], *["d"] * 50)
                 os.makedirs(deep)
+                marker = os.path.join(request["params"]["project_dir"], ".microtvm-project-api-session")
+                open(marker, "w").write(os.environ["MICROTVM_PROJECT_API_SESSION"])
                 open(os.path.join(deep, "f.c"), "w").write("int x;")
                 open("started", "w").close()
                 if BEHAVIOUR == "hang":
@@ -102,3 +109,22 @@ def test_a_project_dir_that_existed_before_the_call_is_never_removed(tmp_path: P
         with pytest.raises(ServerExitedError):
             generate(client, project, tmp_path)
     assert (project / "mine.txt").read_text() == "the caller's" and (project / "d").is_dir()
+
+
+def test_a_project_another_client_made_during_the_call_is_never_removed(tmp_path: Path) -> None:
+    """Client B's call times out while client A made the same project_dir: B's server never marked it, so it stays
+    (issue 23 item 1: B used to remove A's finished project)."""
+    project = tmp_path / "project"
+    started = tmp_path / "template" / "started"
+
+    def another_client_generates() -> None:
+        while not started.exists():
+            threading.Event().wait(0.02)
+        project.mkdir()
+        (project / "model.tar").write_text("client A's project")
+
+    threading.Thread(target=another_client_generates, daemon=True).start()
+    with ProjectApiClient.launch(template(tmp_path, "idle"), timeouts=CallTimeouts(long_running=1.5)) as client:
+        with pytest.raises(CallTimeoutError):
+            generate(client, project, tmp_path)
+    assert (project / "model.tar").read_text() == "client A's project"

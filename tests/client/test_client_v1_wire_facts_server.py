@@ -1,4 +1,4 @@
-"""The client drives a revision 1 server written only from PROTOCOL.md's wire facts through every method."""
+"""The client drives a revision 1 server written only from the protocol's wire facts through every method."""
 
 from __future__ import annotations
 

@@ -1,14 +1,21 @@
-"""protocol/options.py: option checks against declared ProjectOptions and conversion of command-line strings by declared type."""
+"""protocol/options.py and option_rules.py: option checks against declared ProjectOptions, conversion of command-line
+strings by declared type, and the declaration rules read from the schema."""
 
 from __future__ import annotations
 
+import copy
+import json
 import re
+from pathlib import Path
 
 import pytest
 
 from microtvm_project_api.client.errors import OptionsError
 from microtvm_project_api.generated.models import ProjectOptionV2
+from microtvm_project_api.protocol.option_rules import project_options_problems, rules_from
 from microtvm_project_api.protocol.options import check_options, convert_option_strings, parse_option_string
+
+ROOT = Path(__file__).resolve().parents[2]
 
 DECLARED = [
     ProjectOptionV2(name="board", type="str", required=["flash"], optional=["open_transport"],
@@ -128,3 +135,66 @@ def test_build_and_conform_convert_option_strings_by_one_rule(kind: str, text: s
     else:
         assert convert_option_strings([declared], {"x": text}) == {"x": expected}
         assert typed_options([declared.model_dump(mode="json", exclude_none=True)], {"x": text}) == {"x": expected}
+
+
+def schema_definitions() -> dict:
+    return copy.deepcopy(json.loads((ROOT / "schema" / "types.json").read_text())["$defs"])
+
+
+def test_declaration_rules_are_read_from_the_schema() -> None:
+    """The methods, the value types and the rules' sentences are the schema's: a change there changes the rules."""
+    definitions = schema_definitions()
+    known = rules_from(definitions)
+    assert known.methods == ("generate_project", "build", "flash", "open_transport")
+    assert known.value_types == {"bool": ("boolean",), "str": ("string",), "int": ("integer",), "float": ("number",)}
+    float_clause = next(c for c in definitions["ProjectOptionRules"]["allOf"] if c.get("if", {}).get("properties", {})
+                        .get("type", {}).get("const") == "float")
+    float_clause["then"]["properties"]["default"]["type"] = ["integer", "null"]
+    definitions["OptionMethod"]["enum"].append("deploy")
+    changed = rules_from(definitions)
+    assert not changed.is_value("float", 1.5) and changed.is_value("float", 2)
+    assert "deploy" in changed.methods
+
+
+def test_a_rule_of_an_unknown_shape_stops_loading_naming_it() -> None:
+    definitions = schema_definitions()
+    definitions["ProjectOptionRules"]["allOf"].append({"oneOf": [{"required": ["help"]}], "x-rule": "new"})
+    index = len(definitions["ProjectOptionRules"]["allOf"]) - 1
+    with pytest.raises(ValueError, match=f"types.json#/\\$defs/ProjectOptionRules/allOf/{index}: a clause"):
+        rules_from(definitions)
+
+
+@pytest.mark.parametrize(
+    ("option", "expected"),
+    [
+        ({"name": "a", "type": "int", "optional": ["build"], "default": 0.5},
+         [("/project_options/0/default", "default 0.5 is not a int value")]),
+        ({"name": "a", "type": "int", "optional": ["build"], "default": True},
+         [("/project_options/0/default", "default True is not a int value")]),
+        ({"name": "a", "type": "float", "optional": ["build"], "default": 2, "choices": [1, 2.5]}, []),
+        ({"name": "a", "type": "str", "optional": ["biuld"]},
+         [("/project_options/0/optional/0", "'biuld' in required/optional is not a method that takes options "
+                                            "(generate_project, build, flash, open_transport)")]),
+        ({"name": "a", "type": "str", "required": [], "optional": None},
+         [("/project_options/0", "at least one of required and optional is a non-empty list of methods")]),
+        ({"name": "a", "type": "str", "required": ["build", "flash"], "optional": ["flash", "build"]},
+         [("/project_options/0", "a method is never both required and optional: build"),
+          ("/project_options/0", "a method is never both required and optional: flash")]),
+        ({"name": "a", "type": "bool", "optional": ["build"], "choices": [True, 1]},
+         [("/project_options/0/choices/1", "choice 1 is not a bool value")]),
+        ({"name": "a", "type": "string", "optional": ["build"], "default": "x"},
+         [("/project_options/0/type", "type 'string' is not one of bool, str, int, float")]),
+        ({"name": "a", "type": "str", "required": "build"},
+         [("/project_options/0", "at least one of required and optional is a non-empty list of methods")]),
+        ("board", [("/project_options/0", "'board' is not an option declaration (an object)")]),
+    ],
+)
+def test_each_declaration_problem_is_named_at_its_pointer(option: object, expected: list) -> None:
+    assert [(v.pointer, v.message) for v in project_options_problems([option])] == expected
+
+
+def test_option_names_are_unique_and_a_list_is_expected() -> None:
+    options = [{"name": "a", "type": "str", "optional": ["build"]}] * 2
+    assert [(v.pointer, v.message) for v in project_options_problems(options)] == [
+        ("/project_options/1/name", "option name 'a' is declared twice")]
+    assert project_options_problems({"a": 1}) == []

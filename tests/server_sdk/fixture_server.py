@@ -14,6 +14,13 @@ from microtvm_project_api.server_sdk import IoTimeoutError, ProjectApiHandler, P
 from microtvm_project_api.server_sdk.project import new_project_dir
 
 
+class Unprintable(Exception):
+    """A platform exception whose text cannot be made: str() of it raises."""
+
+    def __str__(self):
+        raise ValueError("no text")
+
+
 class FullHandler(ProjectApiHandler):
     platform_name = "fixture"
     project_options = (
@@ -33,6 +40,8 @@ class FullHandler(ProjectApiHandler):
         raise RuntimeError("boom")
 
     def build(self, options):
+        if options["jobs"] == 13:
+            raise Unprintable()
         (self.project_dir / "seen_options.json").write_text(json.dumps(options))
 
     def flash(self, options):

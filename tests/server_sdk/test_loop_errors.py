@@ -148,6 +148,16 @@ def test_other_exception_is_server_error_with_traceback(start, fixture_dir, tmp_
     still_serving(server)
 
 
+@pytest.mark.parametrize("revision", [1, 2])
+def test_exception_whose_text_cannot_be_made_is_still_answered(start, fixture_dir, revision):
+    """str() of the platform's exception raises: the loop answers -32000 naming the class, and keeps serving."""
+    server = start(fixture_dir, revision)
+    error = server.error("build", {"options": {"board": "a", "jobs": 13}})
+    assert (error["code"], error["message"]) == (-32000, "Unprintable (str() of it raised ValueError)")
+    assert "Unprintable" in error["data"]["traceback"]
+    still_serving(server)
+
+
 def test_error_object_the_spec_forbids_becomes_internal_error(start, fixture_dir):
     server = start(fixture_dir)
     assert server.error("flash", {"options": {}}) == {

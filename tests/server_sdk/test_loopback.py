@@ -80,7 +80,7 @@ def test_template_generates_a_project_that_is_not_a_template(start, loopback_dir
     assert (info["is_template"], info["model_library_format_path"]) == (False, str(project / "model.tar"))
     if revision == 2:
         assert "generate_project" not in info["supported_methods"]
-    detail = "a generated project does not generate projects; its template does"
+    detail = "a generated project does not serve generate_project; its template does"
     expected = ({"code": -32000, "message": "MethodNotSupportedError", "data": {"detail": detail}} if revision == 2
                 else {"code": -32000, "message": detail})
     assert generated.error("generate_project", {**params, "project_dir": str(tmp_path / "again")}) == expected

@@ -86,3 +86,42 @@ def test_revision_2_refuses_a_null_option_value(start, fixture_dir):
     error = server.error("build", {"options": {"board": "a", "jobs": None}})
     assert (error["code"], error["message"].split(":")[:2]) == (-32602, ["build", " /options/jobs"])
     assert not (fixture_dir / "seen_options.json").exists()
+
+
+UNDECLARED_READS = '''
+import sys
+from microtvm_project_api.server_sdk import ProjectApiHandler, ProjectOption, main
+
+
+class Handler(ProjectApiHandler):
+    platform_name = "reads"
+    project_options = (ProjectOption("board", "str", "The board.", optional=("flash",)),
+                       ProjectOption("jobs", "int", "Jobs.", optional=("build",), default=2))
+
+    def build(self, options):
+        return options[options["jobs"] == 1 and "nothing" or "board"]
+
+    def flash(self, options):
+        try:
+            options["jobs"]
+        except KeyError:  # what a handler catching a missing option's KeyError relies on
+            self.project_dir.joinpath("caught").write_text("KeyError")
+
+
+sys.exit(main(Handler))
+'''
+
+
+@pytest.mark.parametrize("revision", [1, 2])
+def test_reading_an_option_not_declared_for_the_method_names_it_and_the_declaration_to_fix(start, tmp_path, revision):
+    (tmp_path / "microtvm_api_server.py").write_text(UNDECLARED_READS)
+    server = start(tmp_path, revision)
+    error = server.error("build", {"options": {"board": "a"} if revision == 1 else {}})
+    assert (error["code"], error["message"]) == (-32000, "build read option 'board', which is not declared for build (only "
+                                                         "for flash): add 'build' to the required or optional list of ProjectOption 'board'")
+    assert "return options[options" in error["data"]["traceback"]
+    error = server.error("build", {"options": {"jobs": 1}})
+    assert error["message"] == ("build read option 'nothing', which is not declared for build: no ProjectOption 'nothing' is "
+                                "declared; declare it with 'build' in its required or optional list")
+    assert server.result("flash", {"options": {}}) is None
+    assert (tmp_path / "caught").read_text() == "KeyError"

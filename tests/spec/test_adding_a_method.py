@@ -1,5 +1,6 @@
 """Adding a method is a schema change plus `make generate`: a scratch method added to a copy of schema/ and
-generated there is served by the SDK, called by the client and exercised by the kit, with no other edit.
+generated there is served by the SDK, called by the client's generated wrapper and exercised by the kit, with no
+other edit: no stub is written by hand (the handler base classes and the client's wrappers are generated).
 
 The package is copied to a temporary directory (its folders under microtvm_project_api/, as installed),
 the scratch method is added to the copy's schema, the copy's generator is run, and a script then drives
@@ -89,11 +90,11 @@ assert "scratch_ping" in methods.METHOD_NAMES and "scratch_ping" in methods.REVI
 pinger, silent = Path(sys.argv[2]), Path(sys.argv[3])
 with ProjectApiClient.launch(pinger) as client:
     assert client.supported_methods == ["server_info_query", "build", "scratch_ping"], client.supported_methods
-    print("client+sdk:", client.call("scratch_ping", {"count": 3}).model_dump())
+    print("client+sdk:", client.scratch_ping(3).model_dump())
 with ProjectApiClient.launch(silent) as client:
     assert "scratch_ping" not in client.supported_methods
     try:
-        client.call("scratch_ping", {"count": 3})
+        client.scratch_ping(count=3)
     except MethodNotSupportedError as exc:
         print("unsupported:", exc.message)
 
@@ -137,14 +138,18 @@ def test_a_scratch_method_added_to_the_schema_reaches_sdk_client_and_kit(tmp_pat
     package = _copy_package(tmp_path / "site")
     _add_scratch_method(package / "schema")
     env = {**os.environ, "PYTHONPATH": str(tmp_path / "site"), "PYTHONDONTWRITEBYTECODE": "1"}
-    for generator in ("generate_models.py", "generate_validators.py"):  # what `make generate` runs
+    for generator in ("generate_models.py", "generate_validators.py", "generate_stubs.py"):  # what `make generate` runs
         generated = subprocess.run([sys.executable, str(package / "tools" / generator)], env=env,
                                    capture_output=True, text=True, timeout=120)
         assert generated.returncode == 0, generated.stderr
     table = (package / "generated" / "methods.py").read_text()
-    assert "SCRATCH_PING: Final = \"scratch_ping\"" in table and 'params_model_name="ScratchPingParams"' in table
+    assert "SCRATCH_PING: Final = \"scratch_ping\"" in table and '#/$defs/ScratchPingParams",' in table
     assert "def check_ScratchPingParams(" in (package / "generated" / "validators.py").read_text()
     assert (ROOT / "generated" / "methods.py").read_text() != table
+    handlers = (package / "generated" / "handlers.py").read_text()
+    assert handlers.count("    def scratch_ping(self, count: int) -> int:\n") == 2  # the SDK's base and TVM's shape
+    assert "    def scratch_ping(self, count: int, timeout: float | None = None) -> models.ScratchPingResult:\n" in \
+        (package / "generated" / "client_methods.py").read_text()
 
     projects = []
     for name in ("pinger", "silent"):

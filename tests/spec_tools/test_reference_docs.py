@@ -35,7 +35,7 @@ def test_every_method_has_its_tables_errors_and_examples() -> None:
         page = render_revision(registry, version)
         for name, method in revision.methods.items():
             section = page.split(f"### `{name}`", 1)[1].split("\n### ", 1)[0]
-            assert method.description in section
+            assert registry.description(method) in section
             assert f"**Params** (`{method.params_model_name}`)" in section
             assert f"**Result** (`{method.result_model_name}`)" in section
             for error in method.errors + revision.common_errors + revision.common_server_errors:

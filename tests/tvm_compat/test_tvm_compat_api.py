@@ -19,28 +19,37 @@ from microtvm_project_api.server_sdk import tvm_compat as server
 # -- ProjectOption and default_project_options -------------------------------------------------------------------
 
 
-def test_project_option_fills_unset_fields_with_none_and_replace_checks_again() -> None:
+def test_project_option_fills_unset_fields_with_none_and_replace_keeps_the_rest() -> None:
     option = server.ProjectOption("board", type="str", required=["flash"], help="The board.")
     assert option == ("board", "str", ["flash"], None, None, None, "The board.")
     assert (option.name, option.optional, option.default, option.choices) == ("board", None, None, None)
     changed = option.replace({"choices": ["a", "b"], "optional": ["build"]})
     assert (changed.choices, changed.optional, changed.required) == (["a", "b"], ["build"], ["flash"])
     assert option.choices is None, "replace returns a copy"
-    with pytest.raises(ValueError, match="ProjectOption 'board': give the methods"):
-        option.replace({"required": None})
 
 
 @pytest.mark.parametrize("fields, error, message", [
-    ({"required": ["build"], "help": "h"}, ValueError, "ProjectOption 'x': type must be one of bool, str, int, float, got None"),
-    ({"type": "string", "required": ["build"], "help": "h"}, ValueError, "type must be one of bool, str, int, float, got 'string'"),
+    ({"required": ["build"], "help": "h"}, ValueError, "ProjectOption 'x': give its type \\(bool, str, int or float\\)"),
     ({"type": "int", "help": "h"}, ValueError, "give the methods that take it, in required=\\[...\\] or optional=\\[...\\]"),
-    ({"type": "int", "optional": [], "help": "h"}, ValueError, "give the methods that take it"),
     ({"type": "int", "optional": ["build"]}, ValueError, "help \\(a string saying what the option does\\) is required"),
     ({"type": "int", "optional": ["build"], "help": "h", "dflt": 1}, TypeError, "unknown fields dflt"),
 ])
-def test_project_option_refuses_what_cannot_be_declared(fields, error, message) -> None:
+def test_project_option_refuses_what_tvms_refused(fields, error, message) -> None:
     with pytest.raises(error, match=message):
         server.ProjectOption("x", **fields)
+
+
+@pytest.mark.parametrize("fields", [
+    {"type": "string", "required": ["build"], "help": "h"},
+    {"type": "int", "optional": [], "help": "h"},
+    {"type": "int", "optional": ["biuld"], "help": "h", "default": 0.5, "choices": []},
+    {"type": "str", "required": None, "help": None},
+])
+def test_project_option_accepts_what_tvms_accepted_and_leaves_judging_to_the_start(fields) -> None:
+    """TVM's module accepted these; the server names their problems when it starts (test_declaration_problems.py)."""
+    option = server.ProjectOption("x", **fields)
+    assert option._asdict() == {"name": "x", "required": None, "optional": None, "default": None, "choices": None, **fields}
+    assert option.replace({"help": "fixed"}).help == "fixed"
 
 
 def test_default_project_options_and_their_overrides() -> None:

@@ -1,4 +1,4 @@
-"""Three TVM-era platforms (written here from PROTOCOL.md's description of TVM's server module), moved to the SDK by
+"""Three TVM-era platforms (written here from a description of TVM's server module, not its code), moved to the SDK by
 their one-line change, driven through every method by a client shaped like TVM's (revision 1) and by the typed
 client (revision 2)."""
 
@@ -94,20 +94,24 @@ def test_the_typed_client_drives_every_method_in_revision_2(platform, template, 
         assert not client.over
 
 
-def test_every_declared_option_reaches_the_handler_checked_for_its_method_default_elsewhere(template, mlf, tmp_path) -> None:
-    """What TVM-era code relies on (options[name] for every declared name) holds, whichever client sends them."""
+def test_revision_1_hands_every_option_tvms_client_sent_revision_2_the_methods_own(template, mlf, tmp_path) -> None:
+    """What TVM-era code relies on (options[name] for every declared name, with the value the user set) holds in revision
+    1; revision 2 hands a method the options declared for it."""
     project = tmp_path / "generated"
     with TvmShapedClient(template("module_style_server.py"), {"board": "sim_b", "serial_number": "S1"}) as client:
         client.generate_project(mlf, tmp_path, project)
     with TvmShapedClient(project, {"board": "sim_b", "serial_number": "S1", "verbose": True}) as client:
         client.build()
         client.flash()
-    # build declares verbose and board; serial_number is flash's and open_transport's: its default reaches build
-    assert json.loads((project / "build" / "options.json").read_text()) == {"board": "sim_b", "serial_number": None, "verbose": True}
-    assert json.loads((project / "flashed.json").read_text()) == {"board": "sim_b", "serial_number": "S1", "verbose": False}
-    with ProjectApiClient.launch(project) as client:
-        client.build({"board": "sim_a"})
+    # build declares verbose and board (checked); serial_number is flash's and open_transport's: passed as sent
+    assert json.loads((project / "build" / "options.json").read_text()) == {"board": "sim_b", "serial_number": "S1", "verbose": True}
+    assert json.loads((project / "flashed.json").read_text()) == {"board": "sim_b", "serial_number": "S1", "verbose": True}
+    with TvmShapedClient(project, {"board": "sim_a"}) as client:
+        client.build()
     assert json.loads((project / "build" / "options.json").read_text()) == {"board": "sim_a", "serial_number": None, "verbose": False}
+    with ProjectApiClient.launch(project) as client:
+        client.build({"board": "sim_a", "serial_number": "S2"})
+    assert json.loads((project / "build" / "options.json").read_text()) == {"board": "sim_a", "verbose": False}
 
 
 def test_a_required_option_left_unset_is_refused_naming_it(template) -> None:

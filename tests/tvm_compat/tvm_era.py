@@ -9,9 +9,18 @@ SERVERS = Path(__file__).parent / "servers"
 TVM_IMPORT = "from tvm.micro.project_api import server\n"
 SDK_IMPORT = "from microtvm_project_api.server_sdk import tvm_compat as server\n"
 STAR_SHIM = "from microtvm_project_api.server_sdk.tvm_compat import *\n"
-MODULE_STYLE = ("module_style_server.py", "helpers_style_server.py")
+DECLARATION_PROBLEMS = {
+    "empty_choices_server.py": ("board", "/project_options/0/choices", "List should have at least 1 item after validation, not 0"),
+    "float_default_server.py": ("jobs", "/project_options/0/default", "default 1.5 is not a int value"),
+    "misspelt_method_server.py": ("board", "/project_options/0/optional/0", "'biuld' in required/optional is not a method "
+                                                                             "that takes options (generate_project, build, "
+                                                                             "flash, open_transport)"),
+}
+"""TVM-era platforms with a declaration TVM's module accepted and the spec does not: the option, where, what."""
+MODULE_STYLE = ("module_style_server.py", "helpers_style_server.py", "undeclared_read_server.py", *DECLARATION_PROBLEMS)
 PLATFORMS = ("module_style_server.py", "copy_style", "helpers_style_server.py")
-"""The three TVM-era platforms: TVM's module imported (twice, one on its helpers), and a copy of it beside the script."""
+"""The three TVM-era platforms driven through every method: TVM's module imported (twice, one on its helpers), and a
+copy of it beside the script."""
 
 
 def migrate(source: str) -> str:

@@ -1,6 +1,7 @@
-"""A client that behaves as PROTOCOL.md ("Revision 1 as deployed") says TVM's shipped client does, written here from
-that description (no TVM code): the launch convention with the environment inherited unchanged and this interpreter
-when there is no launch script; server_info_query(tvm_version) first, with nothing else, and any protocol_version
+"""A client that behaves as TVM's shipped client did, written from a description of its behaviour (no TVM code; the
+facts are in docs/migrating-from-tvm.md, "What TVM's module and client did"): the launch convention with the
+environment inherited unchanged and this interpreter when there is no launch script; server_info_query(tvm_version)
+first, with nothing else, and any protocol_version
 but 1 refused; the user's options completed with every declared option at its declared default (null when there is
 none) and that same dictionary sent to generate_project, build, flash and open_transport; absolute paths; no
 deadline on any call; base85 payloads; error replies raised by their message name."""
@@ -49,7 +50,9 @@ NAMED = {cls.__name__: cls for cls in (IoTimeoutError, TransportClosedError, Uns
 class TvmShapedClient:
     """One session with the server of `project_dir`, holding the user's options for the whole session."""
 
-    def __init__(self, project_dir: Path, options: dict[str, Any] | None = None, tvm_version: str = "0.18.0") -> None:
+    def __init__(self, project_dir: Path, options: dict[str, Any] | None = None, tvm_version: str = "0.18.0",
+                 stderr: Any = None) -> None:
+        """`stderr`: where the server's stderr goes (TVM's client lets it inherit the compiler's; a test may capture it)."""
         self.project_dir = Path(project_dir).resolve()
         self.user_options = dict(options or {})
         request_read, self._requests = os.pipe()
@@ -58,7 +61,7 @@ class TvmShapedClient:
         script = self.project_dir / LAUNCH_SCRIPT
         command = [str(script), str(server)] if script.exists() else [sys.executable, str(server)]
         self.process = subprocess.Popen([*command, "--read-fd", str(request_read), "--write-fd", str(reply_write)],
-                                        cwd=self.project_dir, pass_fds=(request_read, reply_write))
+                                        cwd=self.project_dir, pass_fds=(request_read, reply_write), stderr=stderr)
         os.close(request_read)
         os.close(reply_write)
         self._reply_file = os.fdopen(self._replies, "rb")

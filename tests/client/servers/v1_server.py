@@ -1,4 +1,4 @@
-"""A revision 1 Project API server written only from the wire facts of PROTOCOL.md (no SDK, no toolkit import).
+"""A revision 1 Project API server written only from the protocol's wire facts (no SDK, no toolkit import).
 
 Template when the directory holds no `model.tar`; generate_project copies this file and the archive
 into the new project. The transport is an in-memory loopback: bytes written are read back.

@@ -1,5 +1,5 @@
-"""A stand-in for TVM's shipped server module (tvm.micro.project_api.server), written from PROTOCOL.md's
-section "Revision 1 as deployed": the wire behaviour every deployed revision 1 platform inherits.
+"""A stand-in for TVM's shipped server module (tvm.micro.project_api.server), written from a description of its
+behaviour (docs/migrating-from-tvm.md has the facts): the wire behaviour every deployed revision 1 platform inherits.
 
 Not TVM's code: only its behaviour on the wire, so that the conformance kit can be tested against
 what real revision 1 servers do. In short: a line that is not JSON is logged and the server exits;
