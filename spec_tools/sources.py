@@ -39,7 +39,12 @@ def load_source(spec: str, cwd: Path | None = None) -> SchemaRegistry:
         if not (folder / "revisions").is_dir():
             raise SourceError(f"{spec}: not a schema directory (no revisions/ folder)")
         return load_directory(folder)
-    return _from_git(spec, Path(cwd or "."))
+    try:
+        return _from_git(spec, Path(cwd or "."))
+    except SourceError:
+        if path.is_file():  # what git said about it would only confuse
+            raise SourceError(f"{spec}: a file, not a schema directory (the folder holding revisions/) or a git revision") from None
+        raise
 
 
 def load_directory(folder: Path) -> SchemaRegistry:

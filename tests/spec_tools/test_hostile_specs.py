@@ -203,3 +203,11 @@ def test_a_spec_docs_or_transcript_schema_that_is_not_json_is_one_line(tree, cap
     (bad / PING).write_text("nope")
     assert main(["spec", "docs", "--check", "--docs-dir", str(tmp_path), "--schema", str(bad)]) == 2
     assert capsys.readouterr().err == f"spec docs: {bad}/{PING}: not JSON (line 1, column 1): Expecting value\n"
+
+
+def test_a_file_given_for_a_spec_is_named_as_such(tree, capsys, tmp_path) -> None:
+    old = tree("old", obj({"a": INT}), NULL)
+    given = tmp_path / "spec.json"
+    given.write_text("not json")
+    assert spec_diff(capsys, old, given) == (2, f"spec diff: {given}: a file, not a schema directory (the folder holding revisions/) "
+                                                "or a git revision\n")
