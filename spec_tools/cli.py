@@ -60,14 +60,21 @@ def _docs(args: argparse.Namespace) -> int:
 
     try:
         registry = _registry(args.schema)
+        if not args.check:
+            for relative in docs_files.write(args.docs_dir, registry):
+                print(f"wrote {args.docs_dir / relative}")
+            return 0
+        diff = docs_files.stale_diff(args.docs_dir, registry)
     except SourceError as exc:
         print_error(f"spec docs: {exc}")
         return EXIT_BAD_INPUT
-    if not args.check:
-        for relative in docs_files.write(args.docs_dir, registry):
-            print(f"wrote {args.docs_dir / relative}")
-        return 0
-    diff = docs_files.stale_diff(args.docs_dir, registry)
+    except KeyError as exc:  # a definition or a member the pages are written from (ErrorCode, a description...)
+        what = exc.args[0] if exc.args and " " in str(exc.args[0]) else f"a member {exc} where the pages read one"
+        print_error(f"spec docs: {args.schema or 'the installed spec'}: cannot write the reference pages: {what}")
+        return EXIT_BAD_INPUT
+    except OSError as exc:
+        print_error(f"spec docs: {exc.filename or args.docs_dir}: {exc.strerror}")
+        return EXIT_BAD_INPUT
     if not diff:
         return 0
     sys.stdout.write(diff)

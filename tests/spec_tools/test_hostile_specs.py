@@ -211,3 +211,16 @@ def test_a_file_given_for_a_spec_is_named_as_such(tree, capsys, tmp_path) -> Non
     given.write_text("not json")
     assert spec_diff(capsys, old, given) == (2, f"spec diff: {given}: a file, not a schema directory (the folder holding revisions/) "
                                                 "or a git revision\n")
+
+
+def test_spec_docs_from_a_spec_without_an_error_catalogue_is_one_line(tree, capsys, tmp_path) -> None:
+    schema = tree("schema", obj({"a": INT}), NULL)
+    assert main(["spec", "docs", "--docs-dir", str(tmp_path / "docs"), "--schema", str(schema)]) == 2
+    assert capsys.readouterr().err == f"spec docs: {schema}: cannot write the reference pages: no schema file defines 'ErrorCode'\n"
+    assert not (tmp_path / "docs").exists()
+
+
+def test_spec_docs_into_a_folder_it_cannot_write_is_one_line(capsys, tmp_path) -> None:
+    (tmp_path / "docs").write_text("a file, not a folder")
+    assert main(["spec", "docs", "--docs-dir", str(tmp_path / "docs")]) == 2
+    assert capsys.readouterr().err.startswith(f"spec docs: {tmp_path / 'docs'}")
