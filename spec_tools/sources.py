@@ -21,7 +21,9 @@ from microtvm_project_api.spec_tools.json_input import JsonInputError, read_json
 
 GIT_TIMEOUT_SEC = 60
 MAX_ARCHIVE_BYTES = 64 * 1024 * 1024
-MAX_FILE_BYTES = 16 * 1024 * 1024
+MAX_FILE_BYTES = 4 * 1024 * 1024
+MAX_TOTAL_BYTES = 16 * 1024 * 1024
+"""This project's whole spec is under 200 KB; a spec far larger is refused before it is parsed."""
 MAX_FILES = 1000
 SKIPPED_FOLDERS = frozenset({"examples", "__pycache__"})
 """Not schema files: instances (examples/), bytecode."""
@@ -51,7 +53,10 @@ def load_directory(folder: Path) -> SchemaRegistry:
     """The spec in the schema directory `folder`, checked to be one the tools can read; SourceError otherwise."""
     documents: dict[str, dict[str, Any]] = {}
     files: dict[str, str] = {}
-    for path in _schema_files(folder):
+    paths = _schema_files(folder)
+    if sum(map(_size, paths)) > MAX_TOTAL_BYTES:
+        raise SourceError(f"{folder}: schema files larger than {MAX_TOTAL_BYTES} bytes in all")
+    for path in paths:
         name = path.relative_to(folder).as_posix()
         try:
             document = read_json(path, MAX_FILE_BYTES)
@@ -104,6 +109,13 @@ def _schema_files(folder: Path) -> list[Path]:
             if len(found) > MAX_FILES:
                 raise SourceError(f"{folder}: more than {MAX_FILES} schema files")
     return found
+
+
+def _size(path: Path) -> int:
+    try:
+        return path.stat().st_size
+    except OSError:
+        return 0  # read_json names what is wrong with it
 
 
 def _absolute(uri: str) -> bool:

@@ -224,3 +224,12 @@ def test_spec_docs_into_a_folder_it_cannot_write_is_one_line(capsys, tmp_path) -
     (tmp_path / "docs").write_text("a file, not a folder")
     assert main(["spec", "docs", "--docs-dir", str(tmp_path / "docs")]) == 2
     assert capsys.readouterr().err.startswith(f"spec docs: {tmp_path / 'docs'}")
+
+
+def test_schema_files_too_large_in_all_are_refused_before_they_are_parsed(tree, capsys) -> None:
+    old = tree("old", obj({"a": INT}), NULL)
+    new = tree("new", obj({"a": INT}), NULL)
+    padding = " " * (3 * 1024 * 1024)
+    for index in range(6):
+        (new / "methods" / f"pad{index}.json").write_text(padding + "{}")
+    assert spec_diff(capsys, old, new) == (2, f"spec diff: {new}: schema files larger than {16 * 1024 * 1024} bytes in all\n")
