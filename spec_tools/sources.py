@@ -49,35 +49,38 @@ def load_source(spec: str, cwd: Path | None = None) -> SchemaRegistry:
         raise
 
 
-def load_directory(folder: Path) -> SchemaRegistry:
-    """The spec in the schema directory `folder`, checked to be one the tools can read; SourceError otherwise."""
+def load_directory(folder: Path, label: str | None = None) -> SchemaRegistry:
+    """The spec in the schema directory `folder`, checked to be one the tools can read; SourceError otherwise, naming
+    the folder as `label` (default: its path)."""
+    label = str(folder) if label is None else label
     documents: dict[str, dict[str, Any]] = {}
     files: dict[str, str] = {}
     paths = _schema_files(folder)
     if sum(map(_size, paths)) > MAX_TOTAL_BYTES:
-        raise SourceError(f"{folder}: schema files larger than {MAX_TOTAL_BYTES} bytes in all")
+        raise SourceError(f"{label}: schema files larger than {MAX_TOTAL_BYTES} bytes in all")
     for path in paths:
         name = path.relative_to(folder).as_posix()
+        shown = f"{label}/{name}"
         try:
             document = read_json(path, MAX_FILE_BYTES)
         except JsonInputError as exc:
-            raise SourceError(str(exc)) from None
+            raise SourceError(shown + str(exc).removeprefix(str(path))) from None
         if not isinstance(document, dict):
-            raise SourceError(f"{path}: a schema file holds a JSON object")
+            raise SourceError(f"{shown}: a schema file holds a JSON object")
         uri = document.get("$id")
         if not isinstance(uri, str) or not _absolute(uri):
-            raise SourceError(f"{path}: no usable $id (each schema file names itself with an absolute URI, without a fragment)")
+            raise SourceError(f"{shown}: no usable $id (each schema file names itself with an absolute URI, without a fragment)")
         if uri in documents:
-            raise SourceError(f"{path}: $id {uri} is also the $id of {files[uri]}")
+            raise SourceError(f"{shown}: $id {uri} is also the $id of {files[uri]}")
         documents[uri], files[uri] = document, name
     where = schema_shape.problem(files, documents)
     if where is not None:
-        raise SourceError(f"{folder}: {where}")
+        raise SourceError(f"{label}: {where}")
     try:
         registry = SchemaRegistry(documents, folder / "examples")
         _follow_every_reference(registry)
     except SchemaReferenceError as exc:
-        raise SourceError(f"{folder}: {exc}") from None
+        raise SourceError(f"{label}: {exc}") from None
     return registry
 
 
@@ -136,7 +139,7 @@ def _from_git(revision: str, cwd: Path) -> SchemaRegistry:
         raise SourceError(f"{revision}: schema/ archive larger than {MAX_ARCHIVE_BYTES} bytes")
     with tempfile.TemporaryDirectory(prefix="spec-diff-") as tmp, tarfile.open(fileobj=io.BytesIO(archive)) as tar:
         tar.extractall(tmp, filter="data")
-        return load_directory(Path(tmp) / "schema")
+        return load_directory(Path(tmp) / "schema", f"{revision}:schema")
 
 
 def _git(args: list[str], cwd: Path) -> bytes:

@@ -233,3 +233,14 @@ def test_schema_files_too_large_in_all_are_refused_before_they_are_parsed(tree, 
     for index in range(6):
         (new / "methods" / f"pad{index}.json").write_text(padding + "{}")
     assert spec_diff(capsys, old, new) == (2, f"spec diff: {new}: schema files larger than {16 * 1024 * 1024} bytes in all\n")
+
+
+def test_a_git_revision_that_is_not_a_spec_is_named_by_the_revision(tree, capsys, tmp_path, monkeypatch) -> None:
+    repo = tmp_path / "repo"
+    tree("repo/schema", obj({"a": INT}), NULL, defs={"A": ref("A")})
+    (repo / "schema" / PING).write_text("{ not json")
+    for args in (["init", "-q"], ["add", "schema"], ["commit", "-q", "-m", "one"]):
+        subprocess.run(["git", "-c", "user.name=t", "-c", "user.email=t@t", *args], cwd=repo, check=True, capture_output=True)
+    monkeypatch.chdir(repo)
+    assert main(["spec", "diff", "HEAD", "HEAD"]) == 2
+    assert capsys.readouterr().err == f"spec diff: HEAD:schema/{PING}: not JSON (line 1, column 3): Expecting property name enclosed in double quotes\n"
