@@ -8,9 +8,12 @@ naming the file and JSON pointer, in one line.
 from __future__ import annotations
 
 import io
+import os
+import select
 import subprocess
 import tarfile
 import tempfile
+import time
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -21,6 +24,7 @@ from microtvm_project_api.spec_tools.json_input import JsonInputError, read_json
 
 GIT_TIMEOUT_SEC = 60
 MAX_ARCHIVE_BYTES = 64 * 1024 * 1024
+MAX_GIT_MESSAGE_BYTES = 64 * 1024
 MAX_FILE_BYTES = 4 * 1024 * 1024
 MAX_TOTAL_BYTES = 16 * 1024 * 1024
 """This project's whole spec is under 200 KB; a spec far larger is refused before it is parsed."""
@@ -135,19 +139,47 @@ def _from_git(revision: str, cwd: Path) -> SchemaRegistry:
         raise SourceError(f"{revision}: not a directory or a git revision")
     top = _git(["rev-parse", "--show-toplevel"], cwd).decode().strip()
     archive = _git(["archive", "--format=tar", revision, "--", "schema"], Path(top))
-    if len(archive) > MAX_ARCHIVE_BYTES:
-        raise SourceError(f"{revision}: schema/ archive larger than {MAX_ARCHIVE_BYTES} bytes")
     with tempfile.TemporaryDirectory(prefix="spec-diff-") as tmp, tarfile.open(fileobj=io.BytesIO(archive)) as tar:
         tar.extractall(tmp, filter="data")
         return load_directory(Path(tmp) / "schema", f"{revision}:schema")
 
 
 def _git(args: list[str], cwd: Path) -> bytes:
-    try:
-        done = subprocess.run(["git", *args], cwd=cwd, capture_output=True, timeout=GIT_TIMEOUT_SEC, check=False)
-    except (OSError, subprocess.TimeoutExpired) as exc:
-        raise SourceError(f"git {' '.join(args)}: {exc}") from None
-    if done.returncode != 0:
-        message = done.stderr.decode(errors="replace").strip()
-        raise SourceError(f"not a schema directory, and git {' '.join(args)} failed: {message}")
-    return done.stdout
+    """What `git ARGS` writes: at most MAX_ARCHIVE_BYTES, within GIT_TIMEOUT_SEC; SourceError when git fails."""
+    command = f"git {' '.join(args)}"
+    with tempfile.TemporaryFile() as errors:
+        try:
+            process = subprocess.Popen(["git", *args], cwd=cwd, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=errors)
+        except OSError as exc:
+            raise SourceError(f"{command}: {exc.strerror}") from None
+        with process:
+            try:
+                output = _bounded_output(process, command)
+            finally:
+                if process.poll() is None:
+                    process.kill()
+        if process.returncode != 0:
+            errors.seek(0)
+            message = errors.read(MAX_GIT_MESSAGE_BYTES).decode(errors="replace").strip()
+            raise SourceError(f"not a schema directory, and {command} failed: {message}")
+    return output
+
+
+def _bounded_output(process: subprocess.Popen[bytes], command: str) -> bytes:
+    """The process's stdout to its end; SourceError past MAX_ARCHIVE_BYTES or GIT_TIMEOUT_SEC."""
+    assert process.stdout is not None
+    fd = process.stdout.fileno()
+    deadline = time.monotonic() + GIT_TIMEOUT_SEC
+    output = bytearray()
+    while True:
+        left = deadline - time.monotonic()
+        if left <= 0:
+            raise SourceError(f"{command}: no end of output within {GIT_TIMEOUT_SEC} s")
+        if not select.select([fd], [], [], left)[0]:
+            continue
+        chunk = os.read(fd, 1 << 16)
+        if not chunk:
+            return bytes(output)
+        output += chunk
+        if len(output) > MAX_ARCHIVE_BYTES:
+            raise SourceError(f"{command}: more than {MAX_ARCHIVE_BYTES} bytes of output (schema/ that large is not a spec)")

@@ -17,6 +17,7 @@ from test_diff import INT, NULL, STR, obj
 
 from microtvm_project_api.cli.main import main
 from microtvm_project_api.protocol.registry import SchemaReferenceError, SchemaRegistry
+from microtvm_project_api.spec_tools import sources
 
 PING = "methods/ping.json"
 
@@ -235,12 +236,27 @@ def test_schema_files_too_large_in_all_are_refused_before_they_are_parsed(tree, 
     assert spec_diff(capsys, old, new) == (2, f"spec diff: {new}: schema files larger than {16 * 1024 * 1024} bytes in all\n")
 
 
-def test_a_git_revision_that_is_not_a_spec_is_named_by_the_revision(tree, capsys, tmp_path, monkeypatch) -> None:
+def committed(tree, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A git repository holding schema/ in one commit, made the current directory."""
     repo = tmp_path / "repo"
-    tree("repo/schema", obj({"a": INT}), NULL, defs={"A": ref("A")})
-    (repo / "schema" / PING).write_text("{ not json")
+    tree("repo/schema", obj({"a": INT}), NULL)
     for args in (["init", "-q"], ["add", "schema"], ["commit", "-q", "-m", "one"]):
         subprocess.run(["git", "-c", "user.name=t", "-c", "user.email=t@t", *args], cwd=repo, check=True, capture_output=True)
     monkeypatch.chdir(repo)
+    return repo
+
+
+def test_a_git_revision_that_is_not_a_spec_is_named_by_the_revision(tree, capsys, tmp_path, monkeypatch) -> None:
+    repo = committed(tree, tmp_path, monkeypatch)
+    (repo / "schema" / PING).write_text("{ not json")
+    subprocess.run(["git", "-c", "user.name=t", "-c", "user.email=t@t", "commit", "-qam", "two"], cwd=repo, check=True)
     assert main(["spec", "diff", "HEAD", "HEAD"]) == 2
     assert capsys.readouterr().err == f"spec diff: HEAD:schema/{PING}: not JSON (line 1, column 3): Expecting property name enclosed in double quotes\n"
+
+
+def test_git_output_is_read_up_to_a_bound(tree, capsys, tmp_path, monkeypatch) -> None:
+    committed(tree, tmp_path, monkeypatch)
+    monkeypatch.setattr(sources, "MAX_ARCHIVE_BYTES", 4096)
+    assert main(["spec", "diff", "HEAD", "HEAD"]) == 2
+    assert capsys.readouterr().err == ("spec diff: git archive --format=tar HEAD -- schema: more than 4096 bytes of output "
+                                       "(schema/ that large is not a spec)\n")
