@@ -10,7 +10,7 @@ import sys
 import time
 from pathlib import Path
 
-from bench import breakdown, importtime, remote_serial, report, rss, suite, targets
+from bench import breakdown, importtime, recording, remote_serial, report, rss, suite, targets
 from bench.placement import PLACEMENTS
 from bench.subjects import PAYLOAD_SUBJECTS
 
@@ -42,6 +42,7 @@ def main(argv: list[str] | None = None) -> int:
     remote_skipped = remote_serial.unavailable()
     if remote_skipped is None:
         remote_serial.run(figures, config, progress)
+    recording.run(figures, config, progress)
     progress("peak RSS")
     rss.run(figures, PAYLOAD_SUBJECTS, (1 << 20, 16 << 20), args.rss_runs, PLACEMENTS)
     rss.run_fixed_mmap_threshold(figures, 16 << 20, args.rss_runs, PLACEMENTS)
@@ -54,6 +55,7 @@ def main(argv: list[str] | None = None) -> int:
     machine["seconds"] = time.monotonic() - started
     print(report.table(figures, imports, judged))
     print(breakdown.text(pieces))
+    print(recording.table(figures))
     print(remote_serial.table(figures) if remote_skipped is None else f"remote serial: skipped, {remote_skipped}")
     report.write_json(HERE / "results.json", figures, imports, judged, machine, pieces)
     if not args.no_plot:

@@ -31,6 +31,8 @@ COMMAND_MODULES = {
     "conform": "microtvm_project_api.conformance.cli",
     "spec": "microtvm_project_api.spec_tools.cli",
     "migrate": "microtvm_project_api.cli.migrate",
+    "record": "microtvm_project_api.sessions.cli",
+    "replay": "microtvm_project_api.sessions.cli",
 }
 EXIT_USAGE, EXIT_STDOUT_CLOSED = 2, 128 + signal.SIGPIPE
 

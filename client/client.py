@@ -144,7 +144,7 @@ class ProjectApiClient(ClientMethods):
         `transcript` is a path or open text file to record the session to (see client.transcript).
         `protocol_versions` are the revisions to offer (`[1]` speaks revision 1 to a server offering both).
         """
-        recorder = transcript if transcript is None or isinstance(transcript, Transcript) else Transcript(transcript)
+        recorder = transcript if transcript is None or isinstance(transcript, Transcript) else Transcript(transcript, project_dir)
         try:
             server = ServerProcess(project_dir, python=python, debug=debug, env=env, max_line_bytes=max_line_bytes)
         except BaseException:
@@ -345,7 +345,7 @@ class ProjectApiClient(ClientMethods):
         else:
             parts = wire.payload_request_parts(method, params, request_id, *payload)
         if self.transcript is not None:
-            self.transcript.request(wire.decode_message(b"".join(parts)))
+            self.transcript.request_line(b"".join(parts))
         self._last_line = b""
         try:
             started = 0.0 if deadline is None else time.monotonic()
@@ -355,17 +355,18 @@ class ProjectApiClient(ClientMethods):
         except TimeoutError:
             raise self._end(CallTimeoutError(f"{method}: no reply within {deadline:g} s; the server was stopped")) from None
         except ServerExitedError as exc:
-            raise self._end(ServerExitedError(f"{method}: {exc.reason}", exc.exit_code, exc.stderr_tail)) from None
+            raise self._end(ServerExitedError(f"{method}: {exc.reason}", exc.exit_code, exc.stderr_tail, exc.command)) from None
         except wire.LineTooLong as exc:
             raise self._end(MalformedReplyError(method, f"the reply is a {exc}", b"")) from None
         except BaseException as exc:
             self._end(SessionOverError(f"{method} was interrupted: {exc!r}"))
             raise
         self._last_line = line[:RAW_LINE_KEPT]  # what an error message shows (the line itself when short: no copy)
-        # Only a long read reply can be split: the head is not built for the short ones. A transcript records the
-        # payload as text, so it gets the whole parse.
+        if self.transcript is not None:
+            self.transcript.reply_line(line)  # the line exactly as received, before anything is parsed from it
+        # Only a long reply carrying a payload can be split: the head is not built for the short ones.
         entry = METHODS[method]
-        if entry.payload_result and len(line) >= wire.SPLIT_PAYLOAD_BYTES and self.transcript is None:
+        if entry.payload_result and len(line) >= wire.SPLIT_PAYLOAD_BYTES:
             member = next(iter(entry.payload_result))
             spliced = wire.parse_split_payload(line, wire.payload_reply_head(request_id, member), "result", member, self.codec)
             if spliced is not None:  # a long read_transport reply as the SDK writes it, its payload decoded already
@@ -384,16 +385,12 @@ class ProjectApiClient(ClientMethods):
         return self._unwrap(method, request_id, reply)
 
     def _not_json(self, method: str, exc: wire.WireDecodeError, line: bytes) -> MalformedReplyError:
-        """The error ending the session on a reply line that is not one JSON text, recorded whole in the transcript."""
-        if self.transcript is not None:
-            self.transcript.raw_reply(line)
+        """The error ending the session on a reply line that is not one JSON text."""
         return self._end(MalformedReplyError(method, f"the reply is {exc}", line))
 
     def _unwrap(self, method: str, request_id: int, reply: Any) -> Any:
         """Check the reply envelope; raise an error reply as its exception, return a result member."""
         line = self._last_line
-        if self.transcript is not None:
-            self.transcript.reply(reply)
         if type(reply) is dict and reply.keys() == RESULT_REPLY_MEMBERS and reply["jsonrpc"] == wire.JSONRPC and reply["id"] == request_id \
                 and type(reply["id"]) is int:
             return reply["result"]  # the envelope of a result reply to this request, checked in one line

@@ -1,49 +1,70 @@
-"""Recording of a session as JSON Lines, for bug reports and for checking a session against the spec later.
-
-One object per line (non-ASCII characters as JSON escapes, so any JSON the wire carries can be written), flushed per line:
-`{"time": <unix seconds>, "direction": "request" | "reply", "message": <the JSON as sent or received>}`;
-a reply line that is not JSON is kept as `{"time": ..., "direction": "reply", "raw": <text>}`.
-"""
+"""Recording of a typed client's session as a transcript (schema/transcript.json, protocol/transcript.py), for bug
+reports, for `spec check-transcript` and for `microtvm-project replay`."""
 
 from __future__ import annotations
 
-import json
 import os
 import time
 from typing import IO, Any
 
+from microtvm_project_api.protocol.transcript import (
+    Header,
+    RevisionFollower,
+    entry_bytes,
+    header_entry,
+    message_entry,
+    now_rfc3339,
+    package_version,
+    without_newline,
+)
+
+CLIENT_NAME = "microtvm-project-api typed client"
+
 
 class Transcript:
-    """Writes request and reply records to a text file (opened here from a path, or given open)."""
+    """Writes one launch's session to a file (opened here from a path, or given open in binary or text mode):
+    the header first, then each request and reply line as it went."""
 
-    def __init__(self, target: str | os.PathLike[str] | IO[str]) -> None:
+    LAUNCH = "1"
+
+    def __init__(self, target: str | os.PathLike[str] | IO[str] | IO[bytes], project_dir: str | os.PathLike[str] | None = None) -> None:
         if isinstance(target, (str, os.PathLike)):
-            self._file: IO[str] = open(target, "w", encoding="utf-8")
+            self._file: IO[Any] = open(target, "wb")
             self._owned = True
         else:
             self._file = target
             self._owned = False
+        self._binary = "b" in getattr(self._file, "mode", "b")
+        self._started = time.time()
+        self._revision = RevisionFollower()
+        directory = None if project_dir is None else os.path.abspath(project_dir)
+        self._write(header_entry(Header(now_rfc3339(self._started), directory, None, CLIENT_NAME, package_version(),
+                                        CLIENT_NAME, package_version())))
+        self._write({"kind": "launch", "launch": self.LAUNCH, "time": 0.0, "project_dir": directory or ""})
 
-    def request(self, message: dict[str, Any]) -> None:
-        """Record a request object as sent."""
-        self._write({"time": time.time(), "direction": "request", "message": message})
+    def request_line(self, line: bytes | bytearray) -> None:
+        """Record a request line as sent (its newline optional)."""
+        line = without_newline(line)
+        self._revision.request(line)
+        self._write(message_entry(self.LAUNCH, "request", self._offset(), self._revision.revision, line))
 
-    def reply(self, message: Any) -> None:
-        """Record a reply as received (any JSON value)."""
-        self._write({"time": time.time(), "direction": "reply", "message": message})
-
-    def raw_reply(self, line: bytes) -> None:
-        """Record a reply line that is not JSON, as text."""
-        self._write({"time": time.time(), "direction": "reply", "raw": line.decode("utf-8", "replace")})
+    def reply_line(self, line: bytes | bytearray) -> None:
+        """Record a reply line as received, JSON or not (its newline optional)."""
+        line = without_newline(line)
+        self._write(message_entry(self.LAUNCH, "reply", self._offset(), self._revision.revision, line))
+        self._revision.reply(line)
 
     def close(self) -> None:
         """Close the file if this transcript opened it."""
         if self._owned and not self._file.closed:
             self._file.close()
 
-    def _write(self, record: dict[str, Any]) -> None:
-        # ASCII escapes: a string the wire may carry (a lone surrogate such as \\ud800) has no UTF-8 encoding
-        self._file.write(json.dumps(record) + "\n")
+    def _offset(self) -> float:
+        return max(0.0, time.time() - self._started)
+
+    def _write(self, entry: dict[str, Any]) -> None:
+        data = entry_bytes(entry)
+        self._file.write(data if self._binary else data.decode("ascii"))
         self._file.flush()
 
     def __enter__(self) -> "Transcript":

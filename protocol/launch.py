@@ -18,6 +18,7 @@ import logging
 import os
 import secrets
 import select
+import shlex
 import signal
 import subprocess
 import sys
@@ -46,12 +47,15 @@ class ServerNotFoundError(ClientError):
 class ServerExitedError(ClientError):
     """The server process ended (or closed its reply pipe) while a reply was awaited."""
 
-    def __init__(self, message: str, exit_code: int | None, stderr_tail: Sequence[str]) -> None:
+    def __init__(self, message: str, exit_code: int | None, stderr_tail: Sequence[str], command: Sequence[str] = ()) -> None:
         tail = "".join(f"\n    {line}" for line in stderr_tail)
-        super().__init__(f"{message} (exit code {exit_code}){'; last lines of its stderr:' + tail if tail else ''}")
+        started = f"; started as {shlex.join(command)}" if command else ""
+        super().__init__(f"{message} (exit code {exit_code}){started}{'; last lines of its stderr:' + tail if tail else ''}")
         self.reason = message
         self.exit_code = exit_code
         self.stderr_tail = list(stderr_tail)
+        self.command = list(command)
+        """The command that started the server (without the fd arguments), when known."""
 
 
 def launch_command(project_dir: Path, python: str | None = None, debug: bool = False) -> list[str]:
@@ -87,13 +91,17 @@ class ServerProcess:
     ) -> None:
         self.project_dir = Path(project_dir)
         command = launch_command(self.project_dir, python, debug)
+        self.command = command
+        """The command that started the server, without the fd arguments; named in every ServerExitedError."""
         self.session_token = secrets.token_hex(16)
         env = {**(os.environ if env is None else env), SESSION_ENV: self.session_token}
+        self._drains: list[threading.Thread] = []
+        self._holds_sigterm = False
         request_read, self._request_write = os.pipe()
         self._reply_read, reply_write = os.pipe()
-        _widen(request_read)
-        _widen(self._reply_read)
         try:
+            _widen(request_read)
+            _widen(self._reply_read)
             self.process = subprocess.Popen(
                 [*command, "--read-fd", str(request_read), "--write-fd", str(reply_write)],
                 cwd=self.project_dir,
@@ -104,31 +112,58 @@ class ServerProcess:
                 start_new_session=True,
                 env=env,
             )
-        except OSError as exc:
+        except BaseException as exc:
             for fd in (self._request_write, self._reply_read):
                 os.close(fd)
-            raise ServerNotFoundError(f"{self.project_dir}: cannot start {command[0]}: {exc}") from exc
+            if isinstance(exc, OSError):
+                raise ServerNotFoundError(f"{self.project_dir}: cannot start {command[0]}: {exc}") from exc
+            raise
         finally:
             os.close(request_read)
             os.close(reply_write)
+        try:
+            self._start_session(max_line_bytes)
+        except BaseException:
+            self._abandon()
+            raise
+
+    def _start_session(self, max_line_bytes: int) -> None:
+        """Everything after the server started: its descriptors are read before the drain threads start, since a
+        drain closes its stream at EOF, which a server that exits at once reaches before the next line runs."""
+        stdout, stderr = self.process.stdout, self.process.stderr
+        assert stdout is not None and stderr is not None
+        self._pipes = {os.fstat(fd).st_ino for fd in (self._request_write, self._reply_read, stdout.fileno(), stderr.fileno())}
         os.set_blocking(self._request_write, False)
         self._writable = select.poll()  # waits only when a write would block; reused for every request
         self._writable.register(self._request_write, select.POLLOUT)
         self._reader = LineReader(self._reply_read, max_line_bytes, resync=False)  # an overlong reply ends the session
         self._stderr_tail: collections.deque[str] = collections.deque(maxlen=STDERR_TAIL_LINES)
+        self._closed = False
+        self.escaped: list[int] = []
+        """Processes outside the server's group that still held its pipes at close (setsid daemons), killed there."""
         log = logging.getLogger(f"microtvm_project_api.server.{self.project_dir.name or 'server'}")
         self._drains = [
-            threading.Thread(target=_drain, args=(self.process.stdout, log, logging.INFO, None), daemon=True),
-            threading.Thread(target=_drain, args=(self.process.stderr, log, logging.INFO, self._stderr_tail), daemon=True),
+            threading.Thread(target=_drain, args=(stdout, log, logging.INFO, None), daemon=True),
+            threading.Thread(target=_drain, args=(stderr, log, logging.INFO, self._stderr_tail), daemon=True),
         ]
         for thread in self._drains:
             thread.start()
-        self._closed = False
-        self._pipes = {os.fstat(fd).st_ino for fd in (self._request_write, self._reply_read,
-                                                       self.process.stdout.fileno(), self.process.stderr.fileno())}  # type: ignore[union-attr]
-        self.escaped: list[int] = []
-        """Processes outside the server's group that still held its pipes at close (setsid daemons), killed there."""
         self._holds_sigterm = interrupts.hold()  # while the session runs, SIGTERM unwinds to close() like Ctrl-C
+
+    def _abandon(self) -> None:
+        """Undo a start that failed after the server was started: kill and reap its group, close every descriptor."""
+        self._signal_group(signal.SIGKILL)
+        self.process.wait()
+        for thread in self._drains:
+            if thread.is_alive():
+                thread.join(timeout=1.0)
+        for stream in (self.process.stdout, self.process.stderr):
+            if stream is not None:
+                stream.close()
+        for fd in (self._request_write, self._reply_read):
+            _close_quietly(fd)
+        if self._holds_sigterm:
+            interrupts.release()
 
     def made(self, directory: Path) -> bool:
         """Whether `directory` holds this launch's SESSION_MARKER: the server was making it when it was stopped."""
@@ -182,7 +217,7 @@ class ServerProcess:
             code = None
         for thread in self._drains:
             thread.join(timeout=1.0)
-        return ServerExitedError(message, code, self.stderr_tail)
+        return ServerExitedError(message, code, self.stderr_tail, self.command)
 
     def close_requests(self) -> None:
         """End the request pipe only (the server should then exit by itself); close() still reaps it."""

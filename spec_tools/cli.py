@@ -111,6 +111,7 @@ def _diff(args: argparse.Namespace) -> int:
 
 def _check_transcript(args: argparse.Namespace) -> int:
     from microtvm_project_api.cli.extras import require
+    from microtvm_project_api.protocol.transcript import TranscriptFormatError
     from microtvm_project_api.spec_tools.sources import SourceError
     from microtvm_project_api.spec_tools.transcript_check import check_transcript
 
@@ -131,7 +132,12 @@ def _check_transcript(args: argparse.Namespace) -> int:
     except OSError as exc:
         print_error(f"check-transcript: {args.file}: {exc.strerror}")
         return EXIT_BAD_INPUT
+    except TranscriptFormatError as exc:
+        print_error(f"check-transcript: {args.file}:{exc.line}: not a transcript (schema/transcript.json): {exc.reason}")
+        return EXIT_BAD_INPUT
     for violation in report.violations:
         print(f"{args.file}:{violation.line}: {violation.message}")
-    print(f"{args.file}: {report.records} records, revision {report.revision}, {len(report.violations)} violations")
+    revisions = ", ".join(map(str, report.revisions))
+    print(f"{args.file}: {report.records} records, revision{'s' if len(report.revisions) > 1 else ''} {revisions}, "
+          f"{len(report.violations)} violations")
     return 1 if report.violations else 0

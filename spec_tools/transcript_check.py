@@ -1,30 +1,29 @@
-"""Check a recorded session (JSON Lines, as client/transcript.py writes them) against the spec of its revision.
+"""Check a recorded session (schema/transcript.json, as the typed client and `microtvm-project record` write it)
+against the spec, following each revision agreement.
 
-Each record is `{"time": t, "direction": "request" | "reply", "message": {...}}`, or for a reply line
-that was not JSON `{"time": t, "direction": "reply", "raw": "..."}`. Replies are paired with requests
-by id; every envelope, params, result, error and payload is checked, and each violation names its line.
+Each launch (one server process) is checked on its own: replies are paired with requests by id, and every
+envelope, params, result, error and payload is checked in the revision agreed on that launch when the line went:
+the protocol_version of the last server_info_query reply before it (before the first, the first one agreed). Each
+violation names its line. A file that is not a transcript raises TranscriptFormatError (the CLI's exit 2).
 """
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
 from typing import IO, Any
 
-from microtvm_project_api.protocol.method_table import RevisionEntry
+from microtvm_project_api.protocol import wire
 from microtvm_project_api.protocol.payload import PayloadDecodeError
 from microtvm_project_api.protocol.registry import SchemaRegistry
-from microtvm_project_api.protocol.wire import MAX_LINE_BYTES
+from microtvm_project_api.protocol.transcript import MAX_ENTRY_CHARS, Message, RevisionFollower, read_transcript
 from microtvm_project_api.spec_tools.schema_view import error_codes
 
-MAX_RECORD_CHARS = 2 * MAX_LINE_BYTES
-"""A record wraps one wire line (at most MAX_LINE_BYTES) in a little JSON; a longer record is not read."""
 RAW_EXCERPT = 80
 
 
 @dataclass(frozen=True)
 class TranscriptViolation:
-    """A spec rule broken by the record on `line` (1-based; 0: the transcript as a whole)."""
+    """A spec rule broken by the entry on `line` (1-based; 0: the transcript as a whole)."""
 
     line: int
     message: str
@@ -35,19 +34,16 @@ class TranscriptViolation:
 
 @dataclass
 class TranscriptReport:
-    """What was checked and what broke the spec."""
+    """What was checked and what broke the spec: `revisions` agreed, in order, over every launch."""
 
-    revision: int
+    revisions: list[int]
     records: int
     violations: list[TranscriptViolation] = field(default_factory=list)
 
-
-@dataclass(frozen=True)
-class _Record:
-    line: int
-    direction: str
-    message: Any
-    raw: str | None
+    @property
+    def revision(self) -> int:
+        """The first revision agreed (the one the whole session spoke, unless it agreed again)."""
+        return self.revisions[0]
 
 
 @dataclass(frozen=True)
@@ -55,86 +51,46 @@ class _Pending:
     line: int
     method: Any
     params: Any
+    digest_length: int | None = None
 
 
 def check_transcript(stream: IO[str], registry: SchemaRegistry, protocol_version: int | None = None,
-                     max_record_chars: int = MAX_RECORD_CHARS) -> TranscriptReport:
-    """Check every record of `stream`; the revision is `protocol_version`, else the server_info_query reply's."""
+                     max_record_chars: int = MAX_ENTRY_CHARS) -> TranscriptReport:
+    """Check every message of `stream`, launch by launch, in the revision agreed (or `protocol_version` throughout);
+    TranscriptFormatError when a line is not a transcript entry."""
+    _, entries = read_transcript(stream, max_record_chars)
+    launches: dict[str, list[Message]] = {}
+    for entry in entries:
+        if isinstance(entry, Message):
+            launches.setdefault(entry.launch, []).append(entry)
     violations: list[TranscriptViolation] = []
-    records = _read_records(stream, violations, max_record_chars)
-    version = protocol_version if protocol_version is not None else _announced_revision(records, registry, violations)
-    checker = _Checker(registry, registry.revision(version), violations)
-    for record in records:
-        checker.feed(record)
-    checker.finish()
+    agreed: list[int] = []
+    for messages in launches.values():
+        checker = _Checker(registry, protocol_version, _first_revision(messages, registry, protocol_version, violations), violations)
+        for message in messages:
+            checker.feed(message)
+        checker.finish()
+        agreed += [v for v in checker.agreed if not agreed or agreed[-1] != v]
     violations.sort(key=lambda v: v.line)
-    return TranscriptReport(version, len(records), violations)
+    if not agreed:
+        agreed = [protocol_version if protocol_version is not None else registry.latest_revision]
+    return TranscriptReport(agreed, sum(map(len, launches.values())), violations)
 
 
-def _read_records(stream: IO[str], violations: list[TranscriptViolation], limit: int) -> list[_Record]:
-    """The well-formed records, one per line, never holding more than `limit` characters of one line."""
-    records = []
-    number = 0
-    while True:
-        text = stream.readline(limit + 1)
-        if not text:
-            return records
-        number += 1
-        if len(text) > limit:
-            violations.append(TranscriptViolation(number, f"record longer than {limit} characters; not read"))
-            while not text.endswith("\n") and (text := stream.readline(limit + 1)):
-                pass
-            continue
-        if not text.strip():
-            continue
-        record = _parse_record(number, text, violations)
-        if record is not None:
-            records.append(record)
-
-
-def _parse_record(number: int, text: str, violations: list[TranscriptViolation]) -> _Record | None:
-    try:
-        value = json.loads(text)
-    except (json.JSONDecodeError, RecursionError):
-        violations.append(TranscriptViolation(number, "not a transcript record: the line is not JSON"))
-        return None
-    problem = _record_problem(value)
-    if problem:
-        violations.append(TranscriptViolation(number, f"not a transcript record: {problem}"))
-        return None
-    return _Record(number, value["direction"], value.get("message"), value.get("raw"))
-
-
-def _record_problem(value: Any) -> str | None:
-    if not isinstance(value, dict):
-        return "not an object"
-    if not isinstance(value.get("time"), (int, float)) or isinstance(value.get("time"), bool):
-        return "time is not a number"
-    if value.get("direction") not in ("request", "reply"):
-        return 'direction is neither "request" nor "reply"'
-    if ("message" in value) == ("raw" in value):
-        return "exactly one of message and raw is required"
-    if "raw" in value and (value["direction"] != "reply" or not isinstance(value["raw"], str)):
-        return "raw is only for a reply line that was not JSON, as a string"
-    return None
-
-
-def _announced_revision(records: list[_Record], registry: SchemaRegistry, violations: list[TranscriptViolation]) -> int:
-    """The protocol_version of the first successful server_info_query reply, checked to be a known revision."""
-    queried: set[Any] = set()
-    for record in records:
-        message = record.message
-        if not isinstance(message, dict):
-            continue
-        if record.direction == "request" and message.get("method") == "server_info_query":
-            queried.add(_id_key(message.get("id")))
-        elif record.direction == "reply" and _id_key(message.get("id")) in queried and isinstance(message.get("result"), dict):
-            version = message["result"].get("protocol_version")
-            if version in registry.revisions:
-                return version
-            violations.append(TranscriptViolation(record.line, f"protocol_version {version!r} is not a revision of the spec"))
+def _first_revision(messages: list[Message], registry: SchemaRegistry, forced: int | None,
+                    violations: list[TranscriptViolation]) -> int:
+    """The revision a launch starts in: `forced`, else the first one agreed on it, else the latest (reported)."""
+    if forced is not None:
+        return forced
+    follower = RevisionFollower()
+    for message in messages:
+        (follower.request if message.direction == "request" else follower.reply)(message.line)
+        if follower.revision is not None:
+            if follower.revision in registry.revisions:
+                return follower.revision
             break
-    violations.append(TranscriptViolation(0, "no server_info_query reply names the revision; "
+    line = messages[0].number
+    violations.append(TranscriptViolation(0, f"no server_info_query reply names a revision of the spec on the launch starting at line {line}; "
                                              f"checked as revision {registry.latest_revision} (give --protocol-version)"))
     return registry.latest_revision
 
@@ -145,11 +101,13 @@ def _id_key(value: Any) -> Any:
 
 
 class _Checker:
-    """Walks the records in order, pairing replies with the requests in flight."""
+    """Walks one launch's messages in order, pairing replies with the requests in flight and following agreements."""
 
-    def __init__(self, registry: SchemaRegistry, revision: RevisionEntry, violations: list[TranscriptViolation]) -> None:
+    def __init__(self, registry: SchemaRegistry, forced: int | None, first: int, violations: list[TranscriptViolation]) -> None:
         self.registry = registry
-        self.revision = revision
+        self.forced = forced
+        self.revision = registry.revision(first)
+        self.agreed: list[int] = []
         self.violations = violations
         self.pending: dict[Any, _Pending] = {}
         self.code_of = error_codes(registry)
@@ -160,21 +118,38 @@ class _Checker:
     def report(self, line: int, message: str) -> None:
         self.violations.append(TranscriptViolation(line, message))
 
-    def feed(self, record: _Record) -> None:
-        if record.direction == "request":
-            self.request(record.line, record.message)
-        elif record.raw is not None:
-            self.report(record.line, f"reply is not JSON: {record.raw[:RAW_EXCERPT]!r}")
-            if len(self.pending) == 1:
+    def feed(self, entry: Message) -> None:
+        if entry.partial:
+            self.report(entry.number, f"{entry.direction} line ends without its newline (the stream ended)")
+        try:
+            message = wire.decode_message(entry.line)
+        except wire.WireDecodeError as exc:
+            excerpt = entry.line[:RAW_EXCERPT].decode("utf-8", "replace")
+            self.report(entry.number, f"{entry.direction} is not JSON ({exc}): {excerpt!r}")
+            if entry.direction == "reply" and len(self.pending) == 1:
                 self.pending.clear()
+            return
+        digest = next((d.length for d in entry.digests), None)
+        if digest is not None:
+            self.stand_in(message, entry.digests[0].pointer, digest)
+        if entry.direction == "request":
+            self.request(entry.number, message, digest)
         else:
-            self.reply(record.line, record.message)
+            self.reply(entry.number, message, digest)
+
+    def stand_in(self, message: Any, pointer: str, length: int) -> None:
+        """Put a payload of the digest's length (capped at one byte) where the recorder left the empty string, so the
+        schema judges the rest of the message; the length is judged from the digest."""
+        part, _, member = pointer.strip("/").partition("/")
+        holder = message.get(part) if isinstance(message, dict) else None
+        if isinstance(holder, dict) and holder.get(member) == "":
+            holder[member] = self.revision.codec.encode(bytes(min(length, 1)))
 
     def finish(self) -> None:
         for key, pending in self.pending.items():
             self.report(pending.line, f"request id {key[1]!r} ({pending.method}) has no reply")
 
-    def request(self, line: int, message: Any) -> None:
+    def request(self, line: int, message: Any, digest: int | None) -> None:
         envelope = self.registry.validate(message, self.request_ref)
         for v in envelope:
             self.report(line, f"request{v.pointer}: {v.message}")
@@ -193,7 +168,7 @@ class _Checker:
             judged = max(self.registry.revisions) if method == "server_info_query" else self.revision.version
             for v in self.registry.validate_params(judged, method, params):
                 self.report(line, f"{method} params{v.pointer}: {v.message}")
-            if method == "write_transport" and isinstance(params.get("data"), str):
+            if method == "write_transport" and isinstance(params.get("data"), str) and digest is None:
                 self.payload(line, f"{method} params/data", params["data"])
         self.pending[key] = _Pending(line, method, params)
 
@@ -204,7 +179,7 @@ class _Checker:
                                       f"(line {line}; one request in flight)")
         self.pending.clear()
 
-    def reply(self, line: int, message: Any) -> None:
+    def reply(self, line: int, message: Any, digest: int | None) -> None:
         envelope = self.registry.validate(message, self.reply_ref)
         for v in envelope:
             self.report(line, f"reply{v.pointer}: {v.message}")
@@ -227,19 +202,32 @@ class _Checker:
             self.report(line, f"a result for {pending.method!r}, which is not a method of revision {self.revision.version} "
                               "(expected error -32601)")
         else:
-            self.result(line, pending, message["result"])
+            if pending.method == "server_info_query":
+                self.agree(line, message["result"])
+            self.result(line, pending, message["result"], digest)
 
-    def result(self, line: int, pending: _Pending, result: Any) -> None:
+    def agree(self, line: int, result: Any) -> None:
+        """A server_info_query result: its protocol_version is the revision of it and of every later line."""
+        version = result.get("protocol_version") if isinstance(result, dict) else None
+        if self.forced is not None or not isinstance(version, int) or isinstance(version, bool):
+            return
+        if version not in self.registry.revisions:
+            self.report(line, f"protocol_version {version!r} is not a revision of the spec")
+            return
+        self.revision = self.registry.revision(version)
+        self.agreed.append(version)
+
+    def result(self, line: int, pending: _Pending, result: Any, digest: int | None) -> None:
         method = pending.method
         violations = self.registry.validate_result(self.revision.version, method, result)
         for v in violations:
             self.report(line, f"{method} result{v.pointer}: {v.message}")
         if violations or method != "read_transport":
             return
-        data = self.payload(line, f"{method} result/data", result["data"])
+        length = digest if digest is not None else _length(self.payload(line, f"{method} result/data", result["data"]))
         n = pending.params.get("n") if isinstance(pending.params, dict) else None
-        if data is not None and isinstance(n, int) and len(data) > n:
-            self.report(line, f"{method} result/data: {len(data)} bytes, more than the {n} requested")
+        if length is not None and isinstance(n, int) and length > n:
+            self.report(line, f"{method} result/data: {length} bytes, more than the {n} requested")
 
     def error(self, line: int, pending: _Pending, error: dict[str, Any]) -> None:
         code, message = error["code"], error["message"]
@@ -262,3 +250,7 @@ class _Checker:
         except PayloadDecodeError as exc:
             self.report(line, f"{where}: {exc}")
             return None
+
+
+def _length(data: bytes | None) -> int | None:
+    return None if data is None else len(data)

@@ -20,11 +20,22 @@ MAX_READ_BYTES = 16 * 1024 * 1024
 """The most bytes one read returns, whatever n is: a fast producer cannot grow one reply without bound."""
 
 
+MAX_WAIT_SEC = float((2**31 - 1) // 1000)
+"""The longest wait every OS call used here accepts, in whole seconds: epoll counts milliseconds in a C int (24.8 days)."""
+
+
+def waitable(timeout_sec: float | None) -> float | None:
+    """`timeout_sec` as the OS can wait it: a deadline further than MAX_WAIT_SEC (1e300 and inf included, which the
+    protocol's schema allows and the OS calls overflow on) is no deadline."""
+    return timeout_sec if timeout_sec is not None and timeout_sec <= MAX_WAIT_SEC else None
+
+
 class Deadline:
-    """A point in time computed once from `timeout_sec`; None never expires."""
+    """A point in time computed once from `timeout_sec`; None (or one too far to wait, see `waitable`) never expires."""
 
     def __init__(self, timeout_sec: float | None) -> None:
-        self.at = None if timeout_sec is None else time.monotonic() + timeout_sec
+        bounded = waitable(timeout_sec)
+        self.at = None if bounded is None else time.monotonic() + bounded
 
     def remaining(self) -> float | None:
         """Seconds left (never negative), or None for no deadline."""

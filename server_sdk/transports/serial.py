@@ -6,7 +6,8 @@ The deadline maps onto pyserial's own timeouts: read waits up to `timeout_sec` f
 `write_timeout` and treats a short write as a timeout. A pyserial timeout is IoTimeoutError; any
 other pyserial or OS error (a pty whose far end closed, a socket disconnected, a cable pulled, an
 exporter gone) is TransportClosedError. rfc2217:// URLs get the port of `rfc2217.py`, which keeps
-those deadlines where pyserial's own does not.
+those deadlines where pyserial's own does not, holds at most `rfc2217.MAX_INPUT_BYTES` unread (the read
+after an overrun is TransportClosedError naming it) and refuses URL parameters out of range.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from typing import Any
 import serial
 
 from microtvm_project_api.protocol.errors import IoTimeoutError, TransportClosedError
-from microtvm_project_api.server_sdk.transports.base import READ_CHUNK, Transport, not_open
+from microtvm_project_api.server_sdk.transports.base import READ_CHUNK, Transport, not_open, waitable
 
 _UNSET = object()
 RFC2217_SCHEME = "rfc2217://"
@@ -57,6 +58,7 @@ class SerialTransport(Transport):
 
     def read(self, n: int, timeout_sec: float | None) -> bytes:
         port = self._port()
+        timeout_sec = waitable(timeout_sec)
         try:
             if self._read_timeout != timeout_sec:
                 port.timeout = self._read_timeout = timeout_sec
@@ -73,6 +75,7 @@ class SerialTransport(Transport):
 
     def write(self, data: bytes, timeout_sec: float | None) -> None:
         port = self._port()
+        timeout_sec = waitable(timeout_sec)
         try:
             if self._write_timeout != timeout_sec:
                 port.write_timeout = self._write_timeout = timeout_sec

@@ -16,11 +16,13 @@ PACKAGE = "microtvm_project_api"
 
 # folder -> the folders it must never import
 FORBIDDEN = {
-    "generated": {"protocol", "server_sdk", "client", "conformance", "spec_tools", "cli", "sample_model"},
-    "protocol": {"server_sdk", "client", "conformance", "spec_tools", "cli", "sample_model"},
-    "server_sdk": {"client", "conformance", "spec_tools", "cli"},
-    "client": {"server_sdk", "conformance", "spec_tools"},
+    "generated": {"protocol", "server_sdk", "client", "conformance", "spec_tools", "cli", "sample_model", "sessions"},
+    "protocol": {"server_sdk", "client", "conformance", "spec_tools", "cli", "sample_model", "sessions"},
+    "server_sdk": {"client", "conformance", "spec_tools", "cli", "sessions"},
+    "client": {"server_sdk", "conformance", "spec_tools", "sessions"},
     "conformance": {"server_sdk"},
+    # record and replay drive any server as a client does: the wire and the launch convention, never the SDK
+    "sessions": {"server_sdk", "conformance", "spec_tools", "cli"},
 }
 
 # The one module of a forbidden folder a folder may import: the method table's entry types, which generated/methods.py

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import sys
 import time
 
 import pytest
@@ -46,9 +47,11 @@ def test_crash_at_start_reports_exit_code_and_stderr(make_project, defect_env) -
         ProjectApiClient.launch(make_project("broken_server.py"), env=defect_env("crash_at_start"))
     assert exited.value.exit_code == 3
     assert exited.value.stderr_tail == ["cannot import the vendor SDK"]
+    server = exited.value.command[-1]
+    assert exited.value.command == [sys.executable, server] and server.endswith("microtvm_api_server.py")
     assert str(exited.value) == (
-        "server_info_query: the server closed its reply pipe (exit code 3); last lines of its stderr:\n"
-        "    cannot import the vendor SDK")
+        f"server_info_query: the server closed its reply pipe (exit code 3); started as {sys.executable} {server}; "
+        "last lines of its stderr:\n    cannot import the vendor SDK")
 
 
 def test_server_silent_at_start_times_out_on_launch(make_project, defect_env) -> None:

@@ -146,7 +146,8 @@ def test_info_timeout_applies_to_the_launch(make_project) -> None:
 def test_transcript_option_records_the_session(make_project, tmp_path: Path) -> None:
     transcript = tmp_path / "t.jsonl"
     assert run("info", str(make_project("v1_server.py")), "--transcript", str(transcript)).returncode == 0
-    records = [json.loads(line) for line in transcript.read_text().splitlines()]
+    entries = [json.loads(line) for line in transcript.read_text().splitlines()]
+    records = [{**e, "message": json.loads(e["text"])} for e in entries if e["kind"] == "message"]  # schema/transcript.json
     # revision agreement: the revision-1-only server refuses protocol_versions (-32602), and is asked again without it
     assert [r["direction"] for r in records] == ["request", "reply", "request", "reply"]
     assert records[0]["message"]["params"]["protocol_versions"] == [2, 1]

@@ -35,7 +35,9 @@ with os.fdopen(args.read_fd, "rb") as requests, os.fdopen(args.write_fd, "wb", b
 
 
 def records(path: Path) -> list[dict]:
-    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
+    """The transcript's message entries (schema/transcript.json), each with its line parsed as "message"."""
+    entries = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
+    return [{**e, "message": json.loads(e["text"])} for e in entries if e["kind"] == "message"]
 
 
 @pytest.fixture

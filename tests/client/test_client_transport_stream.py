@@ -13,7 +13,8 @@ from microtvm_project_api.client.transport_stream import TransportStream
 
 
 def write_timeouts(transcript: Path) -> list[float | None]:
-    requests = [json.loads(line)["message"] for line in transcript.read_text().splitlines()]
+    entries = [json.loads(line) for line in transcript.read_text().splitlines()]
+    requests = [json.loads(e["text"]) for e in entries if e["kind"] == "message"]
     return [r["params"]["timeout_sec"] for r in requests if r.get("method") == "write_transport"]
 
 

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Callable, Iterator
 
 import pytest
+import ser2net as ser2net_module
 from ser2net import Ser2net, Ser2netError, find_ser2net
 
 from microtvm_project_api.protocol.errors import IoTimeoutError, TransportClosedError
@@ -95,10 +96,33 @@ def test_the_proof_of_nothing_left_catches_a_listener_and_a_process(board: Board
     exporter.assert_nothing_left()
 
 
+def installed_in_sbin() -> str | None:
+    """The first executable ser2net in the system directories find_ser2net adds to PATH, looked up there alone: what it
+    must find once PATH lacks them, whatever ser2net comes first on PATH (a wrapper or a build in /usr/local/bin)."""
+    for directory in ser2net_module.SBIN:
+        candidate = Path(directory) / "ser2net"
+        if candidate.is_file() and os.access(candidate, os.X_OK):
+            return str(candidate)
+    return None
+
+
 def test_ser2net_is_found_in_sbin_when_path_lacks_it(ser2net: object, monkeypatch: pytest.MonkeyPatch) -> None:
-    found = find_ser2net()
     monkeypatch.setenv("PATH", "/nonexistent")
-    assert find_ser2net() == (found if found and Path(found).parent.as_posix() in ("/usr/sbin", "/usr/local/sbin") else None)
+    assert find_ser2net() == installed_in_sbin()
+
+
+def test_a_ser2net_on_path_comes_first_and_the_sbin_one_is_found_without_it(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    wrapper, installed = tmp_path / "local-bin" / "ser2net", tmp_path / "sbin" / "ser2net"
+    for executable in (wrapper, installed):
+        executable.parent.mkdir()
+        executable.write_text("#!/bin/sh\n")
+        executable.chmod(0o755)
+    monkeypatch.setattr(ser2net_module, "SBIN", (str(tmp_path / "missing"), str(installed.parent)))
+    monkeypatch.setenv("PATH", str(wrapper.parent))
+    assert find_ser2net() == str(wrapper)
+    assert installed_in_sbin() == str(installed)
+    monkeypatch.setenv("PATH", "/nonexistent")
+    assert find_ser2net() == str(installed)
 
 
 def test_every_deadline_holds_and_changing_one_costs_no_round_trip(board: Board, line: SerialTransport) -> None:
