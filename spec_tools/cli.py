@@ -60,11 +60,8 @@ def _docs(args: argparse.Namespace) -> int:
 
     try:
         registry = _registry(args.schema)
-        if not args.check:
-            for relative in docs_files.write(args.docs_dir, registry):
-                print(f"wrote {args.docs_dir / relative}")
-            return 0
-        diff = docs_files.stale_diff(args.docs_dir, registry)
+        written = [] if args.check else docs_files.write(args.docs_dir, registry)
+        diff = docs_files.stale_diff(args.docs_dir, registry) if args.check else ""
     except SourceError as exc:
         print_error(f"spec docs: {exc}")
         return EXIT_BAD_INPUT
@@ -75,6 +72,8 @@ def _docs(args: argparse.Namespace) -> int:
     except OSError as exc:
         print_error(f"spec docs: {exc.filename or args.docs_dir}: {exc.strerror}")
         return EXIT_BAD_INPUT
+    for relative in written:
+        print(f"wrote {args.docs_dir / relative}")
     if not diff:
         return 0
     sys.stdout.write(diff)
