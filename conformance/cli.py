@@ -2,7 +2,8 @@
 
 Every revision the server offers is judged (or the one --revision names), each with its own
 header. Exit status: 0 when every applicable MUST check passed, 1 when any failed, 2 when the kit
-could not run at all (no server in PROJECT_DIR, bad arguments).
+could not run at all (no server in PROJECT_DIR, bad arguments, a report it cannot write), 3 when
+checks were skipped because an option the platform requires got no value (unless --allow-partial).
 """
 
 from __future__ import annotations
@@ -18,11 +19,11 @@ from typing import Any, Iterator
 from microtvm_project_api.cli import extras
 from microtvm_project_api.cli.terminal import StepLog, Terminal
 from microtvm_project_api.conformance import expected_failures, report
-from microtvm_project_api.conformance.check import Check, Outcome, Result, all_checks
+from microtvm_project_api.conformance.check import Check, Outcome, Result, all_checks, missing_options
 from microtvm_project_api.conformance.context import Settings, UsageError
-from microtvm_project_api.conformance.runner import Runner, exit_status
+from microtvm_project_api.conformance.runner import NOT_RUN, Runner, exit_status
 
-USAGE_ERROR = 2
+USAGE_ERROR = NOT_RUN
 SERVER_LOGS = "microtvm_project_api.server"
 SHOW_SECONDS_FROM = 1.0
 """A check that took this long shows its duration on its line."""
@@ -41,7 +42,10 @@ def register(subparsers: Any) -> None:
                                           "the compiler's real CRT (--standalone-crt-dir, TVM's standalone_crt) and a real Model "
                                           "Library Format archive of a model it can build (--mlf). "
                                           "Exit status: 0 every applicable MUST check passed, 1 a check failed (or an expected "
-                                          "failure passed), 2 the kit could not run (no server, bad arguments).")
+                                          "failure passed), 2 the kit could not run (no server, bad arguments, a report path it "
+                                          "cannot write), 3 checks were skipped because an option the platform requires got no "
+                                          "value: the summary names each --option NAME=VALUE to pass (--allow-partial accepts "
+                                          "the partial verdict: exit 0).")
     add_arguments(parser)
     parser.set_defaults(handler=handle)
 
@@ -73,6 +77,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--list-checks", action="store_true", help="list every check with its rule and exit")
     parser.add_argument("--junit-xml", metavar="FILE", type=Path, help="write a JUnit XML report")
     parser.add_argument("--report-json", metavar="FILE", type=Path, help="write a JSON report with check ids and spec references")
+    parser.add_argument("--allow-partial", action="store_true",
+                        help="accept a partial verdict: checks skipped because a required option got no value do not make "
+                             "the exit status 3")
     parser.add_argument("--expected-failures", metavar="FILE", type=Path,
                         help="check ids known to fail, one per line (ID for every revision, ID@N for revision N); "
                              "an entry that passes is reported stale")
@@ -111,12 +118,18 @@ def handle(args: argparse.Namespace) -> int:
     except UsageError as exc:
         print(f"microtvm-project conform: error: {exc}", file=sys.stderr)
         return USAGE_ERROR
-    status = exit_status(results)
+    status = exit_status(results, args.allow_partial)
+    for text in partial_lines(results, args.allow_partial):
+        print(text)
     print(f"{totals_line(results, len(runner.revisions) > 1)}: exit status {status}")
-    if args.junit_xml:
-        report.write_junit(results, args.junit_xml)
-    if args.report_json:
-        report.write_json(results, args.report_json, settings.project_dir, runner.revisions, sorted(runner.offer.hellos))
+    try:
+        if args.junit_xml:
+            report.write_junit(results, args.junit_xml)
+        if args.report_json:
+            report.write_json(results, args.report_json, settings.project_dir, runner.revisions, sorted(runner.offer.hellos))
+    except OSError as exc:
+        print(f"microtvm-project conform: error: cannot write the report: {exc}", file=sys.stderr)
+        return USAGE_ERROR
     return status
 
 
@@ -152,6 +165,17 @@ def totals_line(results: list[Result], by_revision: bool = False) -> str:
     return f"{len(results)} checks: {report.totals(results)}" + (f" (failed: {', '.join(failed)})" if failed else "")
 
 
+def partial_lines(results: list[Result], allowed: bool) -> list[str]:
+    """One line per required option that got no value: how many checks it kept from running and the --option to pass."""
+    out = []
+    for name, skipped in missing_options(results).items():
+        methods = ", ".join(dict.fromkeys(r.missing_option[1] for r in skipped if r.missing_option))
+        out.append(f"NOT JUDGED: {len(skipped)} check{'s' if len(skipped) > 1 else ''} skipped or judged in part: option {name} is required for {methods} and got no value:"
+                   f" pass --option {name}=VALUE" + (" (partial verdict accepted: --allow-partial)" if allowed else
+                                                     " (or --allow-partial to accept a partial verdict)"))
+    return out
+
+
 def settings_from(args: argparse.Namespace) -> Settings:
     """Settings from parsed arguments; UsageError for what argparse cannot see (missing paths)."""
     if args.project_dir is None:
@@ -164,6 +188,9 @@ def settings_from(args: argparse.Namespace) -> Settings:
         raise UsageError(f"--standalone-crt-dir {args.standalone_crt_dir}: no such directory")
     if args.python is not None and not os.access(args.python, os.X_OK):
         raise UsageError(f"--python {args.python}: not an executable file")
+    for flag, path in (("--junit-xml", getattr(args, "junit_xml", None)), ("--report-json", getattr(args, "report_json", None))):
+        if path is not None:
+            _check_writable(flag, path)
     options: dict[str, str] = {}
     for name, value in args.option:
         if name in options:
@@ -181,6 +208,17 @@ def settings_from(args: argparse.Namespace) -> Settings:
         python=args.python,
         start_timeout=args.start_timeout,
     )
+
+
+def _check_writable(flag: str, path: Path) -> None:
+    """UsageError unless a report can be written at `path`: refused before any check runs, not after all of them."""
+    parent = path.parent if str(path.parent) else Path(".")
+    if path.is_dir():
+        raise UsageError(f"{flag} {path}: is a directory")
+    if not parent.is_dir():
+        raise UsageError(f"{flag} {path}: no such directory {parent}")
+    if not os.access(path if path.exists() else parent, os.W_OK):
+        raise UsageError(f"{flag} {path}: not writable")
 
 
 def _check_skips(skips: list[str], checks: list[Any]) -> None:

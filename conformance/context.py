@@ -14,14 +14,25 @@ from __future__ import annotations
 import shutil
 import subprocess
 import tempfile
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, Any, Iterator
 
-from microtvm_project_api.conformance.check import CheckBlocked, CheckFailed, CheckSkipped, Need, inherited_ref
+from microtvm_project_api.conformance.check import (
+    Case,
+    CheckBlocked,
+    CheckFailed,
+    CheckSkipped,
+    Need,
+    OptionMissing,
+    Outcome,
+    Result,
+    all_checks,
+    inherited_ref,
+)
 from microtvm_project_api.conformance.progress import SILENT, Progress
 from microtvm_project_api.conformance.session import ExchangeLog, Hangs, Reply, Session
-from microtvm_project_api.protocol.agreement import DEFAULT_TVM_VERSION as TVM_VERSION  # noqa: F401  (the checks read it here)
 from microtvm_project_api.protocol.option_rules import rules
 from microtvm_project_api.protocol.options import parse_option_string
 
@@ -63,16 +74,21 @@ class Context:
         self.transcript = ExchangeLog()
         self.workdir = Path(tempfile.mkdtemp(prefix="microtvm-conform-"))
         self.options: dict[str, Any] = {}
-        self.hangs = Hangs()
+        self.hangs = Hangs(owners={method: c.id for c in all_checks() for method in c.owns})
         self.findings: list[str] = []
+        self.cases: list[Case] = []
+        self.missing_option: OptionMissing | None = None
+        """Set when the running check judged only part of what it judges, for want of a required option's value."""
+        self._inherited_in_case: list[str] = []
         self._check_sessions: list[Session] = []
         self._shared: dict[Path, Session] = {}
         self._broken: dict[Path, tuple[str, str]] = {}
         self._generated: Path | CheckSkipped | CheckBlocked | None = None
-        self.generation_error: str | None = None
+        self.generation_error: CheckFailed | None = None
         self._device_info: tuple[Session, dict[str, Any]] | None = None
-        self.built = False
-        self._prepared: CheckSkipped | CheckBlocked | None | bool = False
+        self._steps: dict[tuple[str, int], Reply | CheckFailed] = {}
+        self.earlier: dict[str, Result] = {}
+        """The results of the checks judged so far in this revision, by id."""
 
     # -- lifecycle -------------------------------------------------------------------------------
 
@@ -85,6 +101,8 @@ class Context:
         """The check `check_id` starts: hangs and broken servers are reported by their owner, blocked for others."""
         self.hangs.current_check = check_id
         self.findings = []
+        self.cases = []
+        self.missing_option = None
 
     def server_broken(self, project_dir: Path, by: str, failure: str) -> None:
         """The server of `project_dir` does not start; the check `by` reports `failure`, every other check is blocked."""
@@ -107,7 +125,7 @@ class Context:
         """
         reply = session.call("server_info_query", self.hello, validate=strict)
         if reply.error is not None or not isinstance(reply.result, dict):
-            raise CheckFailed(f"server_info_query failed: {reply.describe()}{reply.cause()}")
+            raise reply.failed("server_info_query failed")
         return reply.result
 
     def session(self, project_dir: Path | None = None) -> Session:
@@ -128,10 +146,24 @@ class Context:
             raise
         return session
 
+    @contextmanager
+    def case(self, case_id: str) -> Iterator[None]:
+        """Judge one case of the running check: its failure is recorded and the check goes on with its next case, so
+        that it reports every failing case (a skip or a block still ends the whole check)."""
+        self._inherited_in_case = []
+        try:
+            yield
+        except CheckFailed as exc:
+            self.cases.append(Case.failed(case_id, exc))
+            return
+        outcome = Outcome.INHERITED if self._inherited_in_case else Outcome.PASS
+        self.cases.append(Case(case_id, outcome, got="; ".join(self._inherited_in_case)))
+
     def inherit(self, key: str, what: str) -> None:
         """Record behaviour inherited from TVM's server module (revision 1 only): the check ends INHERITED unless it fails."""
         if self.revision != 1:
             raise RuntimeError(f"inherited behaviour {key!r} recorded in revision {self.revision}")
+        self._inherited_in_case.append(f"{what} [{inherited_ref(key)}]")
         head = f"inherited from TVM's server module [{inherited_ref(key)}]: "
         for index, finding in enumerate(self.findings):
             if finding.startswith(head):
@@ -140,9 +172,19 @@ class Context:
         self.findings.append(head + what)
 
     def end_check(self) -> None:
-        """Close every server the finished check started for itself."""
+        """Close every server the finished check started for itself, and every transport it left open on a shared server
+        (quietly: a close that fails stops that server, which the next check restarts)."""
         while self._check_sessions:
             self._check_sessions.pop().close()
+        for session in self._shared.values():
+            if session.alive and session.transport_open:
+                try:
+                    reply = session.call("close_transport", {}, validate=False)
+                except (CheckFailed, CheckBlocked):
+                    session.kill()
+                    continue
+                if reply.error is not None:
+                    session.kill()
 
     def close(self) -> None:
         """End of the revision: stop every server, remove every directory it created."""
@@ -218,7 +260,7 @@ class Context:
         declared = self.declared_options(info)
         for option in declared:
             if method in option_methods(option, "required") and option["name"] not in self.options:
-                raise CheckSkipped(f"option {option['name']} is required for {method}: pass --option {option['name']}=VALUE")
+                raise OptionMissing(option["name"], method)
         if self.revision == 1:
             return {**{o["name"]: o.get("default") for o in declared}, **self.options}
         return dict(self.options)
@@ -283,15 +325,45 @@ class Context:
         return self._device_info[1]
 
     def prepare_device(self) -> None:
-        """Build and flash the device project once, as open_transport needs on a real platform.
+        """Build and flash the device project, as open_transport needs on a real platform: its first build and flash,
+        made once whoever needs them first and judged by template.build and template.flash.
 
         Flashing is left out when the user skips template.flash (no board attached). A failure
         blocks the check, naming the template check that reports it.
         """
-        if self._prepared is False:
-            self._prepared = self._build_and_flash()
-        if self._prepared is not None:
-            raise self._prepared
+        info = self.device_info()
+        for method in ("build",) if self.flash_skipped else ("build", "flash"):
+            if self.supported(method, info):
+                self.device_ready(method)
+
+    def device_call(self, method: str, number: int = 1, judge: bool = False) -> Reply:
+        """The reply to the `number`th call of `method` (build or flash) on the device project since it was generated.
+
+        Each call is made once per revision, by whichever check needs it first, so that template.build judges the
+        first build of a freshly generated project and template.build-again the second, whoever asked for them. A call
+        that got no reply raises its failure for the check that `judge`s it and blocks any other by the method's owner.
+        """
+        info = self.device_info()
+        self.require(method, info)
+        options = self.options_for(method, info)
+        for n in range(1, number + 1):
+            if (method, n) not in self._steps:
+                try:
+                    self._steps[method, n] = self.device_session().call(method, {"options": options})
+                except CheckFailed as exc:
+                    self._steps[method, n] = exc
+        step = self._steps[method, number]
+        if isinstance(step, CheckFailed):
+            if judge:
+                raise step
+            raise CheckBlocked(self.hangs.owners.get(method, self.current), f"{method} failed: {one_line(str(step))}")
+        return step
+
+    def device_ready(self, method: str, number: int = 1) -> None:
+        """The `number`th call of `method` succeeded; else the check is blocked by the check that owns `method`."""
+        reply = self.device_call(method, number)
+        if reply.error is not None:
+            raise CheckBlocked(self.hangs.owners.get(method, self.current), f"{method} failed: {reply.summary()}")
 
     @property
     def flash_skipped(self) -> bool:
@@ -303,21 +375,6 @@ class Context:
         if reply.error is not None and self.flash_skipped and self.supported("flash", info):
             raise CheckSkipped(f"open_transport failed, and flashing is skipped (--skip): {reply.summary()}")
 
-    def _build_and_flash(self) -> CheckSkipped | CheckBlocked | None:
-        info = self.device_info()
-        for method in ("build",) if self.flash_skipped else ("build", "flash"):
-            if not self.supported(method, info):
-                continue
-            try:
-                reply = self.device_session().call(method, {"options": self.options_for(method, info)})
-            except CheckSkipped as exc:
-                return exc
-            except CheckFailed as exc:
-                return CheckBlocked(f"template.{method}", f"{method} failed: {one_line(str(exc))}")
-            if reply.error is not None:
-                return CheckBlocked(f"template.{method}", f"{method} failed: {reply.summary()}")
-        return None
-
     def _generate(self) -> Path | CheckSkipped | CheckBlocked:
         """Generate the run's project; a failure the server is to blame for is kept in generation_error."""
         try:
@@ -327,10 +384,10 @@ class Context:
         except CheckSkipped as exc:
             return exc
         except CheckFailed as exc:
-            self.generation_error = str(exc)
+            self.generation_error = exc
             return CheckBlocked(GENERATE, f"generate_project failed: {one_line(str(exc))}")
         if reply.error is not None:
-            self.generation_error = f"{reply.describe()}\n  expected a result: generate_project into a fresh directory{reply.cause()}"
+            self.generation_error = reply.failed("expected a result: generate_project into a fresh directory")
             return CheckBlocked(GENERATE, f"generate_project failed: {reply.summary()}")
         return target
 

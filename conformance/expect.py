@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from typing import TYPE_CHECKING, Any, Iterable
 
-from microtvm_project_api.conformance.check import CheckFailed
+from microtvm_project_api.conformance.check import CheckFailed, inherited_ref
 from microtvm_project_api.conformance.session import Reply, ServerStopped, Session
 from microtvm_project_api.generated.models import ErrorCode
 
@@ -19,7 +19,7 @@ INVALID_PARAMS = int(ErrorCode.INVALID_PARAMS)
 def result(reply: Reply, why: str) -> Any:
     """The reply's result; CheckFailed when it is an error."""
     if reply.error is not None:
-        raise CheckFailed(f"{reply.describe()}\n  expected a result: {why}{reply.cause()}")
+        raise reply.failed(f"expected a result: {why}")
     return reply.result
 
 
@@ -28,7 +28,7 @@ def error(reply: Reply, codes: Iterable[int], why: str) -> dict[str, Any]:
     codes = tuple(codes)
     if reply.error is None or reply.error["code"] not in codes:
         wanted = " or ".join(map(str, codes))
-        raise CheckFailed(f"{reply.describe()}\n  expected an error with code {wanted}: {why}{reply.cause()}")
+        raise reply.failed(f"expected an error with code {wanted}: {why}")
     return reply.error
 
 
@@ -37,29 +37,37 @@ def named(reply: Reply, names: Iterable[str], why: str) -> dict[str, Any]:
     names = tuple(names)
     obj = error(reply, (SERVER_ERROR,), why)
     if obj["message"] not in names:
-        raise CheckFailed(f"{reply.describe()}\n  expected message {' or '.join(names)}: {why}{reply.cause()}")
+        raise reply.failed(f"expected message {' or '.join(names)}: {why}")
     return obj
 
 
 def mentions(reply: Reply, word: str, why: str) -> None:
     """The error reply names `word` in its message or data."""
     if word not in json.dumps(reply.error, ensure_ascii=False):
-        raise CheckFailed(f"{reply.describe()}\n  the error does not name {word!r}: {why}{reply.cause()}")
+        raise reply.failed(f"the error does not name {word!r}: {why}")
 
 
 def still_serving(session: Session, after: str) -> None:
     """server_info_query still gets a result: the server survived what was sent before (its shape is server_info.schema's job)."""
     reply = session.call("server_info_query", session.hello, validate=False)
     if reply.error is not None:
-        raise CheckFailed(f"after {after}, server_info_query fails: {reply.describe()}"
-                          f" [MUST: the server keeps serving after a bad request]{reply.cause()}")
+        raise reply.failed(f"after {after}, server_info_query fails", "MUST: the server keeps serving after a bad request")
 
 
 def keeps_serving(ctx: "Context", session: Session, after: str, inherited: str) -> None:
-    """still_serving; in revision 1 a server that stopped does what TVM's server module does: reported as `inherited`."""
+    """still_serving; in revision 1 a server that exited does what TVM's server module does: reported as `inherited`."""
     try:
         still_serving(session, after)
-    except ServerStopped:
-        if ctx.revision != 1:
-            raise
+    except ServerStopped as exc:
+        stopped_as_deployed(ctx, exc, inherited)
         ctx.inherit(inherited, f"stopped serving after {after}")
+
+
+def stopped_as_deployed(ctx: "Context", stopped: ServerStopped, key: str) -> None:
+    """Re-raise `stopped` unless it is how TVM's server module stops (revision 1, an exit with a status): a signal is the server's own crash."""
+    if ctx.revision != 1:
+        raise stopped
+    if stopped.signal is not None:
+        raise CheckFailed(f"killed by {stopped.signal}: the server crashed; TVM's server module exits with a status there, never"
+                          " by a signal, so this is not inherited", sent=stopped.sent, got=stopped.got, rule=inherited_ref(key),
+                          cause=stopped.cause) from None

@@ -71,7 +71,7 @@ def ask(project_dir: Path, timeout: float, python: str | None, start_allowance: 
                 continue
             stated = reply.result.get("protocol_version")
             offer.stated.append(stated)
-            if stated in REVISIONS and stated not in offer.hellos:
+            if isinstance(stated, int) and stated in REVISIONS and stated not in offer.hellos:
                 offer.hellos[stated], offer.infos[stated] = params, reply.result
     finally:
         session.close()

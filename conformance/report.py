@@ -3,6 +3,7 @@ server's cause), JUnit XML, JSON. The text shortens long wire lines; the JSON re
 
 from __future__ import annotations
 
+import dataclasses
 import itertools
 import json
 import xml.etree.ElementTree as ET
@@ -10,7 +11,7 @@ from collections import Counter
 from pathlib import Path
 from typing import Any, Callable, Iterable, Iterator
 
-from microtvm_project_api.conformance.check import Check, Outcome, Result, inherited_ref
+from microtvm_project_api.conformance.check import Check, Outcome, Result, inherited_ref, missing_options
 from microtvm_project_api.conformance.session import shown
 
 SHOWN_EXCHANGES = 6
@@ -83,6 +84,8 @@ def as_json(results: list[Result], project_dir: Path, revisions: list[int], offe
         "revisions": revisions,
         "offered_revisions": offered,
         "summary": dict(Counter(r.outcome.value for r in results)),
+        "not_judged": [{"option": name, "methods": list(dict.fromkeys(r.missing_option[1] for r in skipped if r.missing_option)),
+                        "checks": [f"{r.check.id}@{r.revision}" for r in skipped]} for name, skipped in missing_options(results).items()],
         "checks": [
             {
                 "id": r.check.id,
@@ -97,6 +100,7 @@ def as_json(results: list[Result], project_dir: Path, revisions: list[int], offe
                 "needs": [n.value for n in r.check.needs],
                 "blocked_by": r.blocked_by,
                 "message": r.message,
+                "cases": [{**dataclasses.asdict(case), "outcome": case.outcome.value} for case in r.cases],
                 "exchanges": r.exchanges,
                 "seconds": round(r.seconds, 4),
             }
@@ -119,7 +123,7 @@ def as_junit(results: list[Result]) -> ET.ElementTree:
         case = ET.SubElement(suite, "testcase", classname=f"v{r.revision}.{r.check.group}", name=r.check.id, time=f"{r.seconds:.3f}")
         text = "\n".join([f"rule: {r.check.rule}", r.message, *r.exchanges])
         if r.outcome in (Outcome.FAIL, Outcome.STALE):
-            ET.SubElement(case, "failure", message=r.message.splitlines()[0] if r.message else r.outcome.value).text = text
+            ET.SubElement(case, "failure", message=failure_headline(r)).text = text
         elif r.outcome is Outcome.ERROR:
             ET.SubElement(case, "error", message="harness error").text = text
         elif r.outcome in (Outcome.SKIP, Outcome.XFAIL, Outcome.BLOCKED):
@@ -129,6 +133,14 @@ def as_junit(results: list[Result]) -> ET.ElementTree:
             ET.SubElement(properties, "property", name="outcome", value=r.outcome.value)
             ET.SubElement(case, "system-out").text = text
     return ET.ElementTree(suite)
+
+
+def failure_headline(result: Result) -> str:
+    """One line for a failed check: its failing cases by id when there are several, else its message's first line."""
+    failed = [c.id for c in result.cases if c.outcome in (Outcome.FAIL, Outcome.WARN)]
+    if len(failed) > 1:
+        return f"{len(failed)} failing cases: {'; '.join(failed)}"
+    return result.message.splitlines()[0] if result.message else result.outcome.value
 
 
 def write_json(results: list[Result], path: Path, project_dir: Path, revisions: list[int], offered: list[int]) -> None:

@@ -6,12 +6,24 @@ revisions is judged in each (or in the one --revision names), each in its own se
 
 from __future__ import annotations
 
+import dataclasses
 import time
 import traceback
-from typing import Iterable
+from typing import Any, Iterable
 
 from microtvm_project_api.conformance import offer
-from microtvm_project_api.conformance.check import Check, CheckBlocked, CheckFailed, CheckSkipped, Level, Outcome, Result
+from microtvm_project_api.conformance.check import (
+    Case,
+    Check,
+    CheckBlocked,
+    CheckFailed,
+    CheckSkipped,
+    Level,
+    OptionMissing,
+    Outcome,
+    Result,
+    missing_options,
+)
 from microtvm_project_api.conformance.context import STARTS, Context, Settings, UsageError, one_line, typed_options
 from microtvm_project_api.generated.methods import LATEST_REVISION, REVISIONS
 from microtvm_project_api.protocol.launch import ServerNotFoundError, launch_command
@@ -29,6 +41,8 @@ class Runner:
         self.expected_failures = set(expected_failures)
         self.offer = offer.Offer()
         self.ctx: Context | None = None
+        self.causes: dict[str, str] = {}
+        """Each server cause (traceback, stderr tail) the text report printed, with the check@revision it was printed for."""
 
     def start(self) -> None:
         """Ask the server of PROJECT_DIR what it offers; UsageError when there is none or the --option values do not fit it."""
@@ -40,7 +54,7 @@ class Runner:
         if self.offer.any_info:
             typed_options(self.declared(), self.settings.options)
 
-    def declared(self) -> list[dict]:
+    def declared(self) -> list[dict[str, Any]]:
         """The options the server declared, read leniently."""
         options = self.offer.any_info.get("project_options")
         return [o for o in options if isinstance(o, dict)] if isinstance(options, list) else []
@@ -69,16 +83,17 @@ class Runner:
         ctx = self._context(revision)
         started = time.monotonic()
         ctx.begin_check(check.id)
-        blocked_by = None
+        blocked_by = missing_option = None
         try:
             self._admit(ctx, check)
             check.run(ctx)
             outcome, message = Outcome.PASS, ""
         except CheckFailed as exc:
-            outcome = Outcome.FAIL if check.rule.level is Level.MUST else Outcome.WARN
-            message = str(exc)
+            ctx.cases.append(Case.failed(check.id, exc))
+            outcome, message = Outcome.PASS, ""
         except CheckSkipped as exc:
             outcome, message = Outcome.SKIP, str(exc)
+            missing_option = (exc.option, exc.method) if isinstance(exc, OptionMissing) else None
         except CheckBlocked as exc:
             outcome, message, blocked_by = Outcome.BLOCKED, str(exc), exc.by
         except Exception as exc:  # the kit's own bug: blamed on the kit, not the server
@@ -86,13 +101,23 @@ class Runner:
             message = f"harness error (a bug in the kit, not in the server): {exc!r}\n{traceback.format_exc(limit=6)}"
         finally:
             ctx.end_check()
+        if missing_option is None and ctx.missing_option is not None and outcome is not Outcome.BLOCKED:
+            missing_option = (ctx.missing_option.option, ctx.missing_option.method)
+        failed = [case for case in ctx.cases if case.outcome is Outcome.FAIL]
+        if failed and outcome in (Outcome.PASS, Outcome.SKIP, Outcome.BLOCKED):  # a failure found beats a later skip or block
+            outcome = Outcome.FAIL if check.rule.level is Level.MUST else Outcome.WARN
+            message, blocked_by, missing_option = failure_text(failed, self.causes, f"{check.id}@{revision}"), None, None
         if ctx.findings and outcome in (Outcome.PASS, Outcome.FAIL, Outcome.WARN):
             if outcome is Outcome.PASS:
                 outcome = Outcome.INHERITED
             message = "\n".join([*([message] if message else []), *ctx.findings, MOVE_ON])
         outcome, message = self._expected(check, revision, outcome, message)
         exchanges = ctx.transcript.take(failed=outcome in (Outcome.FAIL, Outcome.WARN, Outcome.XFAIL))
-        return Result(check, outcome, message, exchanges, time.monotonic() - started, revision, blocked_by)
+        cases = [dataclasses.replace(c, outcome=Outcome.WARN) if c.outcome is Outcome.FAIL and outcome is Outcome.WARN else c
+                 for c in ctx.cases]
+        result = Result(check, outcome, message, exchanges, time.monotonic() - started, revision, blocked_by, missing_option, cases)
+        ctx.earlier[check.id] = result
+        return result
 
     def close(self) -> None:
         """Stop every server and remove everything the run created."""
@@ -150,13 +175,41 @@ class Runner:
         return outcome, message
 
 
-def exit_status(results: list[Result]) -> int:
-    """0 when every applicable MUST check passed, 1 when any failed (or an expected failure went stale, or a check was
-    blocked by a check that did not fail), 2 on a harness error."""
+def failure_text(failed: list[Case], printed: dict[str, str] | None = None, where: str = "") -> str:
+    """The message of a failed check: its one failing case, or each failing case under its id.
+
+    A server cause already in `printed` (cause -> the check@revision it was printed for) is named instead of printed
+    again; a new one is added to it as printed for `where`.
+    """
+    printed = {} if printed is None else printed
+    texts = []
+    for case in failed:
+        if case.cause and case.cause in printed:
+            case = dataclasses.replace(case, cause=f"\n  server cause: the same as printed for {printed[case.cause]}")
+        elif case.cause:
+            printed[case.cause] = where
+        texts.append(case.render())
+    if len(texts) == 1:
+        return texts[0]
+    return "\n".join(f"case {case.id}:\n  " + text.replace("\n", "\n  ") for case, text in zip(failed, texts))
+
+
+PASSED, FAILED, NOT_RUN, PARTIAL = 0, 1, 2, 3
+"""Exit statuses: every applicable MUST check passed; one failed; the kit could not run (or a harness error); checks
+were skipped because a required option got no value (without --allow-partial)."""
+
+
+def exit_status(results: list[Result], allow_partial: bool = False) -> int:
+    """PASSED when every applicable MUST check passed, FAILED when any failed (or an expected failure went stale, or a
+    check was blocked by a check that did not fail), NOT_RUN on a harness error, PARTIAL when checks were skipped for a
+    required option given no value and `allow_partial` is off (skips for what the platform lacks never count)."""
     outcomes = {r.outcome for r in results}
     failed = {(r.revision, r.check.id) for r in results if r.outcome in (Outcome.FAIL, Outcome.XFAIL)}
     unexplained = any(r.outcome is Outcome.BLOCKED and (r.revision, r.blocked_by) not in failed for r in results)
     if outcomes & {Outcome.FAIL, Outcome.STALE} or unexplained:
-        return 1
-    return 2 if Outcome.ERROR in outcomes else 0
+        return FAILED
+    if Outcome.ERROR in outcomes:
+        return NOT_RUN
+    return PARTIAL if missing_options(results) and not allow_partial else PASSED
+
 

@@ -11,6 +11,7 @@ stderr tail) goes into every failure message that shows it.
 from __future__ import annotations
 
 import collections
+import signal
 import subprocess
 import time
 from dataclasses import dataclass, field
@@ -25,23 +26,47 @@ from microtvm_project_api.protocol.launch import LAUNCH_SCRIPT, ServerExitedErro
 from microtvm_project_api.protocol.registry import default_registry
 from microtvm_project_api.protocol.server_traceback import exception_line, last_frames
 
-MAX_REPLY_BYTES = 8 * 1024 * 1024
-"""The kit never asks for more than 1 MiB per reply; a longer line is a failure, not a memory hazard."""
+
+def _spec_line_bound() -> int:
+    """The spec's bound on one line, newline excluded: jsonrpc.json#/x-max-line-bytes."""
+    envelope = default_registry().definition_uri("Reply").partition("#")[0]
+    return int(default_registry().resolve(f"{envelope}#/x-max-line-bytes"))
+
+
+MAX_REPLY_BYTES = _spec_line_bound()
+"""A reply line longer than the spec's line bound is a failure, never held whole in memory."""
 SHOWN_BYTES = 300
 KEPT_CHARS = 1000
 """ExchangeLog lines longer than this are shortened in reports, except error replies and a failed check's last exchange."""
 STDERR_LINES = 6
 TRACEBACK_FRAMES = 3
 REPLY_RULE = "every line on the reply channel is one JSON-RPC reply [jsonrpc.json#/$defs/Reply]"
-OWNERS = {"server_info_query": "process.starts", "generate_project": "template.generate-project",
-          "build": "template.build", "flash": "template.flash"}
-"""The check that reports a hang of these methods; any other method's hang is reported by the check it hung in."""
 
 
 def shown(data: bytes | str) -> str:
     """A bounded, printable rendering of wire bytes for reports."""
     text = data if isinstance(data, str) else data.decode("utf-8", "backslashreplace")
     return text if len(text) <= SHOWN_BYTES else f"{text[:SHOWN_BYTES]}... ({len(text)} chars)"
+
+
+def signal_name(exit_code: int | None) -> str | None:
+    """The signal that killed a server, from its exit code: negative for the process itself, 128+N as a shell reports it
+    for a child it did not exec; None for an exit with a status of its own."""
+    if exit_code is None:
+        return None
+    number = -exit_code if exit_code < 0 else exit_code - 128 if exit_code > 128 else 0
+    try:
+        return signal.Signals(number).name if number > 0 else None
+    except ValueError:
+        return None
+
+
+def same_id(got: Any, wanted: Any) -> bool:
+    """Whether a reply id is the request id: the same JSON value (a number equal in value: 1e3 and 1000.0; never a boolean for a number)."""
+    numbers = (int, float)
+    if isinstance(got, numbers) and isinstance(wanted, numbers) and not isinstance(got, bool) and not isinstance(wanted, bool):
+        return got == wanted
+    return type(got) is type(wanted) and got == wanted
 
 
 def stderr_lines(tail: list[str]) -> str:
@@ -81,13 +106,16 @@ class Hangs:
     """Methods that hung in this run, per project, and the check that is running (to know who reports a hang).
 
     A hung method is not called again: one hanging method costs one deadline, not one per check.
-    Its owner (OWNERS, else the check it hung in) reports the hang; any other check is blocked by it.
+    Its owner (the check that declares it owns the method, else the check it hung in) reports the hang;
+    any other check is blocked by it.
     """
 
-    failures: dict[tuple[Path, str], tuple[str, str]] = field(default_factory=dict)
+    owners: dict[str, str] = field(default_factory=dict)
+    """method -> the check that owns it (Check.owns)."""
+    failures: dict[tuple[Path, str], tuple[str, CheckFailed]] = field(default_factory=dict)
     current_check: str = ""
 
-    def record(self, project_dir: Path, method: str, failure: str) -> None:
+    def record(self, project_dir: Path, method: str, failure: CheckFailed) -> None:
         """Remember that `method` hung in the running check."""
         self.failures[project_dir, method] = (self.current_check, failure)
 
@@ -96,9 +124,9 @@ class Hangs:
         if (project_dir, method) not in self.failures:
             return
         where, failure = self.failures[project_dir, method]
-        owner = OWNERS.get(method, where)
+        owner = self.owners.get(method, where)
         if owner == self.current_check:
-            raise CheckFailed(failure)
+            raise failure
         raise CheckBlocked(owner, f"{method} hung earlier in this run (no reply before the deadline) and is not called again")
 
 
@@ -112,10 +140,16 @@ class Reply:
     error: dict[str, Any] | None
     seconds: float
     server: ServerProcess | None = None
+    id: Any = None
+    """The id the reply carried."""
 
     def describe(self) -> str:
         """What was sent and what came back, for a failure message."""
         return f"sent {shown(self.sent.rstrip())}\n  got  {shown(self.raw)}"
+
+    def failed(self, why: str, rule: str = "") -> CheckFailed:
+        """The failure of a check that expected something else of this reply: `why` says what, the cause comes along."""
+        return CheckFailed(why, sent=shown(self.sent.rstrip()), got=shown(self.raw), rule=rule, cause=self.cause())
 
     def cause(self) -> str:
         """For an error reply: the server's exception line, its innermost frames and its stderr tail ("" for a result)."""
@@ -142,12 +176,18 @@ class Reply:
             return "a result"
         data = self.error.get("data")
         trace = data.get("traceback") if isinstance(data, dict) else None
-        cause = exception_line(trace) if isinstance(trace, str) else ""
+        detail = data.get("detail") if isinstance(data, dict) else None
+        cause = exception_line(trace) if isinstance(trace, str) else detail if isinstance(detail, str) else ""
         return f"{self.error.get('message')}" + (f": {cause}" if cause and cause not in str(self.error.get("message")) else "")
 
 
 class ServerStopped(CheckFailed):
-    """The server exited (or closed its reply pipe) while a reply was awaited."""
+    """The server exited (or closed its reply pipe) while a reply was awaited; `signal` names the signal that killed it, if one did."""
+
+    def __init__(self, sent: str, got: str, cause: str, exit_code: int | None = None) -> None:
+        super().__init__("", sent=sent, got=got, rule="MUST: a server serves until its request pipe ends", cause=cause)
+        self.exit_code = exit_code
+        self.signal = signal_name(exit_code)
 
 
 class Session:
@@ -186,6 +226,8 @@ class Session:
         except ServerNotFoundError as exc:
             raise CheckFailed(f"the server cannot be started: {exc}") from None
         self.alive = True
+        self.transport_open = False
+        """Whether open_transport succeeded on this server and no close_transport succeeded since (the context closes it)."""
         self._next_id = 1
         self._allowance = start_allowance if (project_dir / LAUNCH_SCRIPT).is_file() else 0.0
 
@@ -204,7 +246,10 @@ class Session:
             self._next_id += 1
         line = wire.encode_message(wire.request(method, params, request_id))
         if method not in SLOW_METHODS:
-            return self.send_line(line, (request_id,), method if validate else None, timeout, hang_method=method)
+            reply = self.send_line(line, (request_id,), method if validate else None, timeout, hang_method=method)
+            if reply.error is None and method in ("open_transport", "close_transport"):
+                self.transport_open = method == "open_transport"
+            return reply
         self.progress.step_started(method)
         started = time.monotonic()
         try:
@@ -216,10 +261,11 @@ class Session:
         return reply
 
     def send_line(self, line: bytes, expect_ids: tuple[Any, ...], method: str | None = None, timeout: float | None = None,
-                  hang_method: str | None = None, null_id_result: bool = False) -> Reply:
+                  hang_method: str | None = None, deployed_ids: tuple[Any, ...] = ()) -> Reply:
         """Send any bytes as one request line and judge the one reply line, whose id must be one of `expect_ids`.
 
-        `null_id_result` accepts a result reply with id null (revision 1 as deployed serves id null).
+        `deployed_ids` are ids the reply envelope does not allow that a reply may still carry (revision 1 as
+        deployed echoes null and boolean ids); the rest of such a reply is judged as usual.
         """
         deadline = (self.timeout if timeout is None else timeout) + self._allowance
         self._allowance = 0.0
@@ -227,10 +273,10 @@ class Session:
         started = time.monotonic()
         raw = self._exchange(line, deadline, hang_method)
         seconds = time.monotonic() - started
-        message = self._decode(line, raw, null_id_result)
+        message = self._decode(line, raw, deployed_ids)
         error = message.get("error")
         self.transcript.add("<-", raw, whole=error is not None)
-        if not any(type(message["id"]) is type(e) and message["id"] == e for e in expect_ids):
+        if not any(same_id(message["id"], e) for e in expect_ids):
             wanted = " or ".join(map(repr, expect_ids))
             self._fail(line, raw, f"the reply id {message['id']!r} is not {wanted}"
                        " [MUST: a reply carries the id of the request it answers, jsonrpc.json#/$defs/Reply]")
@@ -243,7 +289,7 @@ class Session:
             violations = default_registry().validate(error["code"], default_registry().definition_uri("ErrorCode"))
             if violations:
                 self._fail(line, raw, f"error code {error['code']} is not one the spec defines [errors.json#/$defs/ErrorCode]")
-        return Reply(line, raw, message.get("result"), error, seconds, self.process)
+        return Reply(line, raw, message.get("result"), error, seconds, self.process, message["id"])
 
     def close(self) -> None:
         """Stop the server and reap its process group."""
@@ -264,36 +310,38 @@ class Session:
         except TimeoutError:
             tail = stderr_lines(self.process.stderr_tail)
             self.kill()
-            failure = (f"sent {shown(line.rstrip())}\n  got  nothing within {deadline:g} s: the server hangs"
-                       f" [MUST: one reply per request, before the caller's deadline]{tail}")
+            failure = CheckFailed("", sent=shown(line.rstrip()), got=f"nothing within {deadline:g} s: the server hangs",
+                                  rule="MUST: one reply per request, before the caller's deadline", cause=tail)
             if method not in (None, "server_info_query"):  # a silent server_info_query is judged by process.starts
                 self.hangs.record(self.project_dir, method, failure)
-            raise CheckFailed(failure) from None
+            raise failure from None
         except ServerExitedError as exc:
             self.alive = False
             self.process.close(grace=0.5)
-            raise ServerStopped(f"sent {shown(line.rstrip())}\n  got  no reply: {exc.reason} (exit code {exc.exit_code})"
-                                f" [MUST: a server serves until its request pipe ends]{stderr_lines(exc.stderr_tail)}") from None
+            killed = signal_name(exc.exit_code)
+            how = f"exit code {exc.exit_code}" + (f": killed by {killed}" if killed else "")
+            raise ServerStopped(shown(line.rstrip()), f"no reply: {exc.reason} ({how})", stderr_lines(exc.stderr_tail),
+                                exc.exit_code) from None
         except wire.LineTooLong:
             self.kill()
-            raise CheckFailed(f"sent {shown(line.rstrip())}\n  got  a reply line longer than {MAX_REPLY_BYTES} bytes"
-                              f" [{REPLY_RULE}]") from None
+            raise CheckFailed("", sent=shown(line.rstrip()), got=f"a reply line longer than {MAX_REPLY_BYTES} bytes",
+                              rule=REPLY_RULE) from None
 
-    def _decode(self, line: bytes, raw: bytes, null_id_result: bool) -> dict[str, Any]:
+    def _decode(self, line: bytes, raw: bytes, deployed_ids: tuple[Any, ...]) -> dict[str, Any]:
         try:
             message = wire.decode_message(raw)
         except wire.WireDecodeError as exc:
             self.transcript.add("<-", raw)
             self._fail(line, raw, f"the reply channel carried a line that is not JSON ({exc}) [{REPLY_RULE}]")
         judged = message
-        if null_id_result and isinstance(message, dict) and message.get("id", 0) is None and "result" in message:
+        if isinstance(message, dict) and "id" in message and any(same_id(message["id"], i) for i in deployed_ids):
             judged = {**message, "id": 0}  # the id is judged by the caller; the rest of the envelope here
         violations = default_registry().validate(judged, default_registry().definition_uri("Reply"))
         if violations:
             self.transcript.add("<-", raw)
-            self._fail(line, raw, f"not a JSON-RPC reply: {'; '.join(map(str, violations[:3]))} [{REPLY_RULE}]")
-        return message
+            self._fail(line, raw, f"not a JSON-RPC reply: {'; '.join(shown(str(v)) for v in violations[:3])} [{REPLY_RULE}]")
+        return dict(message)  # a Reply is an object (checked above)
 
     def _fail(self, line: bytes, raw: bytes, why: str) -> None:
         self.kill()
-        raise CheckFailed(f"sent {shown(line.rstrip())}\n  got  {shown(raw)}\n  {why}")
+        raise CheckFailed(why, sent=shown(line.rstrip()), got=shown(raw))

@@ -12,10 +12,11 @@ from typing import Any, Callable
 
 from microtvm_project_api.conformance import expect
 from microtvm_project_api.conformance.check import CheckBlocked, CheckSkipped, check, must
-from microtvm_project_api.conformance.context import TVM_VERSION, Context, option_methods
+from microtvm_project_api.conformance.context import Context, option_methods
 from microtvm_project_api.conformance.params import valid_params, wrong_type_params
 from microtvm_project_api.conformance.session import Reply, ServerStopped, Session
 from microtvm_project_api.generated.methods import OPTION_METHODS
+from microtvm_project_api.protocol.agreement import DEFAULT_TVM_VERSION as TVM_VERSION
 from microtvm_project_api.protocol.registry import default_registry
 
 ENVELOPE = "jsonrpc.json#/$defs/Request"
@@ -24,9 +25,10 @@ NOT_SUPPORTED = "MethodNotSupportedError"
 BOGUS_OPTION = "kit_undeclared_option"
 STOPS_AFTER_PARSE_ERROR, STOPS_AFTER_INVALID = "stops-after-parse-error", "stops-after-invalid-request"
 NULL_ID, UNCHECKED_TYPES = "null-id-accepted", "param-types-unchecked"
+NOTIFICATION, BOOLEAN_ID, FLOAT_ID, CLASS_ATTRIBUTES = (
+    "notification-served", "boolean-id-accepted", "float-id-refused", "class-attributes-dispatched")
 TYPE_CHECKED_IN_V1 = tuple(default_registry().resolve(
     default_registry().revision(1).uri + "#/x-server-module/param-types-unchecked/type-checked-methods"))
-"""The methods whose parameter types TVM's server module checks (revisions/v1.json#/x-server-module)."""
 """The methods whose parameter types TVM's server module checks (revisions/v1.json#/x-server-module/param-types-unchecked)."""
 
 
@@ -34,53 +36,75 @@ TYPE_CHECKED_IN_V1 = tuple(default_registry().resolve(
        must("a line that is not JSON or not UTF-8 gets a -32700 reply with id null, and the server keeps serving",
             "revisions/v2.json#/x-parse-error-reply"), inherits=(STOPS_AFTER_PARSE_ERROR,))
 def parse_error(ctx: Context) -> None:
-    for line in (b'{"jsonrpc": "2.0", "method": \n', b'\xff\xfe{"id": 1}\n'):
-        session = ctx.session()
-        try:
-            reply = session.send_line(line, (None,))
-        except ServerStopped:
-            if ctx.revision != 1:
-                raise
-            ctx.inherit(STOPS_AFTER_PARSE_ERROR, f"the line {line!r} got no reply and the server exited")
-            continue
-        expect.error(reply, (PARSE_ERROR,), "the line is not one UTF-8 JSON text")
-        expect.keeps_serving(ctx, session, f"the line {line!r}", STOPS_AFTER_PARSE_ERROR)
+    for what, line in (("truncated JSON", b'{"jsonrpc": "2.0", "method": \n'), ("not UTF-8", b'\xff\xfe{"id": 1}\n')):
+        with ctx.case(what):
+            session = ctx.session()
+            try:
+                reply = session.send_line(line, (None,))
+            except ServerStopped as exc:
+                expect.stopped_as_deployed(ctx, exc, STOPS_AFTER_PARSE_ERROR)
+                ctx.inherit(STOPS_AFTER_PARSE_ERROR, f"the line {line!r} got no reply and the server exited")
+                continue
+            expect.error(reply, (PARSE_ERROR,), "the line is not one UTF-8 JSON text")
+            expect.keeps_serving(ctx, session, f"the line {line!r}", STOPS_AFTER_PARSE_ERROR)
 
 
 def _line(message: Any) -> bytes:
     return json.dumps(message).encode("utf-8") + b"\n"
 
 
-INVALID_REQUESTS: list[tuple[str, Any, tuple[Any, ...]]] = [
-    ("jsonrpc is not \"2.0\"", {"jsonrpc": "1.0", "method": "server_info_query", "params": {"tvm_version": TVM_VERSION}, "id": 11}, (11, None)),
-    ("no jsonrpc member", {"method": "server_info_query", "params": {"tvm_version": TVM_VERSION}, "id": 12}, (12, None)),
-    ("no method", {"jsonrpc": "2.0", "params": {}, "id": 13}, (13, None)),
-    ("method is not a string", {"jsonrpc": "2.0", "method": 42, "params": {}, "id": 14}, (14, None)),
-    ("method breaks ^[a-zA-Z0-9_]+$", {"jsonrpc": "2.0", "method": "server info!", "params": {}, "id": 15}, (15, None)),
-    ("id is null", {"jsonrpc": "2.0", "method": "server_info_query", "params": {"tvm_version": TVM_VERSION}, "id": None}, (None,)),
-    ("id is a float", {"jsonrpc": "2.0", "method": "server_info_query", "params": {"tvm_version": TVM_VERSION}, "id": 1.5}, (None,)),
-    ("no id (a notification)", {"jsonrpc": "2.0", "method": "server_info_query", "params": {"tvm_version": TVM_VERSION}}, (None,)),
-    ("the request is a number", 42, (None,)),
-    ("the request is a string", "server_info_query", (None,)),
+HELLO = {"tvm_version": TVM_VERSION}
+INVALID_REQUESTS: list[tuple[str, Any, tuple[Any, ...], str | None]] = [
+    ("jsonrpc is not \"2.0\"", {"jsonrpc": "1.0", "method": "server_info_query", "params": HELLO, "id": 11}, (11, None), None),
+    ("no jsonrpc member", {"method": "server_info_query", "params": HELLO, "id": 12}, (12, None), None),
+    ("no method", {"jsonrpc": "2.0", "params": {}, "id": 13}, (13, None), None),
+    ("method is not a string", {"jsonrpc": "2.0", "method": 42, "params": {}, "id": 14}, (14, None), None),
+    ("method breaks ^[a-zA-Z0-9_]+$", {"jsonrpc": "2.0", "method": "server info!", "params": {}, "id": 15}, (15, None), None),
+    ("no params", {"jsonrpc": "2.0", "method": "server_info_query", "id": 17}, (17, None), None),
+    ("params is null", {"jsonrpc": "2.0", "method": "server_info_query", "params": None, "id": 18}, (18, None), None),
+    ("id is null", {"jsonrpc": "2.0", "method": "server_info_query", "params": HELLO, "id": None}, (None,), NULL_ID),
+    ("id is true", {"jsonrpc": "2.0", "method": "server_info_query", "params": HELLO, "id": True}, (None,), BOOLEAN_ID),
+    ("id is a float", {"jsonrpc": "2.0", "method": "server_info_query", "params": HELLO, "id": 1.5}, (None,), None),
+    ("no id, a notification", {"jsonrpc": "2.0", "method": "server_info_query", "params": HELLO}, (None,), NOTIFICATION),
+    ("the request is a number", 42, (None,), None),
+    ("the request is a string", "server_info_query", (None,), None),
 ]
+"""(what is wrong, the request, the reply ids allowed, the behaviour of TVM's server module it meets in revision 1, if any)."""
+
+
+def as_deployed(key: str | None, request: Any, reply: Reply) -> bool:
+    """Whether `reply` is what TVM's server module answers to `request` by construction (revisions/v1.json#/x-server-module/`key`)."""
+    if key == NULL_ID:
+        return reply.error is None and reply.id is None
+    if key == BOOLEAN_ID:
+        return reply.error is None and reply.id is request["id"]
+    if key == NOTIFICATION:
+        return (reply.id is None and reply.error is not None and reply.error["code"] == expect.SERVER_ERROR
+                and reply.error["message"] == f"calling method {request['method']}")
+    return False
 
 
 @check("jsonrpc.invalid-request", "JSON that is not a request object gets -32600, and the server keeps serving",
        must("JSON that is not a valid request object (wrong jsonrpc, bad id, missing method) is answered -32600", "errors.json#/$defs/ErrorCode"),
        inherits=(STOPS_AFTER_INVALID, NULL_ID))
 def invalid_request(ctx: Context) -> None:
-    for what, message, ids in INVALID_REQUESTS:
+    for what, message, ids, deployed in INVALID_REQUESTS:
+        with ctx.case(what):
+            session = ctx.session()
+            served_ids = (None, True) if ctx.revision == 1 else ()
+            reply = session.send_line(_line(message), ids + ((True,) if deployed == BOOLEAN_ID and ctx.revision == 1 else ()),
+                                      deployed_ids=served_ids)
+            if ctx.revision == 1 and deployed is not None and as_deployed(deployed, message, reply):
+                ctx.inherit(deployed, f"the request ({what}) got {reply.summary()}, id {json.dumps(reply.id)}")
+                expect.still_serving(session, f"the request ({what})")
+                continue
+            expect.error(reply, (INVALID_REQUEST,), what)
+            expect.keeps_serving(ctx, session, f"the request ({what})", STOPS_AFTER_INVALID)
+    with ctx.case("params is an array"):
         session = ctx.session()
-        reply = session.send_line(_line(message), ids, null_id_result=ctx.revision == 1)
-        if ctx.revision == 1 and reply.error is None and ids == (None,) and isinstance(message, dict) and message.get("id", None) is None:
-            ctx.inherit(NULL_ID, f"the request ({what}) was served, its reply carrying id null")
-            continue
-        expect.error(reply, (INVALID_REQUEST,), what)
-        expect.keeps_serving(ctx, session, f"the request ({what})", STOPS_AFTER_INVALID)
-    session = ctx.session()
-    reply = session.send_line(_line({"jsonrpc": "2.0", "method": "server_info_query", "params": [TVM_VERSION], "id": 16}), (16, None))
-    expect.error(reply, (INVALID_REQUEST, INVALID_PARAMS), "params is an array, not an object")
-    expect.keeps_serving(ctx, session, "the request (params is an array)", STOPS_AFTER_INVALID)
+        reply = session.send_line(_line({"jsonrpc": "2.0", "method": "server_info_query", "params": [TVM_VERSION], "id": 16}), (16, None))
+        expect.error(reply, (INVALID_REQUEST, INVALID_PARAMS), "params is an array, not an object")
+        expect.keeps_serving(ctx, session, "the request (params is an array)", STOPS_AFTER_INVALID)
 
 
 @check("jsonrpc.batch", "a batch (JSON array) gets one -32600 reply, not an array",
@@ -92,21 +116,49 @@ def batch(ctx: Context) -> None:
     expect.keeps_serving(ctx, session, "a batch", STOPS_AFTER_INVALID)
 
 
-@check("jsonrpc.unknown-method", "a well-formed unknown method gets -32601 with the request id",
-       must("a method that is not part of the protocol is answered -32601", "errors.json#/$defs/ErrorCode"))
+CLASS_ATTRIBUTE_NAMES = ("__init__", "__repr__")
+"""Well-formed method names that are attributes of every Python class: no protocol method."""
+
+
+@check("jsonrpc.unknown-method", "a well-formed unknown method (__init__ and __repr__ too) gets -32601 with the request id",
+       must("a method that is not part of the protocol is answered -32601", "errors.json#/$defs/ErrorCode"), inherits=(CLASS_ATTRIBUTES,))
 def unknown_method(ctx: Context) -> None:
-    session = ctx.session()
-    expect.error(session.call("no_such_method", {}), (METHOD_NOT_FOUND,), "no_such_method is not a protocol method")
-    expect.still_serving(session, "an unknown method")
+    with ctx.case("no_such_method"):
+        session = ctx.session()
+        expect.error(session.call("no_such_method", {}), (METHOD_NOT_FOUND,), "no_such_method is not a protocol method")
+        expect.still_serving(session, "an unknown method")
+    for name in CLASS_ATTRIBUTE_NAMES:
+        with ctx.case(name):
+            session = ctx.session()
+            reply = session.call(name, {})
+            if ctx.revision == 1 and (reply.error is None or reply.error["code"] != METHOD_NOT_FOUND):
+                ctx.inherit(CLASS_ATTRIBUTES, f"{name} was dispatched: {reply.summary()}")
+            else:
+                expect.error(reply, (METHOD_NOT_FOUND,), f"{name} is not a protocol method")
+            expect.still_serving(session, f"the method {name}")
 
 
-@check("jsonrpc.id-echo", "string and large integer ids come back unchanged",
-       must("the reply carries the id of the request: a string or an integer", "jsonrpc.json#/$defs/RequestId"))
+FLOAT_IDS = ("1.0", "1e3")
+"""Integers to JSON Schema, written with a fraction or an exponent: valid ids."""
+
+
+@check("jsonrpc.id-echo", "string and integer ids (large, and written 1.0 or 1e3) come back unchanged",
+       must("the reply carries the id of the request: a string or an integer", "jsonrpc.json#/$defs/RequestId"), inherits=(FLOAT_ID,))
 def id_echo(ctx: Context) -> None:
-    session = ctx.session()
     for request_id in ("kit-\u00e9-1", 2**53 - 1, 0, -7):
-        expect.result(session.call("server_info_query", ctx.hello, request_id=request_id, validate=False),
-                      "a valid request")
+        with ctx.case(f"id {json.dumps(request_id)}"):
+            expect.result(ctx.session().call("server_info_query", ctx.hello, request_id=request_id, validate=False), "a valid request")
+    for written in FLOAT_IDS:
+        with ctx.case(f"id {written}"):
+            session = ctx.session()
+            line = b'{"jsonrpc": "2.0", "method": "server_info_query", "params": %s, "id": %s}\n' % (
+                json.dumps(ctx.hello).encode(), written.encode())
+            reply = session.send_line(line, (float(written), *((None,) if ctx.revision == 1 else ())))
+            if ctx.revision == 1 and reply.id is None and reply.error is not None and reply.error["code"] == INVALID_REQUEST:
+                ctx.inherit(FLOAT_ID, f"the id {written} got {reply.summary()}, id null")
+                expect.keeps_serving(ctx, session, f"the id {written}", FLOAT_ID)
+                continue
+            expect.result(reply, f"the id {written} is an integer to JSON Schema")
 
 
 Variants = Callable[[str, dict[str, Any]], list[tuple[str, dict[str, Any]]]]
@@ -118,19 +170,18 @@ def _bad_params_check(ctx: Context, make: Variants, unchecked_in_v1: tuple[str, 
     In revision 1, any other reply for a method in `unchecked_in_v1` is TVM's server module passing
     the parameters on unchecked: reported as inherited (the server must still keep serving).
     """
-    session = ctx.session()
     for method in default_registry().revision(ctx.revision).methods:
         for what, params in make(method, valid_params(ctx, method)):
-            reply = session.call(method, params)
-            if not ctx.supported(method) and _refused_as_unsupported(ctx, reply):
-                continue
-            if ctx.revision == 1 and method in unchecked_in_v1 and (reply.error is None or reply.error["code"] != INVALID_PARAMS):
-                ctx.inherit(UNCHECKED_TYPES, f"{method} with {what} got {reply.summary()}, not -32602")
-                if reply.error is None and method == "open_transport":
-                    session.call("close_transport", {})
-            else:
-                expect.error(reply, (INVALID_PARAMS,), f"{method} with {what}")
-            expect.still_serving(session, f"{method} with {what}")
+            with ctx.case(f"{method}: {what}"):
+                session = ctx.session()
+                reply = session.call(method, params, validate=False)  # only the answer to the bad params is judged here
+                if not ctx.supported(method) and _refused_as_unsupported(ctx, reply):
+                    continue
+                if ctx.revision == 1 and method in unchecked_in_v1 and (reply.error is None or reply.error["code"] != INVALID_PARAMS):
+                    ctx.inherit(UNCHECKED_TYPES, f"{method} with {what} got {reply.summary()}, not -32602")
+                else:
+                    expect.error(reply, (INVALID_PARAMS,), f"{method} with {what}")
+                expect.still_serving(session, f"{method} with {what}")
 
 
 def _required(ctx: Context, method: str) -> list[str]:
@@ -217,8 +268,6 @@ def _send_options(ctx: Context, target: Target, options: dict[str, Any], what: s
     session, _, method = target
     params = ctx.generate_params(ctx.new_path("kit-project"), options) if method == "generate_project" else {"options": options}
     reply = session.call(method, params)
-    if reply.error is None and method == "open_transport":
-        session.call("close_transport", {})
     expect.error(reply, (INVALID_PARAMS,), f"{method} with {what}")
     expect.mentions(reply, name, "an invalid-options error names the option")
     expect.still_serving(session, f"{method} with {what}")

@@ -7,7 +7,7 @@ import subprocess
 from pathlib import Path
 from typing import Any
 
-from microtvm_project_api.conformance.check import CheckBlocked, CheckFailed, CheckSkipped, check, must
+from microtvm_project_api.conformance.check import CheckBlocked, CheckFailed, CheckSkipped, OptionMissing, check, must
 from microtvm_project_api.conformance.context import Context
 from microtvm_project_api.conformance.session import Session, stderr_lines
 from microtvm_project_api.protocol.launch import group_members, processes_outside_group
@@ -16,7 +16,8 @@ LAUNCH = "docs/overview.md#launch-convention"
 
 
 @check("process.starts", "the server starts and answers server_info_query within the deadline",
-       must("a server launched with --read-fd/--write-fd answers its first request before the caller's deadline", LAUNCH))
+       must("a server launched with --read-fd/--write-fd answers its first request before the caller's deadline", LAUNCH),
+       owns=("server_info_query",))
 def starts(ctx: Context) -> None:
     ctx.query_info(ctx.start(), strict=False)
 
@@ -55,6 +56,9 @@ def no_children_left(ctx: Context) -> None:
         ctx.options_for("open_transport", info)
         ctx.prepare_device()
         session = _serve_until_eof(ctx, project, info)
+    except OptionMissing as exc:
+        ctx.missing_option = exc  # the transport half is not judged: the run is partial
+        return
     except (CheckSkipped, CheckBlocked):
         return
     _nothing_left(session, "after its request pipe ended with the transport open")
@@ -68,7 +72,7 @@ def _serve_until_eof(ctx: Context, project: Path, transport_info: dict[str, Any]
         reply = session.call("open_transport", {"options": ctx.options_for("open_transport", transport_info)})
         ctx.excuse_unflashed(reply, transport_info)
         if reply.error is not None:
-            raise CheckFailed(f"open_transport failed: {reply.describe()}{reply.cause()}")
+            raise reply.failed("open_transport failed")
     _end_requests(ctx, session)
     return session
 

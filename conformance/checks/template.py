@@ -17,14 +17,15 @@ GENERATE = "methods/generate_project.json"
 
 
 @check("template.generate-project", "generate_project creates a fresh project directory holding the server",
-       must("the server creates project_dir and copies its microtvm_api_server.py into it", GENERATE), needs=(Need.TEMPLATE,))
+       must("the server creates project_dir and copies its microtvm_api_server.py into it", GENERATE), needs=(Need.TEMPLATE,),
+       owns=("generate_project",))
 def generate_project(ctx: Context) -> None:
     ctx.require("generate_project")
     try:
         project = ctx.generated_project()
     except CheckBlocked:
         if ctx.generation_error:
-            raise CheckFailed(ctx.generation_error) from None
+            raise ctx.generation_error from None
         raise
     if not (project / SERVER_FILE).is_file():
         raise CheckFailed(f"generate_project returned, but {project / SERVER_FILE} does not exist")
@@ -42,7 +43,7 @@ def generate_refuses_existing(ctx: Context) -> None:
     expect.error(reply, (expect.SERVER_ERROR,), "project_dir already exists")
     left = sorted(p.name for p in target.iterdir())
     if left != ["keep.txt"] or (target / "keep.txt").read_text() != "the kit's file\n":
-        raise CheckFailed(f"{reply.describe()}\n  the existing directory was changed: it now holds {left}")
+        raise reply.failed(f"the existing directory was changed: it now holds {left}")
 
 
 @check("template.generated-server-starts", "the generated project's own server starts and reports is_template false and its archive",
@@ -56,55 +57,48 @@ def generated_server_starts(ctx: Context) -> None:
     check_mlf_path(ctx, info, project)
 
 
-def _build(ctx: Context, what: str) -> None:
-    info = ctx.device_info()
-    ctx.require("build", info)
-    reply = ctx.device_session().call("build", {"options": ctx.options_for("build", info)})
-    expect.result(reply, what)
-    ctx.built = True
-
-
-@check("template.build", "build succeeds in the generated project",
-       must("build makes the project ready to flash and returns null", "methods/build.json"), needs=(Need.GENERATED,))
+@check("template.build", "the first build of a freshly generated project succeeds",
+       must("build makes the project ready to flash and returns null", "methods/build.json"), needs=(Need.GENERATED,), owns=("build",))
 def build(ctx: Context) -> None:
-    _build(ctx, "build in a freshly generated project")
+    expect.result(ctx.device_call("build", 1, judge=True), "the first build of a freshly generated project")
 
 
 @check("template.build-again", "a second build in the same project succeeds",
        must("building again in the same project works", "methods/build.json"), needs=(Need.GENERATED,))
 def build_again(ctx: Context) -> None:
-    _build(ctx, "the first build")
-    _build(ctx, "building again in the same project")
+    ctx.device_ready("build", 1)
+    expect.result(ctx.device_call("build", 2, judge=True), "a second build in the same project, after the first succeeded")
 
 
-@check("template.flash", "flash succeeds after build (skip with --skip template.flash when no device is attached)",
-       must("flash programs the attached device with the built image and returns null", "methods/flash.json"), needs=(Need.GENERATED,))
+@check("template.flash", "flash succeeds after build",
+       must("flash programs the attached device with the built image and returns null", "methods/flash.json"), needs=(Need.GENERATED,),
+       owns=("flash",))
 def flash(ctx: Context) -> None:
-    info = ctx.device_info()
-    ctx.require("flash", info)
-    if not ctx.built:
-        _build(ctx, "build before flash")
-    expect.result(ctx.device_session().call("flash", {"options": ctx.options_for("flash", info)}), "flash after build")
+    ctx.device_ready("build", 1)
+    expect.result(ctx.device_call("flash", 1, judge=True), "flash after a build that succeeded")
 
 
 @check("template.unsupported-methods", "every method missing from supported_methods answers MethodNotSupportedError",
        must("any method not in supported_methods answers MethodNotSupportedError", "revisions/v2.json#/x-common-server-errors"),
        revisions=(2,))
 def unsupported_methods(ctx: Context) -> None:
-    servers = [(ctx.session(), ctx.info)]
+    servers = [(ctx.settings.project_dir, ctx.info)]
     try:
         if ctx.is_template:
-            servers.append((ctx.device_session(), ctx.device_info()))
+            servers.append((ctx.generated_project(), ctx.device_info()))
     except (CheckSkipped, CheckBlocked):
         pass
     checked = 0
-    for session, info in servers:
+    for project, info in servers:
+        where = "PROJECT_DIR" if project == ctx.settings.project_dir else "the generated project"
         for method in REVISIONS[ctx.revision].methods:
             if method in info.get("supported_methods", ()):
                 continue
             checked += 1
-            expect.named(session.call(method, valid_params(ctx, method)), ("MethodNotSupportedError",),
-                         f"{method} is not in supported_methods of {session.project_dir}")
-            expect.still_serving(session, f"the unsupported method {method}")
+            with ctx.case(f"{method} in {where}"):
+                session = ctx.session(project)
+                expect.named(session.call(method, valid_params(ctx, method)), ("MethodNotSupportedError",),
+                             f"{method} is not in supported_methods of {project}")
+                expect.still_serving(session, f"the unsupported method {method}")
     if not checked:
         raise CheckSkipped("the server declares every method supported")

@@ -98,12 +98,8 @@ def test_a_command_whose_extra_is_missing_names_the_extra(without_jsonschema, tm
 def test_the_pytest_plugin_names_the_extra_too(without_jsonschema) -> None:
     from microtvm_project_api.conformance import pytest_plugin
 
-    class Config:
-        def getoption(self, name: str) -> str:
-            return str(LOOPBACK)
-
     with pytest.raises(pytest.UsageError, match=r"pytest --microtvm-project needs the conformance extra \(jsonschema not installed\)"):
-        pytest_plugin.pytest_collection_modifyitems(None, Config(), [])  # type: ignore[arg-type]
+        pytest_plugin._check_project(str(LOOPBACK))  # what the plugin does first when --microtvm-project is given
 
 
 @pytest.mark.parametrize("argv", [

@@ -10,6 +10,7 @@ what the module does is inherited, what the platform does wrong still fails.
 from __future__ import annotations
 
 import dataclasses
+import json
 import time
 from pathlib import Path
 
@@ -24,11 +25,11 @@ TIMEOUT = "20"
 # defect, revision, the check that catches it, whether it hangs (the kit waits --timeout for it), what its failure must say
 BROKEN: list[tuple[str, int, str, bool, str]] = [
     ("crashes_on_start", 2, "process.starts", False, "stderr: wire_server: cannot open the board (simulated crash)"),
-    ("logs_on_reply_channel", 2, "process.starts", False, "got  INFO wire server starting"),
+    ("logs_on_reply_channel", 2, "process.starts", False, "INFO wire server starting"),
     ("wrong_reply_id", 2, "process.starts", False, "the reply id 2 is not 1"),
-    ("huge_reply", 2, "process.starts", False, "got  a reply line longer than 8388608 bytes"),
-    ("endless_reply", 2, "process.starts", False, "got  a reply line longer than 8388608 bytes"),
-    ("reads_stdin", 2, "process.ignores-stdin", True, f"got  nothing within {HANG_TIMEOUT} s: the server hangs"),
+    ("huge_reply", 2, "process.starts", False, "a reply line longer than 67108864 bytes"),
+    ("endless_reply", 2, "process.starts", False, "a reply line longer than 67108864 bytes"),
+    ("reads_stdin", 2, "process.ignores-stdin", True, f"nothing within {HANG_TIMEOUT} s: the server hangs"),
     ("no_exit_on_eof", 2, "process.exits-on-eof", True, f"is still running {HANG_TIMEOUT} s after its request pipe reached end of file"),
     ("exit_status_on_eof", 1, "process.exits-on-eof", False, "the server exited with status 1 at end of file on its request pipe"),
     ("leaves_child_behind", 2, "process.no-children-left", False, "the server exited but its process group"),
@@ -41,17 +42,23 @@ BROKEN: list[tuple[str, int, str, bool, str]] = [
     ("platform_name_not_slug", 2, "server_info.platform-slug", False, "platform_name 'Wire Server' is not a lowercase slug"),
     ("partial_transport_methods", 2, "server_info.supported-methods", False, "only some transport methods are listed"),
     ("template_reports_empty_mlf_path", 2, "server_info.mlf-path", False, "a template reports model_library_format_path ''"),
-    ("stops_on_parse_error", 2, "jsonrpc.parse-error", False, "got  no reply: the server closed its reply pipe (exit code 0)"),
+    ("stops_on_parse_error", 2, "jsonrpc.parse-error", False, "no reply: the server closed its reply pipe (exit code 0)"),
     ("parse_error_with_id", 2, "jsonrpc.parse-error", False, "the reply id 0 is not None"),
+    ("segfault_on_parse_error", 1, "jsonrpc.parse-error", False,
+     "killed by SIGSEGV: the server crashed; TVM's server module exits with a status there, never by a signal"),
+    ("segfault_after_batch", 1, "jsonrpc.batch", False, "(exit code -11: killed by SIGSEGV)"),
+    ("notification_answered_with_id", 1, "jsonrpc.invalid-request", False, "the reply id 0 is not None"),
+    ("boolean_id_as_integer", 1, "jsonrpc.invalid-request", False, "the reply id 1 is not None or True"),
+    ("dunder_method_exits", 1, "jsonrpc.unknown-method", False, "stderr: wire_server: __init__ called"),
     ("accepts_any_jsonrpc_version", 1, "jsonrpc.invalid-request", False, 'expected an error with code -32600: jsonrpc is not "2.0"'),
-    ("batch_answered_as_array", 2, "jsonrpc.batch", False, "got  [{"),
+    ("batch_answered_as_array", 2, "jsonrpc.batch", False, '[{"jsonrpc": "2.0", "id": 21, "result"'),
     ("unknown_method_as_server_error", 1, "jsonrpc.unknown-method", False,
      "expected an error with code -32601: no_such_method is not a protocol method"),
     ("unknown_method_answered", 2, "jsonrpc.unknown-method", False,
      "expected an error with code -32601: no_such_method is not a protocol method"),
     ("large_ids_truncated", 2, "jsonrpc.id-echo", False, "the reply id 4294967295 is not 9007199254740991"),
-    ("missing_params_crash_handler", 1, "jsonrpc.params-missing", False, '"params":{},"id":2}\n        got  no reply'),
-    ("extra_params_accepted", 2, "jsonrpc.params-extra", False, '"unexpected_param":1},"id":2}\n        got  no reply'),
+    ("missing_params_crash_handler", 1, "jsonrpc.params-missing", False, "no reply: the server closed its reply pipe (exit code 1)"),
+    ("extra_params_accepted", 2, "jsonrpc.params-extra", False, "no reply: the server closed its reply pipe (exit code 1)"),
     ("param_types_unchecked", 2, "jsonrpc.params-mistyped", False, "expected an error with code -32602: server_info_query with tvm_version=7"),
     ("options_unchecked", 2, "jsonrpc.option-unknown-name", False,
      "expected an error with code -32602: generate_project with option kit_undeclared_option"),
@@ -65,14 +72,13 @@ BROKEN: list[tuple[str, int, str, bool, str]] = [
     ("generate_overwrites_existing", 2, "template.generate-refuses-existing", False,
      "expected an error with code -32000: project_dir already exists"),
     ("generated_reports_template", 2, "template.generated-server-starts", False, "/model_library_format_path: 'model.tar' is not of type 'null'"),
-    ("hangs_on_build", 2, "template.build", True, 'sent {"jsonrpc":"2.0","method":"build","params":{"options":{"serial_number":"S1"}}'),
-    ("second_build_fails", 2, "template.build-again", False, "expected a result: building again in the same project"),
-    ("flash_always_fails", 2, "template.flash", False, 'got  {"jsonrpc": "2.0", "id": 4, "error": {"code": -32000, "message": "not built"}}'),
+    ("hangs_on_build", 2, "template.build", True, f"nothing within {HANG_TIMEOUT} s: the server hangs"),
+    ("second_build_fails", 2, "template.build-again", False, "expected a result: a second build in the same project, after the first succeeded"),
+    ("flash_always_fails", 2, "template.flash", False, '{"jsonrpc": "2.0", "id": 4, "error": {"code": -32000, "message": "not built"}}'),
     ("unsupported_as_method_not_found", 2, "template.unsupported-methods", False,
      "expected an error with code -32000: build is not in supported_methods"),
     ("reopen_fails", 2, "transport.open-timeouts", False, "expected a result: open_transport on an open transport"),
-    ("crash_before_open", 2, "transport.closed-before-open", False, '"method":"read_transport","params":{"n":1,"timeout_sec":0},"id":2}\n'
-     "        got  no reply"),
+    ("crash_before_open", 2, "transport.closed-before-open", False, "no reply: the server closed its reply pipe (exit code 1)"),
     ("timeout_after_close", 2, "transport.closed-after-close", False,
      "expected message TransportClosedError: read_transport after close_transport"),
     ("close_twice_fails", 2, "transport.close-twice", False, "expected a result: close_transport on a transport never opened is a no-op"),
@@ -91,6 +97,7 @@ TVM_BROKEN: list[tuple[str, str, str]] = [
     ("close_twice_fails", "transport.close-twice", "server exception: RuntimeError: the transport is not open"),
     ("generate_without_server_copy", "template.generate-project", "microtvm_api_server.py does not exist"),
     ("zero_byte_read", "transport.read-timeout", "/data: '' is too short"),
+    ("crashes_in_repr", "jsonrpc.unknown-method", "(exit code -11: killed by SIGSEGV)"),
 ]
 CHECKS = {c.id: c for c in all_checks()}
 
@@ -99,14 +106,27 @@ CHECKS = {c.id: c for c in all_checks()}
 def test_broken_server_fails_the_check_of_the_rule_it_breaks(tmp_path, conform, write_project, defect, revision, check_id,
                                                              hangs, says) -> None:
     project = write_project(tmp_path / "template", revision, defect)
-    block = _failure_block(conform, project, check_id, HANG_TIMEOUT if hangs else TIMEOUT)
-    assert says in block, block
+    cases = _failing_cases(conform, project, check_id, HANG_TIMEOUT if hangs else TIMEOUT)
+    assert any(says in value for case in cases for value in case.values()), cases
 
 
 @pytest.mark.parametrize("defect, check_id, says", TVM_BROKEN, ids=[row[0] for row in TVM_BROKEN])
 def test_a_defect_of_a_platform_on_tvms_server_module_still_fails(tmp_path, conform, write_tvm_project, defect, check_id, says) -> None:
-    block = _failure_block(conform, write_tvm_project(tmp_path / "template", defect), check_id, TIMEOUT)
-    assert says in block, block
+    cases = _failing_cases(conform, write_tvm_project(tmp_path / "template", defect), check_id, TIMEOUT)
+    assert any(says in value for case in cases for value in case.values()), cases
+
+
+def _failing_cases(conform, project: Path, check_id: str, timeout: str) -> list[dict[str, str]]:
+    """Run only `check_id` against `project`; it must be the one check that fails the run: its failing cases (JSON report)."""
+    report = project.parent / "report.json"
+    skips = [arg for other in CHECKS if other != check_id for arg in ("--skip", other)]
+    run = conform(project, "--device", "echo", "--option", "serial_number=S1", "--timeout", timeout, "--report-json", report, *skips)
+    assert run.status == 1, run.out
+    checks = json.loads(report.read_text())["checks"]
+    assert [c["id"] for c in checks if c["outcome"] == "fail"] == [check_id], run.out
+    (result,) = [c for c in checks if c["id"] == check_id]
+    assert result["rule"] == CHECKS[check_id].rule.text and f"rule: {CHECKS[check_id].rule}" in run.out
+    return [case for case in result["cases"] if case["outcome"] == "fail"]
 
 
 def _failure_block(conform, project, check_id: str, timeout: str) -> str:
@@ -196,7 +216,7 @@ def test_a_hang_is_reported_once_by_the_check_of_its_method_and_blocks_the_other
     assert run.status == 1
     assert [line.split()[1] for line in run.out.splitlines() if line.startswith("FAIL ")] == ["template.build"]
     assert run.out.count("got  nothing within") == 1
-    assert "blocked by template.build: build hung earlier in this run" in run.out
+    assert "blocked by template.build: build failed: nothing within 2 s: the server hangs" in run.out
     assert "PASS  transport.closed-before-open" in run.out and "PASS  transport.close-twice" in run.out
 
 
@@ -228,4 +248,56 @@ def test_with_flashing_skipped_a_closed_transport_failure_still_fails(tmp_path, 
                   "--skip", "template.flash", "--skip", "jsonrpc")
     assert run.status == 1
     failed = [line.split()[1] for line in run.out.splitlines() if line.startswith("FAIL ")]
-    assert failed == ["transport.closed-before-open", "transport.closed-after-close", "transport.close-twice"], run.out
+    assert failed == ["transport.closed-before-open"], run.out
+    assert ("BLOCK transport.close-twice                  blocked by transport.closed-before-open: close_transport on a transport"
+            " never opened failed there: the same defect") in run.out
+
+
+def test_a_check_reports_every_failing_case_not_only_the_first(tmp_path, conform, write_project) -> None:
+    report = tmp_path / "report.json"
+    skips = [arg for other in CHECKS if other != "jsonrpc.params-mistyped" for arg in ("--skip", other)]
+    run = conform(write_project(tmp_path / "template", 1, "build_flash_types_unchecked"), "--timeout", TIMEOUT,
+                  "--report-json", report, *skips)
+    assert run.status == 1, run.out
+    (result,) = [c for c in json.loads(report.read_text())["checks"] if c["id"] == "jsonrpc.params-mistyped"]
+    assert result["outcome"] == "fail"
+    failed = [(c["id"], c["expected"]) for c in result["cases"] if c["outcome"] == "fail"]
+    assert failed == [("build: options='1'", "expected an error with code -32602: build with options='1'"),
+                      ("flash: options='1'", "expected an error with code -32602: flash with options='1'")]
+    assert {c["outcome"] for c in result["cases"]} == {"pass", "fail"}
+    assert all(c["sent"] and c["got"] for c in result["cases"] if c["outcome"] == "fail")
+
+
+def _checks(report: Path) -> dict[str, dict]:
+    return {f"{c['id']}@{c['revision']}": c for c in json.loads(report.read_text())["checks"]}
+
+
+def test_build_judges_the_first_build_of_a_fresh_project_with_its_stderr_and_its_cause_is_printed_once(tmp_path, conform,
+                                                                                                     write_project) -> None:
+    report = tmp_path / "report.json"
+    run = conform(write_project(tmp_path / "template", (1, 2), "first_build_fails"), "--device", "echo", "--timeout", TIMEOUT,
+                  "--option", "serial_number=S1", "--skip", "jsonrpc", "--report-json", report)
+    assert run.status == 1
+    checks = _checks(report)
+    assert sorted(i for i, c in checks.items() if c["outcome"] == "fail") == ["template.build@1", "template.build@2"]
+    (case,) = checks["template.build@1"]["cases"]
+    assert case["expected"] == "expected a result: the first build of a freshly generated project"
+    assert '"message": "build failed"' in case["got"] and "stderr: make: cc: No such file or directory" in case["cause"]
+    for revision in (1, 2):
+        for blocked in ("template.build-again", "template.flash", "transport.open-timeouts"):
+            assert (checks[f"{blocked}@{revision}"]["outcome"], checks[f"{blocked}@{revision}"]["blocked_by"]) == ("blocked", "template.build")
+    assert "FileExistsError" not in run.out and "build directory exists" not in run.out
+    assert run.out.count("stderr: make: cc: No such file or directory") == 1
+    assert "server cause: the same as printed for template.build@1" in run.out
+    assert checks["template.build@2"]["cases"][0]["cause"] == case["cause"]
+
+
+def test_params_mistyped_judges_only_the_answer_not_the_result_schema_that_server_info_schema_judges(tmp_path, conform,
+                                                                                                 write_tvm_project) -> None:
+    report = tmp_path / "report.json"
+    keep = ("server_info.schema", "jsonrpc.params-mistyped")
+    skips = [arg for other in CHECKS if other not in keep for arg in ("--skip", other)]
+    run = conform(write_tvm_project(tmp_path / "template", "info_breaks_schema"), "--timeout", TIMEOUT, "--report-json", report, *skips)
+    assert run.status == 1
+    checks = _checks(report)
+    assert (checks["server_info.schema@1"]["outcome"], checks["jsonrpc.params-mistyped@1"]["outcome"]) == ("fail", "inherited")

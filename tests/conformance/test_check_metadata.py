@@ -85,3 +85,10 @@ def test_a_need_that_an_earlier_failure_breaks_blocks_the_check(tmp_path, write_
         outcome, message = outcomes[need]
         assert outcome is Outcome.BLOCKED
         assert message.startswith("blocked by template.generate-project: generate_project failed: calling method generate_project")
+
+
+def test_each_check_declares_the_methods_whose_hang_it_reports_and_no_method_has_two_owners() -> None:
+    owned = [(method, check.id) for check in all_checks() for method in check.owns]
+    assert dict(owned) == {"server_info_query": "process.starts", "generate_project": "template.generate-project",
+                           "build": "template.build", "flash": "template.flash"}
+    assert len(owned) == len(dict(owned))

@@ -49,6 +49,53 @@ def test_the_kit_exits_2_when_it_cannot_run(tmp_path, conform, args, message, wr
     assert message in run.err
 
 
+@pytest.mark.parametrize("flag, where, message", [
+    ("--report-json", "missing/report.json", "no such directory {tmp}/missing"),
+    ("--junit-xml", "empty", "is a directory"),
+    ("--report-json", "readonly/report.json", "not writable"),
+])
+def test_a_report_path_that_cannot_be_written_is_refused_before_any_check_runs(tmp_path, conform, write_project, flag, where,
+                                                                                 message) -> None:
+    (tmp_path / "empty").mkdir()
+    (tmp_path / "readonly").mkdir(mode=0o500)
+    if os.geteuid() == 0 and where.startswith("readonly"):
+        pytest.skip("root writes into a read-only directory")
+    run = conform(write_project(tmp_path / "good"), flag, tmp_path / where)
+    assert (run.status, run.out) == (2, "")
+    assert run.err == f"microtvm-project conform: error: {flag} {tmp_path / where}: {message.format(tmp=tmp_path)}\n"
+
+
+def test_checks_skipped_for_a_required_option_without_value_exit_3_naming_the_option_unless_partial_is_allowed(
+        tmp_path, conform, write_project) -> None:
+    project, report = write_project(tmp_path / "good"), tmp_path / "report.json"
+    run = conform(project, "--timeout", "20", "--skip", "jsonrpc", "--report-json", report)
+    assert run.status == 3, run.out
+    lines = run.out.splitlines()
+    assert lines[-2] == ("NOT JUDGED: 6 checks skipped or judged in part: option serial_number is required for flash and got no value:"
+                         " pass --option serial_number=VALUE (or --allow-partial to accept a partial verdict)")
+    assert lines[-1].endswith(": exit status 3")
+    assert json.loads(report.read_text())["not_judged"] == [{
+        "option": "serial_number", "methods": ["flash"],
+        "checks": ["process.no-children-left@2", "template.flash@2", "transport.open-timeouts@2", "transport.closed-after-close@2", "transport.read-timeout@2",
+                   "transport.write-timeout@2"]}]
+    partial = conform(project, "--timeout", "20", "--skip", "jsonrpc", "--allow-partial")
+    assert partial.status == 0, partial.out
+    assert "(partial verdict accepted: --allow-partial)" in partial.out.splitlines()[-2]
+    given = conform(project, "--timeout", "20", "--skip", "jsonrpc", "--option", "serial_number=S1")
+    assert given.status == 0 and "NOT JUDGED" not in given.out, given.out
+
+
+def test_skips_for_what_the_platform_does_not_have_keep_exit_status_0(tmp_path, conform, write_project) -> None:
+    library = conform(write_project(tmp_path / "library", 2, "no_transport"), "--timeout", "20", "--skip", "jsonrpc",
+                      "--option", "serial_number=S1")
+    assert library.status == 0, library.out
+    assert "SKIP  transport.echo-integrity               skipped: the server does not support open_transport" in library.out
+    without_echo = conform(write_project(tmp_path / "board"), "--timeout", "20", "--skip", "jsonrpc", "--option", "serial_number=S1")
+    assert without_echo.status == 0, without_echo.out
+    assert "SKIP  transport.echo-integrity               skipped: needs an echo device: pass --device echo" in without_echo.out
+    assert "NOT JUDGED" not in library.out + without_echo.out
+
+
 @pytest.mark.parametrize("args", [("--device", "usb"), ("--option", "novalue"), ("--timeout", "-1"), ("--protocol-version", "3"),
                                   ("--revision", "3"), ("--start-timeout", "0")])
 def test_malformed_arguments_exit_2(tmp_path, conform, args, write_project) -> None:
@@ -156,7 +203,7 @@ def test_mlf_and_standalone_crt_dir_are_what_generate_project_receives(tmp_path,
     report = tmp_path / "report.json"
     skips = [a for skip in ("process", "server_info", "jsonrpc", "transport") for a in ("--skip", skip)]
     run = conform(write_project(tmp_path / "template"), "--timeout", "20", "--mlf", archive, "--standalone-crt-dir", crt,
-                  "--report-json", report, *skips)
+                  "--report-json", report, "--option", "serial_number=S1", *skips)
     assert run.status == 0, run.out
     generate = next(c for c in json.loads(report.read_text())["checks"] if c["id"] == "template.generate-project")
     sent = "\n".join(generate["exchanges"])

@@ -1,11 +1,15 @@
 """A stand-in for TVM's shipped server module (tvm.micro.project_api.server), written from a description of its
-behaviour (docs/migrating-from-tvm.md has the facts): the wire behaviour every deployed revision 1 platform inherits.
+behaviour (schema/revisions/v1.json#/x-server-module states each behaviour, docs/migrating-from-tvm.md the rest): the
+wire behaviour every deployed revision 1 platform inherits.
 
 Not TVM's code: only its behaviour on the wire, so that the conformance kit can be tested against
 what real revision 1 servers do. In short: a line that is not JSON is logged and the server exits;
 a request failing the envelope checks gets -32600 with id null and then the server exits; id null
-is served; unknown methods are -32601 and missing or extra parameters -32602 (the server keeps
-serving); parameter types are checked only for build, flash and close_transport; option values
+is served, and so are boolean ids (a bool is an int); an id written 1.0 or 1e3 is a float, so an
+invalid request; a request without id runs its method, then fails to build the reply and answers
+-32000 "calling method <name>" with id null; attributes of every class (`__init__`, `__repr__`)
+are dispatched like methods; unknown methods are -32601 and missing or extra parameters -32602
+(the server keeps serving); parameter types are checked only for build, flash and close_transport; option values
 are passed through unchecked; a platform exception is -32000 "calling method <name>" (the class
 name for the three named errors) with data.traceback; every error carries data, null when none.
 """
@@ -97,19 +101,24 @@ class _Server:
         for line in self.requests:
             try:
                 request = json.loads(line)
-            except ValueError as exc:  # includes bytes that are not UTF-8
-                logger.error("request is not JSON, stopping: %s", exc)
-                return 2
+            except ValueError:  # includes bytes that are not UTF-8
+                logger.exception("request is not JSON, stopping")
+                return 1
             try:
                 request_id = self._envelope(request)
             except _RpcError as exc:
                 self._reply(None, error=exc)
                 logger.error("invalid request, stopping: %s", exc.message)
-                return 2
+                return 1
             try:
-                self._reply(request_id, result=self._dispatch(request["method"], request["params"]))
+                result = self._dispatch(request["method"], request["params"])
             except _RpcError as exc:
                 self._reply(request_id, error=exc)
+                continue
+            try:
+                self._reply(request["id"], result=result)  # a KeyError for a request without id, after the method ran
+            except Exception:
+                self._reply(None, error=_RpcError(-32000, f"calling method {request['method']}", {"traceback": traceback.format_exc()}))
         return 0
 
     def _envelope(self, request: Any) -> Any:
@@ -129,10 +138,13 @@ class _Server:
         return request_id
 
     def _dispatch(self, method: str, params: dict[str, Any]) -> Any:
-        function = getattr(ProjectAPIHandler, method, None)
-        if function is None or method.startswith("_"):
+        function = getattr(ProjectAPIHandler, method, None)  # any attribute of the class: __init__ and __repr__ too
+        if function is None:
             raise _RpcError(-32601, f"no such method: {method}")
-        wanted = [p for p in inspect.signature(function).parameters if p != "self"]
+        try:
+            wanted = [p for p in inspect.signature(function).parameters if p != "self"]
+        except (TypeError, ValueError):
+            wanted = []
         missing, extra = [p for p in wanted if p not in params], [p for p in params if p not in wanted]
         if missing or extra:
             raise _RpcError(-32602, f"{method}: missing parameters {missing}, extra parameters {extra}")

@@ -10,7 +10,9 @@ the device is an in-memory echo. Each `defect` is one defect of the platform's o
 
 from __future__ import annotations
 
+import os
 import shutil
+import signal
 import sys
 import time
 from pathlib import Path
@@ -38,7 +40,8 @@ class Handler(server.ProjectAPIHandler):
         self.device: bytearray | None = None
 
     def server_info_query(self, tvm_version):
-        return server.ServerInfo("tvm-style", self.is_template, None if self.is_template else "model.tar", OPTIONS)
+        name = 5 if self.defect == "info_breaks_schema" else "tvm-style"
+        return server.ServerInfo(name, self.is_template, None if self.is_template else "model.tar", OPTIONS)
 
     def generate_project(self, model_library_format_path, standalone_crt_dir, project_dir, options):
         project_dir.mkdir()
@@ -89,6 +92,11 @@ class Handler(server.ProjectAPIHandler):
         if self.device is None:
             raise server.TransportClosedError()
         self.device += data
+
+    def __repr__(self):
+        if self.defect == "crashes_in_repr":  # the module dispatches __repr__ like a method: this platform's own crash
+            os.kill(os.getpid(), signal.SIGSEGV)
+        return "Handler()"
 
     def _log(self, options, message):
         if options["verbose"]:

@@ -19,6 +19,7 @@ import json
 import os
 import re
 import shutil
+import signal
 import subprocess
 import sys
 import time
@@ -74,6 +75,7 @@ class Server:
         self.echo = bytearray()
         self.builds = 0
         self.echoed = 0
+        self.crash_next = False
 
     # -- metadata ----------------------------------------------------------------------------------
 
@@ -85,6 +87,8 @@ class Server:
             options[2]["default"] = "2"
         if self.defect == "empty_option_help":
             options[0]["help"] = ""
+        if self.defect == "long_help":  # not a defect: a 12 MiB reply line is well within the spec's line bound
+            options[0]["help"] = "x" * (12 * 1024 * 1024)
         if self.defect == "duplicate_option_name":
             options.append(dict(options[0]))
         if self.revision == 1:
@@ -117,9 +121,16 @@ class Server:
         except (UnicodeDecodeError, ValueError):
             if self.defect == "stops_on_parse_error":
                 sys.exit(0)
+            if self.defect == "segfault_on_parse_error":
+                os.kill(os.getpid(), signal.SIGSEGV)
             return error_reply(0 if self.defect == "parse_error_with_id" else None, RpcError(-32700, "parse error"))
         if isinstance(message, list) and self.defect == "batch_answered_as_array":
             return [self.handle_message(m) for m in message]
+        if isinstance(message, list) and self.defect == "segfault_after_batch":
+            self.crash_next = True
+            return error_reply(None, RpcError(-32600, "invalid request", "a batch"))
+        if self.crash_next:
+            os.kill(os.getpid(), signal.SIGSEGV)
         return self.handle_message(message)
 
     def handle_message(self, message: Any) -> dict[str, Any]:
@@ -128,7 +139,11 @@ class Server:
             if not isinstance(message, dict):
                 raise RpcError(-32600, "invalid request", "not an object")
             request_id = message.get("id")
-            if type(request_id) not in (str, int):
+            if self.defect == "boolean_id_as_integer" and type(request_id) is bool:
+                request_id = int(request_id)
+            if self.defect == "notification_answered_with_id" and "id" not in message:
+                return {"jsonrpc": "2.0", "id": 0, "result": None}
+            if type(request_id) not in (str, int) and not (type(request_id) is float and request_id.is_integer()):
                 request_id = None
                 raise RpcError(-32600, "invalid request", "id is not a string or integer")
             if message.get("jsonrpc") != "2.0" and self.defect != "accepts_any_jsonrpc_version":
@@ -150,6 +165,8 @@ class Server:
 
     def dispatch(self, method: str, params: dict[str, Any]) -> Any:
         if method not in METHODS:
+            if self.defect == "dunder_method_exits" and method.startswith("__"):
+                sys.exit(f"wire_server: {method} called")
             if self.defect == "unknown_method_answered":
                 return {"answered": method}
             raise RpcError(-32000 if self.defect == "unknown_method_as_server_error" else -32601, "method not found", method)
@@ -170,7 +187,7 @@ class Server:
             raise RpcError(-32602, "invalid params", f"missing {missing}")
         if extra and self.defect != "extra_params_accepted":
             raise RpcError(-32602, "invalid params", f"unexpected {extra}")
-        if self.defect == "param_types_unchecked":
+        if self.defect == "param_types_unchecked" or (self.defect == "build_flash_types_unchecked" and method in ("build", "flash")):
             return
         for name, kind in expected.items():
             if name in params and not param_ok(kind, params[name]):
@@ -228,8 +245,12 @@ class Server:
     def build(self, options: dict[str, Any]) -> None:
         if self.defect == "hangs_on_build":
             time.sleep(3600)
-        if self.builds and self.defect == "second_build_fails":
+        if self.builds and self.defect in ("second_build_fails", "first_build_fails"):
             raise RpcError(-32000, "build directory exists")
+        if self.defect == "first_build_fails":  # a missing toolchain, after the build directory was made: not re-runnable
+            self.builds += 1
+            print("make: cc: No such file or directory", file=sys.stderr, flush=True)
+            raise RpcError(-32000, "build failed", "the compiler is not installed")
         self.builds += 1
         return None
 
@@ -339,9 +360,14 @@ def main(revision: int | tuple[int, ...] = 2, defect: str | None = None) -> None
         if defect == "endless_reply":  # a reply that never ends: far past any bound, and no newline
             while True:
                 replies.write(b"x" * 65536)
+        if defect == "huge_reply":  # one line just past the spec's 64 MiB bound, written piecewise
+            replies.write(b'{"jsonrpc": "2.0", "id": 1, "result": "')
+            for _ in range(65):
+                replies.write(b"x" * (1024 * 1024))
+            replies.write(b'"}\n')
+            replies.flush()
+            continue
         reply = server.handle_line(line)
-        if defect == "huge_reply":
-            reply = {**reply, "padding": "x" * (16 * 1024 * 1024)}
         replies.write(json.dumps(reply).encode("utf-8") + b"\n")
         replies.flush()
     if defect == "no_exit_on_eof":
