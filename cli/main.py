@@ -19,6 +19,7 @@ from importlib import metadata
 from typing import Any, Sequence
 
 from microtvm_project_api.cli.extras import DISTRIBUTION, MissingExtraError
+from microtvm_project_api.cli.terminal import print_error
 from microtvm_project_api.protocol.interrupts import exit_status, sigterm_raises
 
 # subcommand -> module that registers it
@@ -100,7 +101,7 @@ def _run(argv: list[str]) -> int:
     try:
         return args.handler(args)
     except MissingExtraError as exc:
-        print(f"{parser.prog} {args.command}: error: {exc}", file=sys.stderr)
+        print_error(f"{parser.prog} {args.command}: error: {exc}")
         return EXIT_USAGE
 
 

@@ -1,4 +1,5 @@
-"""What the command line shows while it works: colour on a terminal only, a live status line, timed slow steps.
+"""What the command line shows while it works: colour on a terminal only, a live status line, timed slow steps,
+and error messages cut to one readable line.
 
 Colour and the status line need a terminal; NO_COLOR (any non-empty value) and TERM=dumb turn
 colour off. Lines are printed through the Terminal so the status line is erased first and redrawn after.
@@ -12,10 +13,23 @@ import threading
 import time
 from typing import TextIO
 
+MAX_MESSAGE_CHARS = 500
+"""An error message is cut after this many characters: a server's or a file's message may be megabytes long."""
 STATUS_INTERVAL_SEC = 0.5
 ANNOUNCE_AFTER_SEC = 1.0
 """A step still running after this long gets a "started" line (fast calls stay silent)."""
 ANSI = {"green": "32", "red": "31", "yellow": "33", "dim": "2", "bold": "1"}
+
+
+def one_line(message: str, limit: int = MAX_MESSAGE_CHARS) -> str:
+    """`message` as one line (line breaks become spaces) of at most `limit` characters, then how many were left out."""
+    text = " ".join(message[:limit].splitlines())
+    return text if len(message) <= limit else f"{text}... ({len(message) - limit} more characters)"
+
+
+def print_error(message: str) -> None:
+    """Print an error message on stderr as one line, cut after MAX_MESSAGE_CHARS characters (`one_line`)."""
+    print(one_line(message), file=sys.stderr)
 
 
 def colour_wanted(stream: TextIO) -> bool:

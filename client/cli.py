@@ -16,6 +16,7 @@ import threading
 import time
 from typing import Any, Callable, Sequence
 
+from microtvm_project_api.cli.terminal import print_error
 from microtvm_project_api.client.client import CallTimeouts, ProjectApiClient
 from microtvm_project_api.client.errors import OptionsError, ServerNotFoundError
 from microtvm_project_api.protocol.agreement import DEFAULT_TVM_VERSION
@@ -86,13 +87,13 @@ def _handler(run: Callable[[argparse.Namespace, argparse.ArgumentParser], int], 
         try:
             return run(args, parser)
         except (OptionsError, ServerNotFoundError) as exc:
-            print(f"{parser.prog}: error: {exc}", file=sys.stderr)
+            print_error(f"{parser.prog}: error: {exc}")
             return EXIT_USAGE
         except ProjectApiError as exc:
-            print(f"{parser.prog}: error: {type(exc).__name__}: {exc}", file=sys.stderr)
+            print_error(f"{parser.prog}: error: {type(exc).__name__}: {exc}")
             cause = exception_line(exc.server_traceback or "") if isinstance(exc, RemoteError) else ""
             if cause:
-                print(f"{parser.prog}: the server raised: {cause}", file=sys.stderr)
+                print_error(f"{parser.prog}: the server raised: {cause}")
             return EXIT_FAILED
         except KeyboardInterrupt as exc:
             print(f"{parser.prog}: interrupted; the server was stopped", file=sys.stderr)

@@ -7,11 +7,13 @@ Loading the method table needs only the standard library; jsonschema is imported
 from __future__ import annotations
 
 import json
+import os
+import re
 from dataclasses import dataclass
 from functools import cached_property, lru_cache
 from importlib import resources
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Collection
 from urllib.parse import urljoin
 
 from microtvm_project_api.protocol.method_table import MethodEntry, RevisionEntry
@@ -76,13 +78,62 @@ class SchemaRegistry:
         except KeyError:
             raise KeyError(f"protocol revision {version!r} is not defined; known: {sorted(self.revisions)}") from None
 
-    def resolve(self, ref: str) -> Any:
-        """The JSON value an absolute `uri#/pointer` reference names."""
+    def resolve(self, ref: str, site: str | None = None) -> Any:
+        """The JSON value an absolute `uri#/pointer` reference names; SchemaReferenceError when it names nothing here
+        (another document: only local references are resolved). `site` ("<file> <pointer>") is where the `$ref` is."""
         uri, _, fragment = ref.partition("#")
-        node: Any = self.documents[uri]
+        node: Any = self.documents.get(uri)
+        if node is None:
+            known = uri.startswith(self._base_uri)
+            raise SchemaReferenceError(site or self._file(uri), f"$ref to {self._file(uri)}: no such schema file" if known
+                                       else f"$ref to {uri} not fetched: only local references are resolved")
         for part in filter(None, fragment.split("/")):
-            node = node[part.replace("~1", "/").replace("~0", "~")]
+            node = _step(node, part.replace("~1", "/").replace("~0", "~"))
+            if node is _NOTHING:
+                raise SchemaReferenceError(site or self._file(uri), f"$ref to {self._file(uri)}#{fragment} names nothing")
         return node
+
+    def follow(self, base: str, schema: Any, site: str, ends: Collection[str] = ()) -> list[tuple[str, Any]]:
+        """The `$ref` chain from `schema` (in the document or definition `base`): each absolute reference met with the
+        schema it names, up to one without `$ref` or one in `ends` (references already followed to their end). A
+        reference met twice is a cycle, which no validator ever leaves: SchemaReferenceError naming it, as for a
+        reference that names nothing. `site` ("<file> <pointer>") is where `schema` sits."""
+        chain: list[tuple[str, Any]] = []
+        seen: dict[str, int] = {}
+        origin = base.partition("#")[0]
+        while isinstance(schema, dict) and isinstance(schema.get("$ref"), str):
+            try:
+                ref = urljoin(base, schema["$ref"])
+            except ValueError:
+                raise SchemaReferenceError(site, f"$ref {schema['$ref']!r} is not a URI reference") from None
+            if ref in seen:
+                loop = [r for r, _ in chain[seen[ref]:]] + [ref]
+                raise SchemaReferenceError(site, "$ref cycle through " + " -> ".join(self._label(r, origin) for r in loop))
+            seen[ref] = len(chain)
+            schema = self.resolve(ref, site)
+            chain.append((ref, schema))
+            if ref in ends:
+                break
+            base = ref
+        return chain
+
+    def site(self, uri: str, pointer: str) -> str:
+        """`<file> <JSON pointer>` of a schema, as error messages name it: the file relative to the spec's top folder."""
+        return f"{self._file(uri)} {pointer or '/'}"
+
+    @cached_property
+    def _base_uri(self) -> str:
+        """The folder every document's `$id` lies in (what `file` names are relative to)."""
+        prefix = os.path.commonprefix(list(self.documents)) if self.documents else ""
+        return prefix[: prefix.rfind("/") + 1]
+
+    def _file(self, uri: str) -> str:
+        return uri[len(self._base_uri):] if uri.startswith(self._base_uri) and uri != self._base_uri else uri
+
+    def _label(self, ref: str, here: str) -> str:
+        """A reference as a cycle lists it: `#pointer` in the document `here`, else the file and the pointer."""
+        uri, _, fragment = ref.partition("#")
+        return f"{'' if uri == here else self._file(uri)}#{fragment}"
 
     def definition_uri(self, name: str) -> str:
         """Absolute reference of the definition called `name` in any schema file."""
@@ -166,23 +217,36 @@ class SchemaRegistry:
 
     def members(self, ref: str) -> list["Member"]:
         """The properties of the object defined at `ref` (none for a non-object), each with its `$ref` chain followed:
-        the definitions it leads through and every keyword met on the way (the property's own win)."""
+        the definitions it leads through and every keyword met on the way (the property's own win).
+        SchemaReferenceError for a chain that is a cycle or leads out of the spec."""
         definition = self.resolve(ref)
+        properties = definition.get("properties") if isinstance(definition, dict) else None
+        if not isinstance(properties, dict):
+            return []
+        uri, _, fragment = ref.partition("#")
         out = []
-        for name, schema in definition.get("properties", {}).items():
+        for name, schema in properties.items():
+            site = self.site(uri, f"{fragment}/properties/{_escape(name)}")
+            chain = self.follow(ref, schema, site)
             annotations: dict[str, Any] = {}
-            refs: list[str] = []
-            base = ref
-            while True:
-                annotations = {**schema, **annotations}
-                target = schema.get("$ref")
-                if not isinstance(target, str):
-                    break
-                base = urljoin(base, target)
-                refs.append(base)
-                schema = self.resolve(base)
-            out.append(Member(name, tuple(refs), annotations))
+            for found in [schema, *(target for _, target in chain)]:
+                if isinstance(found, dict):
+                    annotations = {**found, **annotations}
+            out.append(Member(name, tuple(r for r, _ in chain), annotations))
         return out
+
+
+class SchemaReferenceError(LookupError):
+    """A `$ref` that cannot be followed: to another document (only local references are resolved), to nothing,
+    or round a cycle. `site` is where the reference is ("<file> <JSON pointer>"), `problem` what is wrong, in one line."""
+
+    def __init__(self, site: str, problem: str) -> None:
+        super().__init__(f"{site}: {problem}")
+        self.site = site
+        self.problem = problem
+
+    def __str__(self) -> str:
+        return str(self.args[0])
 
 
 @dataclass(frozen=True)
@@ -202,6 +266,24 @@ class Member:
 def default_registry() -> SchemaRegistry:
     """The registry of the installed spec, loaded once per process."""
     return SchemaRegistry.from_package()
+
+
+_NOTHING = object()
+_INDEX = re.compile(r"0|[1-9][0-9]{0,17}")
+
+
+def _step(node: Any, key: str) -> Any:
+    """One JSON pointer step: a member of an object, an item of an array by its decimal index, else _NOTHING."""
+    if isinstance(node, dict):
+        return node.get(key, _NOTHING)
+    if isinstance(node, list) and _INDEX.fullmatch(key) and int(key) < len(node):
+        return node[int(key)]
+    return _NOTHING
+
+
+def _escape(name: str) -> str:
+    """A member name as a JSON pointer segment (RFC 6901)."""
+    return name.replace("~", "~0").replace("/", "~1")
 
 
 def _walk(folder: Any) -> list[Any]:

@@ -76,7 +76,7 @@ from microtvm_project_api.protocol.wire import (
     write_parts,
 )
 from microtvm_project_api.server_sdk.handler import ProjectApiHandler
-from microtvm_project_api.server_sdk.revisions import ServedRevision, agree, offered_revisions
+from microtvm_project_api.server_sdk.revisions import Agreement, ServedRevision, offered_revisions
 
 OPTIONS_PARAM = "options"
 WRITE_PAYLOAD = next(iter(METHODS[WRITE_TRANSPORT].payload_params))
@@ -114,7 +114,7 @@ class Server:
             for served in self.offered.values()
         }
         self._answering = self._answers[self.served.revision]
-        self._agreed: tuple[dict[str, Any] | None, tuple[ServedRevision, str]] = (None, (self.served, ""))
+        self._agreement = Agreement(self.offered)
 
     @property
     def revision(self) -> int:
@@ -232,11 +232,8 @@ class Server:
         return answer
 
     def _server_info_query(self, request_id: int | float | str, params: dict[str, Any]) -> Parts:
-        """Agree on the revision (server_sdk/revisions.py), let the handler refuse the compiler, then switch to it.
-        Params equal to the last agreed ones (a client asking again) are agreed on without being validated again."""
-        if params != self._agreed[0]:
-            self._agreed = (params, agree(self.offered, params))
-        served, tvm_version = self._agreed[1]
+        """Agree on the revision (server_sdk/revisions.py), let the handler refuse the compiler, then switch to it."""
+        served, tvm_version = self._agreement.agree(params)
         self.handler.check_tvm_version(tvm_version)
         self.served, self._answering = served, self._answers[served.revision]
         return result_reply_parts(request_id, served.server_info_json)

@@ -3,7 +3,8 @@
 A server offers revisions 1 and 2 unless its author restricts them. It speaks its lowest offered revision
 until a server_info_query chooses one (protocol/agreement.py has the rule), and then that one until the
 next server_info_query. The query's params are read in the highest offered revision, so a server that
-offers only revision 1 refuses `protocol_versions` with -32602, as TVM's server module does.
+offers only revision 1 refuses `protocol_versions` with -32602, as TVM's server module does. A client that asks
+again with the very same params (TVM's client asks on every launch) is answered without validating them again.
 """
 
 from __future__ import annotations
@@ -61,3 +62,33 @@ def agree(served: Mapping[int, ServedRevision], params: dict[str, Any]) -> tuple
     if violations:
         raise InvalidParamsError(f"server_info_query: {describe(violations)}")
     return served[answer_revision(served, params.get(PROTOCOL_VERSIONS))], params["tvm_version"]
+
+
+class Agreement:
+    """The outcome of the last server_info_query that agreed on a revision, kept with its params: the very same
+    params again are agreed on without being validated again. "The same" is the same JSON values, types included:
+    Python's == holds 2.0 == 2 and True == 1, and `[2.0, 1]`, which the spec refuses, must not pass for `[2, 1]`."""
+
+    def __init__(self, served: Mapping[int, ServedRevision]) -> None:
+        self.served = served
+        self._params: dict[str, Any] | None = None
+        self._agreed: tuple[ServedRevision, str] | None = None
+
+    def agree(self, params: dict[str, Any]) -> tuple[ServedRevision, str]:
+        """`agree(served, params)`, or its last outcome when `params` are those it was reached with."""
+        if self._agreed is None or not same_json(params, self._params):
+            self._agreed = agree(self.served, params)  # InvalidParamsError: nothing is remembered
+            self._params = params
+        return self._agreed
+
+
+def same_json(a: Any, b: Any) -> bool:
+    """Whether two parsed JSON values are the same: equal, with the same type at every level (2.0 is not 2, true not 1).
+    The recursion ends at the shallower value's depth: one side is params already validated, hence shallow."""
+    if type(a) is not type(b):
+        return False
+    if isinstance(a, dict):
+        return a.keys() == b.keys() and all(same_json(value, b[key]) for key, value in a.items())
+    if isinstance(a, list):
+        return len(a) == len(b) and all(same_json(x, y) for x, y in zip(a, b))
+    return bool(a == b)

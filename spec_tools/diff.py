@@ -28,6 +28,10 @@ LOWER_BOUNDS = ("minimum", "exclusiveMinimum", "minLength", "minItems")
 UPPER_BOUNDS = ("maximum", "exclusiveMaximum", "maxLength", "maxItems")
 OPAQUE_KEYWORDS = ("if", "then", "else", "not", "contains", "propertyNames", "oneOf")
 MAX_DEPTH = 32
+MAX_COMPARISONS = 20_000
+"""Subschema pairs one diff compares at most (this project's whole spec takes about 140): definitions shared down
+many paths multiply them (2 members each referencing the next of 30 definitions make 2**30 paths), and such a spec
+is refused in about a second rather than compared for hours."""
 COMPARED_ELSEWHERE = frozenset({"x-methods", "x-protocol-version", "x-payload-encoding", "x-parse-error-reply",
                                 "x-common-errors", "x-common-server-errors", "x-errors"})
 DOCUMENTATION = frozenset({"x-server-module", "x-tvm-client"})
@@ -205,16 +209,17 @@ class DiffReport:
 def diff_specs(old: SchemaRegistry, new: SchemaRegistry, old_label: str = "old", new_label: str = "new") -> DiffReport:
     """Compare two spec trees: each revision with its namesake, a new revision with the old latest, then the envelope."""
     sections = []
+    budget = Budget()
     old_latest = max(old.revisions)
     bumped = max(new.revisions) > old_latest
     for version in sorted(set(old.revisions) | set(new.revisions)):
         if version in old.revisions and version in new.revisions:
             section = Section(f"Revision {version}", bumped=False)
-            _compare_revisions(old, old.revision(version), new, new.revision(version), section.changes)
+            _compare_revisions(old, old.revision(version), new, new.revision(version), section.changes, budget)
         elif version in new.revisions:
             section = Section(f"Revision {version} (new), compared with revision {old_latest}", bumped=version > old_latest)
             section.changes.append(Change("revision", f"revision {version} added"))
-            _compare_revisions(old, old.revision(old_latest), new, new.revision(version), section.changes)
+            _compare_revisions(old, old.revision(old_latest), new, new.revision(version), section.changes, budget)
         else:
             section = Section(f"Revision {version} (removed)", bumped=bumped)
             section.changes.append(Change("revision", f"revision {version} removed: peers that speak only it fail",
@@ -224,7 +229,7 @@ def diff_specs(old: SchemaRegistry, new: SchemaRegistry, old_label: str = "old",
     envelope = Section("Envelope, error catalogue and schema files", bumped=False)
     for name, role in (("Request", CLIENT_WRITES), ("ResultReply", SERVER_WRITES), ("ErrorReply", SERVER_WRITES),
                        ("ErrorCode", CATALOGUE), ("ServerErrorName", CATALOGUE)):
-        _compare_definition(old, new, name, role, envelope.changes)
+        _compare_definition(old, new, name, role, envelope.changes, budget)
     _compare_documents(old, new, envelope.changes)
     sections.append(envelope)
     return DiffReport(old_label, new_label, sections)
@@ -233,11 +238,11 @@ def diff_specs(old: SchemaRegistry, new: SchemaRegistry, old_label: str = "old",
 def diff_revisions(registry: SchemaRegistry, old_version: int, new_version: int) -> DiffReport:
     """Compare two revisions of one spec tree (their method tables and revision properties)."""
     section = Section(f"Revision {old_version} → revision {new_version}", bumped=new_version > old_version)
-    _compare_revisions(registry, registry.revision(old_version), registry, registry.revision(new_version), section.changes)
+    _compare_revisions(registry, registry.revision(old_version), registry, registry.revision(new_version), section.changes, Budget())
     return DiffReport(f"revision {old_version}", f"revision {new_version}", [section])
 
 
-def _compare_definition(old: SchemaRegistry, new: SchemaRegistry, name: str, role: Role, out: list[Change]) -> None:
+def _compare_definition(old: SchemaRegistry, new: SchemaRegistry, name: str, role: Role, out: list[Change], budget: Budget) -> None:
     old_ref, new_ref = _find(old, name), _find(new, name)
     if old_ref is None and new_ref is None:
         return
@@ -245,7 +250,7 @@ def _compare_definition(old: SchemaRegistry, new: SchemaRegistry, name: str, rol
         out.append(Change(name, f"definition {'added' if old_ref is None else 'removed'}", frozenset({CLIENTS, SERVERS}),
                           f"old and new peers judge every message by {name}: one side has no such definition"))
         return
-    _SchemaDiff(old, new, role, out).compare(node_at(old, old_ref), node_at(new, new_ref), name, 0)
+    _SchemaDiff(old, new, role, out, budget).compare(node_at(old, old_ref), node_at(new, new_ref), name, 0)
 
 
 def _find(registry: SchemaRegistry, name: str) -> str | None:
@@ -275,7 +280,8 @@ def _compare_documents(old: SchemaRegistry, new: SchemaRegistry, out: list[Chang
                                   frozenset({CLIENTS, SERVERS}), f"old and new peers apply different values of {key} to every message"))
 
 
-def _compare_revisions(old: SchemaRegistry, a: RevisionEntry, new: SchemaRegistry, b: RevisionEntry, out: list[Change]) -> None:
+def _compare_revisions(old: SchemaRegistry, a: RevisionEntry, new: SchemaRegistry, b: RevisionEntry, out: list[Change],
+                       budget: Budget) -> None:
     if old.description(a) != new.description(b):
         out.append(Change("revision", "revision description changed"))
     if a.codec.name != b.codec.name:
@@ -302,7 +308,7 @@ def _compare_revisions(old: SchemaRegistry, a: RevisionEntry, new: SchemaRegistr
         _compare_names(name, "error", old_method.errors, new_method.errors, out)
         for part, role, old_ref, new_ref in (("params", CLIENT_WRITES, old_method.params_ref, new_method.params_ref),
                                              ("result", SERVER_WRITES, old_method.result_ref, new_method.result_ref)):
-            _SchemaDiff(old, new, role, out).compare(node_at(old, old_ref), node_at(new, new_ref), f"{name} {part}", 0)
+            _SchemaDiff(old, new, role, out, budget).compare(node_at(old, old_ref), node_at(new, new_ref), f"{name} {part}", 0)
 
 
 def _compare_names(where: str, noun: str, old: tuple[str, ...], new: tuple[str, ...], out: list[Change]) -> None:
@@ -311,11 +317,30 @@ def _compare_names(where: str, noun: str, old: tuple[str, ...], new: tuple[str, 
     out.extend(Change(where, f"{noun} {name} added") for name in new if name not in old)
 
 
+class SpecTooLargeError(ValueError):
+    """Comparing the two specs would take more than MAX_COMPARISONS subschema comparisons."""
+
+
+@dataclass
+class Budget:
+    """The subschema comparisons one diff has left: shared by every comparison of the diff."""
+
+    left: int = MAX_COMPARISONS
+
+    def spend(self, where: str) -> None:
+        self.left -= 1
+        if self.left < 0:
+            raise SpecTooLargeError(f"{where}: more than {MAX_COMPARISONS} subschema comparisons "
+                                    "(definitions shared down too many paths); not compared")
+
+
 class _SchemaDiff:
     """Structural comparison of two schemas describing data written by `role.writer`."""
 
-    def __init__(self, old: SchemaRegistry, new: SchemaRegistry, role: Role, out: list[Change]) -> None:
-        self.old, self.new, self.role, self.out = old, new, role, out
+    def __init__(self, old: SchemaRegistry, new: SchemaRegistry, role: Role, out: list[Change], budget: Budget) -> None:
+        self.old, self.new, self.role, self.out, self.budget = old, new, role, out, budget
+        self._open: set[tuple[str, str, str, str]] = set()
+        """The pairs of definitions being compared on the current path: met again, they recurse (a tree, a list)."""
 
     def record(self, where: str, what: str, narrowed: bool = False, widened: bool = False,
                old_writers: str = ANY_OLD, new_writers: str = ANY_NEW) -> None:
@@ -330,10 +355,21 @@ class _SchemaDiff:
     def compare(self, old: Node, new: Node, where: str, depth: int) -> None:
         if depth > MAX_DEPTH:
             return
+        self.budget.spend(where)
         old_ref, new_ref = old.ref(), new.ref()
         if old_ref and new_ref and definition_name(old_ref) != definition_name(new_ref):
             self.record(where, f"definition {definition_name(old_ref)} → {definition_name(new_ref)}")
         old, new = deref(self.old, old), deref(self.new, new)
+        pair = (old.uri, old.pointer, new.uri, new.pointer)
+        if pair in self._open:
+            return  # a recursive definition inside itself: its changes are reported where it was entered
+        self._open.add(pair)
+        try:
+            self._compare_schemas(old, new, where, depth)
+        finally:
+            self._open.discard(pair)
+
+    def _compare_schemas(self, old: Node, new: Node, where: str, depth: int) -> None:
         a, b = old.schema, new.schema
         if not isinstance(a, dict) or not isinstance(b, dict):
             if a != b:
@@ -349,10 +385,10 @@ class _SchemaDiff:
         self.rules(old, new, where)
         self.objects(old, new, where, depth)
         if isinstance(a.get("items"), dict) and isinstance(b.get("items"), dict):
-            self.compare(old.child(a["items"]), new.child(b["items"]), f"{where}/*", depth + 1)
+            self.compare(old.child(a["items"], "items"), new.child(b["items"], "items"), f"{where}/*", depth + 1)
         if "anyOf" in a and "anyOf" in b and len(a["anyOf"]) == len(b["anyOf"]):
             for i, (x, y) in enumerate(zip(a["anyOf"], b["anyOf"])):
-                self.compare(old.child(x), new.child(y), f"{where} (alternative {i + 1})", depth + 1)
+                self.compare(old.child(x, "anyOf", i), new.child(y, "anyOf", i), f"{where} (alternative {i + 1})", depth + 1)
         elif "anyOf" in a or "anyOf" in b:
             self.record(where, "alternatives (anyOf) changed", narrowed=True, widened=True)
 
@@ -427,16 +463,16 @@ class _SchemaDiff:
     @staticmethod
     def _rules(registry: SchemaRegistry, node: Node) -> list[str]:
         rules = x_rules(node.schema)
-        for member in node.schema.get("allOf", []):
+        for index, member in enumerate(node.schema.get("allOf", [])):
             if isinstance(member, dict) and "$ref" in member:
-                rules += x_rules(deref(registry, node.child(member)).schema)
+                rules += x_rules(deref(registry, node.child(member, "allOf", index)).schema)
         return rules
 
     def objects(self, old: Node, new: Node, where: str, depth: int) -> None:
         a, b = old.schema, new.schema
         x, y = a.get("additionalProperties"), b.get("additionalProperties")
         if isinstance(x, dict) and isinstance(y, dict):  # a map's values (Options): compared like items
-            self.compare(old.child(x), new.child(y), f"{where}/*", depth + 1)
+            self.compare(old.child(x, "additionalProperties"), new.child(y, "additionalProperties"), f"{where}/*", depth + 1)
         if "properties" not in a and "properties" not in b:
             return
         old_props, new_props = a.get("properties", {}), b.get("properties", {})
@@ -459,7 +495,8 @@ class _SchemaDiff:
                 self.record(f"{where}/{name}", "required member became optional", widened=True, new_writers=f"may omit {name}")
             elif name not in old_required and name in new_required:
                 self.record(f"{where}/{name}", "optional member became required", narrowed=True, old_writers=f"may omit {name}")
-            self.compare(old.child(old_props[name]), new.child(new_props[name]), f"{where}/{name}", depth + 1)
+            self.compare(old.child(old_props[name], "properties", name), new.child(new_props[name], "properties", name),
+                         f"{where}/{name}", depth + 1)
         if old_closed != new_closed:
             self.record(where, "other members now rejected" if new_closed else "other members now allowed",
                         narrowed=new_closed, widened=old_closed,
@@ -468,24 +505,50 @@ class _SchemaDiff:
 
 def _types(registry: SchemaRegistry, node: Node) -> set[str] | None:
     """The JSON types a schema admits (None: any), looking through const, enum and anyOf/oneOf branches."""
-    schema = node.schema
-    if not isinstance(schema, dict):
+    return _TypeWalk(registry).types(node)
+
+
+class _TypeWalk:
+    """One `_types` question: each schema visited once (branches may share definitions down many paths), and a
+    branch that leads back to a schema being visited adds no type of its own (a recursive anyOf)."""
+
+    def __init__(self, registry: SchemaRegistry) -> None:
+        self.registry = registry
+        self.done: dict[tuple[str, str], set[str] | None] = {}
+        self.open: set[tuple[str, str]] = set()
+
+    def types(self, node: Node) -> set[str] | None:
+        key = (node.uri, node.pointer)
+        if key in self.done:
+            return self.done[key]
+        if key in self.open:
+            return set()
+        self.open.add(key)
+        try:
+            self.done[key] = found = self._types(node)
+        finally:
+            self.open.discard(key)
+        return found
+
+    def _types(self, node: Node) -> set[str] | None:
+        schema = node.schema
+        if not isinstance(schema, dict):
+            return None
+        if "type" in schema:
+            return set(schema["type"] if isinstance(schema["type"], list) else [schema["type"]])
+        values = _values(schema)
+        if values is not None:
+            return {_json_type(v) for v in values}
+        for key in ("anyOf", "oneOf"):
+            if key in schema:
+                found: set[str] = set()
+                for index, branch in enumerate(schema[key]):
+                    branch_types = self.types(deref(self.registry, node.child(branch, key, index)))
+                    if branch_types is None:
+                        return None
+                    found |= branch_types
+                return found
         return None
-    if "type" in schema:
-        return set(schema["type"] if isinstance(schema["type"], list) else [schema["type"]])
-    values = _values(schema)
-    if values is not None:
-        return {_json_type(v) for v in values}
-    for key in ("anyOf", "oneOf"):
-        if key in schema:
-            found: set[str] = set()
-            for branch in schema[key]:
-                branch_types = _types(registry, deref(registry, node.child(branch)))
-                if branch_types is None:
-                    return None
-                found |= branch_types
-            return found
-    return None
 
 
 def _values(schema: dict[str, Any]) -> list[Any] | None:

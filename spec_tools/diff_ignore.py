@@ -8,9 +8,10 @@ check; an entry that matches no change is listed, and does not fail either (the 
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from pathlib import Path
+
+from microtvm_project_api.spec_tools.json_input import JsonInputError, read_json
 
 MAX_BYTES = 1024 * 1024
 FIELDS = ("where", "what", "reason")
@@ -36,16 +37,9 @@ class AcceptedBreak:
 def load(path: Path) -> list[AcceptedBreak]:
     """The entries of the ignore file at `path`; IgnoreFileError for anything that is not a list of complete entries."""
     try:
-        with path.open("rb") as stream:
-            data = stream.read(MAX_BYTES + 1)
-    except OSError as exc:
-        raise IgnoreFileError(f"{path}: {exc.strerror}") from None
-    if len(data) > MAX_BYTES:
-        raise IgnoreFileError(f"{path}: larger than {MAX_BYTES} bytes")
-    try:
-        entries = json.loads(data)
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise IgnoreFileError(f"{path}: not JSON ({exc})") from None
+        entries = read_json(path, MAX_BYTES)
+    except JsonInputError as exc:
+        raise IgnoreFileError(str(exc)) from None
     if not isinstance(entries, list):
         raise IgnoreFileError(f'{path}: expected a JSON array of {{"where", "what", "reason"}} objects')
     accepted, seen = [], set()

@@ -14,40 +14,50 @@ from microtvm_project_api.protocol.registry import SchemaRegistry
 
 @dataclass(frozen=True)
 class Node:
-    """A schema with the document URI its relative `$ref`s resolve against, and the definition it came from."""
+    """A schema with the document URI its relative `$ref`s resolve against, the definition it came from, and its JSON
+    pointer in that document (for messages)."""
 
     uri: str
     schema: Any
     name: str | None = None
+    pointer: str = ""
 
     def ref(self) -> str | None:
         """The absolute reference this node's `$ref` names, if it has one."""
         if isinstance(self.schema, dict) and isinstance(self.schema.get("$ref"), str):
-            return urljoin(self.uri, self.schema["$ref"])
+            try:
+                return urljoin(self.uri, self.schema["$ref"])
+            except ValueError:  # not a URI reference: deref says so
+                return str(self.schema["$ref"])
         return None
 
-    def child(self, schema: Any) -> "Node":
-        """A subschema of this node, resolved against the same document."""
-        return Node(self.uri, schema)
+    def child(self, schema: Any, *keys: str | int) -> "Node":
+        """The subschema of this node found under `keys`, resolved against the same document."""
+        return Node(self.uri, schema, pointer=self.pointer + "".join("/" + _escape(str(k)) for k in keys))
+
+    def site(self, registry: SchemaRegistry) -> str:
+        """Where this schema is, as messages name it: `<file> <JSON pointer>`."""
+        return registry.site(self.uri, self.pointer)
 
 
 def definition_name(ref: str) -> str:
     """The last segment of a `uri#/$defs/Name` reference."""
-    return ref.rsplit("/", 1)[1]
+    return ref.rsplit("/", 1)[-1]
 
 
-def node_at(registry: SchemaRegistry, ref: str) -> Node:
-    """The definition an absolute reference names."""
-    return Node(ref.partition("#")[0], registry.resolve(ref), definition_name(ref))
+def node_at(registry: SchemaRegistry, ref: str, site: str | None = None) -> Node:
+    """The definition an absolute reference names; `site` is where the reference is, for a SchemaReferenceError."""
+    uri, _, fragment = ref.partition("#")
+    return Node(uri, registry.resolve(ref, site), definition_name(ref), fragment)
 
 
 def deref(registry: SchemaRegistry, node: Node) -> Node:
-    """Follow `$ref` until a schema without one; a description next to a `$ref` wins over the target's."""
-    seen = set()
+    """Follow `$ref` until a schema without one (SchemaReferenceError for a cycle or a reference out of the spec);
+    a description next to a `$ref` wins over the target's."""
     description = node.schema.get("description") if isinstance(node.schema, dict) else None
-    while (ref := node.ref()) is not None and ref not in seen:
-        seen.add(ref)
-        node = node_at(registry, ref)
+    chain = registry.follow(node.uri, node.schema, node.site(registry))
+    if chain:
+        node = node_at(registry, chain[-1][0])
     if description and isinstance(node.schema, dict) and node.schema.get("description") != description:
         node = Node(node.uri, {**node.schema, "description": description}, node.name)
     return node
@@ -59,14 +69,14 @@ def subschemas(node: Node) -> Iterator[Node]:
     if not isinstance(schema, dict):
         return
     for key in ("properties", "$defs"):
-        for value in schema.get(key, {}).values():
-            yield node.child(value)
+        for name, value in schema.get(key, {}).items():
+            yield node.child(value, key, name)
     for key in ("items", "additionalProperties", "not", "if", "then", "else", "contains", "propertyNames"):
         if isinstance(schema.get(key), dict):
-            yield node.child(schema[key])
+            yield node.child(schema[key], key)
     for key in ("allOf", "anyOf", "oneOf"):
-        for value in schema.get(key, []):
-            yield node.child(value)
+        for index, value in enumerate(schema.get(key, [])):
+            yield node.child(value, key, index)
 
 
 def reachable_definitions(registry: SchemaRegistry, refs: list[str]) -> list[str]:
@@ -78,9 +88,14 @@ def reachable_definitions(registry: SchemaRegistry, refs: list[str]) -> list[str
         ref = current.ref()
         if ref is not None and ref not in found:
             found[ref] = None
-            pending.append(node_at(registry, ref))
+            pending.append(node_at(registry, ref, current.site(registry)))
         pending.extend(subschemas(current))
     return sorted(found, key=lambda r: (definition_name(r), r))
+
+
+def _escape(key: str) -> str:
+    """A member name as a JSON pointer segment (RFC 6901)."""
+    return key.replace("~", "~0").replace("/", "~1")
 
 
 def x_rules(schema: Any) -> list[str]:

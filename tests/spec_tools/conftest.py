@@ -13,8 +13,9 @@ BASE = "https://microtvm.example/project-api/schema/"
 
 
 def write_tree(root: Path, params: dict[str, Any], result: dict[str, Any], revisions: tuple[int, ...] = (1,),
-               methods: tuple[str, ...] = ("ping",), encoding: str = "base64") -> Path:
-    """A schema tree: revisions/vN.json with `methods`, each defined by methods/<name>.json with the given schemas."""
+               methods: tuple[str, ...] = ("ping",), encoding: str = "base64", defs: dict[str, Any] | None = None) -> Path:
+    """A schema tree: revisions/vN.json with `methods`, each defined by methods/<name>.json with the given schemas
+    (and the definitions `defs` beside them)."""
     for name in methods:
         document = {
             "$schema": "https://json-schema.org/draft/2020-12/schema",
@@ -22,7 +23,7 @@ def write_tree(root: Path, params: dict[str, Any], result: dict[str, Any], revis
             "title": name,
             "description": f"The {name} method.",
             "x-errors": [],
-            "$defs": {"Params": copy.deepcopy(params), "Result": copy.deepcopy(result)},
+            "$defs": {"Params": copy.deepcopy(params), "Result": copy.deepcopy(result), **copy.deepcopy(defs or {})},
         }
         _dump(root / "methods" / f"{name}.json", document)
     for version in revisions:
