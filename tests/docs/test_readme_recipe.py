@@ -7,6 +7,7 @@ It generates, builds (with the system C compiler), flashes and runs the referenc
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import subprocess
@@ -46,7 +47,9 @@ def test_the_readme_recipe_runs_as_written_and_the_inference_matches_the_referen
     work = Path(printed.group(3))
     assert work.parent == scratch
     assert (work / "project" / "build" / "firmware").is_file() and (work / "project" / "device").is_dir()
-    assert '"method": "write_transport"' in (work / "session.jsonl").read_text(encoding="utf-8")
+    entries = [json.loads(line) for line in (work / "session.jsonl").read_text(encoding="utf-8").splitlines()]
+    requests = [json.loads(e["text"]) for e in entries if e.get("kind") == "message" and e.get("direction") == "request"]
+    assert "write_transport" in [request["method"] for request in requests]  # the transcript holds the inference's frame
 
 
 def test_the_recipe_is_the_whole_flow_and_checks_its_answer() -> None:
