@@ -61,38 +61,10 @@ class HandlerMethods:
         raise NotImplementedError
 
 
-class TvmHandlerMethods(abc.ABC):
+class TvmHandlerMethods(HandlerMethods, abc.ABC):
     """The protocol methods in the shape of TVM's server module: server_info_query must be written; the others
     are unsupported until overridden."""
 
     @abc.abstractmethod
     def server_info_query(self, tvm_version: str) -> Any:
         """Asks the server who it is. (schema/methods/server_info_query.json)"""
-
-    def generate_project(self, model_library_format_path: Path, standalone_crt_dir: Path, project_dir: Path, options: dict[str, Any]) -> None:
-        """Makes a new project from a Model Library Format archive. (schema/methods/generate_project.json)"""
-        raise NotImplementedError
-
-    def build(self, options: dict[str, Any]) -> None:
-        """Builds the project, so that flash can follow. (schema/methods/build.json)"""
-        raise NotImplementedError
-
-    def flash(self, options: dict[str, Any]) -> None:
-        """Programs the attached device with the built image; the device is selected by options such as a serial number. (schema/methods/flash.json)"""
-        raise NotImplementedError
-
-    def open_transport(self, options: dict[str, Any]) -> TransportTimeouts:
-        """Opens the byte channel to the on-device RPC server and returns the session timeouts the client should use. (schema/methods/open_transport.json)"""
-        raise NotImplementedError
-
-    def close_transport(self) -> None:
-        """Closes the byte channel. (schema/methods/close_transport.json)"""
-        raise NotImplementedError
-
-    def read_transport(self, n: int, timeout_sec: float | None) -> bytes:
-        """Reads from the device. (schema/methods/read_transport.json)"""
-        raise NotImplementedError
-
-    def write_transport(self, data: bytes, timeout_sec: float | None) -> None:
-        """Writes to the device. (schema/methods/write_transport.json)"""
-        raise NotImplementedError

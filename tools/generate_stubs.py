@@ -128,11 +128,10 @@ def render_handlers(registry: SchemaRegistry) -> str:
         if name == AGREEMENT_METHOD:
             continue
         lines += [""] + handler_stub(registry, entry, tuples, abstract=False)
-    lines += ["", "", "class TvmHandlerMethods(abc.ABC):",
+    lines += ["", "", "class TvmHandlerMethods(HandlerMethods, abc.ABC):",
               '    """The protocol methods in the shape of TVM\'s server module: server_info_query must be written; the others',
-              '    are unsupported until overridden."""']
-    for entry in entries.values():
-        lines += [""] + handler_stub(registry, entry, tuples, abstract=entry.name == AGREEMENT_METHOD)
+              '    are unsupported until overridden."""', ""]
+    lines += handler_stub(registry, entries[AGREEMENT_METHOD], tuples, abstract=True)
     return "\n".join(lines) + "\n"
 
 
