@@ -16,7 +16,6 @@ import collections
 import fcntl
 import logging
 import os
-import secrets
 import select
 import shlex
 import signal
@@ -93,7 +92,7 @@ class ServerProcess:
         command = launch_command(self.project_dir, python, debug)
         self.command = command
         """The command that started the server, without the fd arguments; named in every ServerExitedError."""
-        self.session_token = secrets.token_hex(16)
+        self.session_token = os.urandom(16).hex()  # not `secrets`: a server imports this module, and hashlib with it
         env = {**(os.environ if env is None else env), SESSION_ENV: self.session_token}
         self._drains: list[threading.Thread] = []
         self._holds_sigterm = False

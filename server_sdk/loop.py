@@ -215,10 +215,12 @@ class Server:
         if entry.payload_result:  # read_transport: bytes, encoded straight into the reply
             codec, member, bound = served.codec, next(iter(entry.payload_result)), entry.read_bound
             head = b"{" + json_bytes(member) + b':"'
+            text_rules = _length_rules_bind(revision, method, member, codec)
 
             def read(request_id: int | float | str, params: dict[str, Any]) -> Parts:
                 data = checked(params)
-                return _payload_reply(revision, method, member, head, request_id, data, None if bound is None else params[bound], codec)
+                return _payload_reply(revision, method, member, head, request_id, data, None if bound is None else params[bound],
+                                      codec, text_rules)
 
             return read
         null_result = entry.result_member is None and method in checks.NULL_RESULTS[revision]
@@ -296,19 +298,27 @@ def _result_reply(entry: MethodEntry, revision: int, request_id: int | float | s
         raise InternalError(f"{entry.name} returned a result that is not JSON: {exc}") from None
 
 
+def _length_rules_bind(revision: int, method: str, member: str, codec: PayloadCodec) -> bool:
+    """Whether the schema's length rules on a payload result's text can refuse any encoding of 1 byte or more: probed
+    once at the shortest and at an unbounded length, so a spec without such a bound costs nothing per call."""
+    shortest = len(codec.encode_bytes(b"\0"))
+    return any(checks.result_violations(revision, method, {member: DecodedPayload("", b"", length)}) for length in (shortest, 1 << 62))
+
+
 def _payload_reply(revision: int, method: str, member: str, head: bytes, request_id: int | float | str, data: Any,
-                   bound: int | None, codec: PayloadCodec) -> Parts:
+                   bound: int | None, codec: PayloadCodec, text_rules: bool) -> Parts:
     """The reply of a method whose result is bytes in `member`, encoded straight from them: 1 to `bound` bytes (the
-    method's `x-read-bound` param), and the encoded text within the schema's length rules (its alphabet is the
-    codec's by construction)."""
+    method's `x-read-bound` param), and, when the schema bounds it (`text_rules`), the encoded text within the
+    schema's length rules (its alphabet is the codec's by construction)."""
     if not isinstance(data, (bytes, bytearray, memoryview)):
         raise InternalError(f"{method} returned an invalid result: /{member}: expected bytes, got {type(data).__name__}")
     if not data or (bound is not None and len(data) > bound):
         raise InternalError(f"{method} returned an invalid result: /{member}: {len(data)} bytes, expected 1 to {bound}")
     encoded = codec.encode_bytes(data)
-    violations = checks.result_violations(revision, method, {member: DecodedPayload("", b"", len(encoded))})
-    if violations:
-        raise InternalError(f"{method} returned an invalid result: {describe(violations)}")
+    if text_rules:
+        violations = checks.result_violations(revision, method, {member: DecodedPayload("", b"", len(encoded))})
+        if violations:
+            raise InternalError(f"{method} returned an invalid result: {describe(violations)}")
     return result_reply_parts(request_id, head, encoded, b'"}')
 
 
