@@ -18,12 +18,14 @@ from dataclasses import dataclass
 from json.encoder import encode_basestring_ascii
 from typing import IO, Any, Iterator, NoReturn, Union
 
+from microtvm_project_api.generated.methods import REVISIONS, SERVER_INFO_QUERY
+
 FORMAT = 1
 DISTRIBUTION = "microtvm-project-api"
 MAX_ENTRY_CHARS = 2 * 64 * 1024 * 1024 + 4096
 """An entry wraps one wire line (at most 64 MiB, base64 grows it by a third, JSON escapes by more) in a little JSON;
 a longer entry is not read."""
-SERVER_INFO_QUERY = b'"server_info_query"'
+QUERY_TOKEN = json.dumps(SERVER_INFO_QUERY).encode()
 LONG_LINE = 4096
 _CONTROL = re.compile(rb"[\x00-\x1f]")
 _RECORDED_AT = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(\.[0-9]+)?Z\Z")
@@ -187,20 +189,20 @@ class RevisionFollower:
 
     def request(self, line: bytes | bytearray) -> None:
         """Note a server_info_query request's id."""
-        if SERVER_INFO_QUERY not in line:
+        if QUERY_TOKEN not in line:
             return
-        message = _json_or_none(line)
-        if isinstance(message, dict) and message.get("method") == "server_info_query":
-            self._queries.add(_id_key(message.get("id")))
+        message = json_or_none(line)
+        if isinstance(message, dict) and message.get("method") == SERVER_INFO_QUERY:
+            self._queries.add(id_key(message.get("id")))
 
     def reply(self, line: bytes | bytearray) -> None:
         """Take the protocol_version of a successful reply to a server_info_query in flight."""
         if not self._queries:
             return
-        message = _json_or_none(line)
+        message = json_or_none(line)
         if not isinstance(message, dict):
             return
-        key = _id_key(message.get("id"))
+        key = id_key(message.get("id"))
         if key not in self._queries:
             return
         self._queries.discard(key)
@@ -383,13 +385,26 @@ def without_newline(line: bytes | bytearray) -> bytes | bytearray:
     return line[:-1] if line.endswith(b"\n") else line
 
 
-def _json_or_none(line: bytes | bytearray) -> Any:
+def json_or_none(line: bytes | bytearray) -> Any:
+    """The JSON value of a recorded line, or None when it is not JSON (a transcript keeps any line)."""
     try:
         return json.loads(line)
     except (ValueError, RecursionError):
         return None
 
 
-def _id_key(value: Any) -> Any:
+def id_key(value: Any) -> Any:
     """Request ids as dictionary keys: 1 and "1" differ, and so do 1 and true."""
     return (type(value).__name__, value) if isinstance(value, (str, int)) else None
+
+
+def recorded_payload(text: Any, revision: int | None) -> bytes | None:
+    """The bytes of a payload string recorded in `revision` (its encoding from the method table), decoded as leniently
+    as Python's codecs read it, so a recording keeps what any server sent; None when it cannot be told."""
+    spec = REVISIONS.get(revision) if revision is not None else None
+    if not isinstance(text, str) or spec is None:
+        return None
+    try:
+        return base64.b85decode(text) if spec.payload_encoding == "base85" else base64.b64decode(text, validate=True)
+    except (ValueError, binascii.Error):
+        return None

@@ -16,8 +16,6 @@ true and 1 are not. A reply line that is not JSON is equivalent to another that 
 
 from __future__ import annotations
 
-import base64
-import binascii
 import hashlib
 import json
 import os
@@ -27,7 +25,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from microtvm_project_api.protocol.transcript import Digest
+from microtvm_project_api.generated.methods import METHODS
+from microtvm_project_api.protocol.transcript import Digest, recorded_payload
 
 PATH = re.compile(r"(?<![\w.~-])/([^\s\"'`,;:()\[\]{}<>/]+)[^\s\"'`,;:()\[\]{}<>]*")
 ROOTS = {"tmp", "var", "home", "Users", "private", "opt", "usr", "root", "mnt", "srv", "work", "Volumes", "nix", "media", "run",
@@ -55,8 +54,9 @@ def compare_replies(recorded: bytes, replayed: bytes, method: str | None, revisi
         return None
     if _outcome(old).split(" ")[0] != _outcome(new).split(" ")[0]:  # a result where an error was recorded, or the reverse
         return Difference("", f"{_outcome(new)}, recorded {_outcome(old)}")
-    if method == "read_transport":
-        difference = _compare_payload(old, new, revision, digests)
+    member = next(iter(METHODS[method].payload_result), None) if method in METHODS else None
+    if member is not None:  # read_transport's bytes, by the method table
+        difference = _compare_payload(old, new, member, revision, digests)
         if difference is not None:
             return difference
     return _compare(normalised(old), normalised(new), "")
@@ -97,35 +97,29 @@ def _path_placeholder(match: re.Match[str]) -> str:
     return "<path>" if match.group(1) in ROOTS else match.group()
 
 
-def _compare_payload(old: Any, new: Any, revision: int | None, digests: tuple[Digest, ...]) -> Difference | None:
-    """read_transport's bytes, decoded in the session's revision; the payload members are then set aside."""
-    old_data, new_data = _data(old), _data(new)
+def _compare_payload(old: Any, new: Any, member: str, revision: int | None, digests: tuple[Digest, ...]) -> Difference | None:
+    """A payload result's bytes, decoded in the session's revision; the payload members are then set aside."""
+    old_data, new_data = _data(old, member), _data(new, member)
     if new_data is None:
         return None  # not a result with data: the general comparison says how the replies differ
-    replayed = _decode(new_data, revision)
-    digest = next((d for d in digests if d.pointer == "/result/data"), None)
+    where = f"/result/{member}"
+    replayed = recorded_payload(new_data, revision)
+    digest = next((d for d in digests if d.pointer == where), None)
     if digest is not None:
         if replayed is None or (len(replayed), hashlib.sha256(replayed).hexdigest()) != (digest.length, digest.sha256):
-            return Difference("/result/data", f"{_describe(replayed)}, recorded {digest.length} bytes with sha256 {digest.sha256[:12]}...")
+            return Difference(where, f"{_describe(replayed)}, recorded {digest.length} bytes with sha256 {digest.sha256[:12]}...")
     elif old_data is not None:
-        recorded = _decode(old_data, revision)
+        recorded = recorded_payload(old_data, revision)
         if recorded != replayed:
-            return Difference("/result/data", f"{_describe(replayed)}, recorded {_describe(recorded)}")
-    old["result"]["data"] = new["result"]["data"] = "<payload>"
+            return Difference(where, f"{_describe(replayed)}, recorded {_describe(recorded)}")
+    old["result"][member] = new["result"][member] = "<payload>"
     return None
 
 
-def _data(reply: Any) -> str | None:
+def _data(reply: Any, member: str) -> str | None:
     result = reply.get("result") if isinstance(reply, dict) else None
-    data = result.get("data") if isinstance(result, dict) else None
+    data = result.get(member) if isinstance(result, dict) else None
     return data if isinstance(data, str) else None
-
-
-def _decode(text: str, revision: int | None) -> bytes | None:
-    try:
-        return base64.b85decode(text) if revision == 1 else base64.b64decode(text, validate=True)
-    except (ValueError, binascii.Error):
-        return None
 
 
 def _describe(data: bytes | None) -> str:

@@ -14,8 +14,6 @@ under an exclusive lock. Standard library and protocol/ only: it starts on every
 from __future__ import annotations
 
 import argparse
-import base64
-import binascii
 import fcntl
 import hashlib
 import json
@@ -28,7 +26,18 @@ import sys
 import time
 from typing import Any, Sequence
 
-from microtvm_project_api.protocol.transcript import Digest, RevisionFollower, entry_bytes, message_bytes, message_entry
+from microtvm_project_api.generated.methods import METHODS
+from microtvm_project_api.protocol.transcript import (
+    Digest,
+    RevisionFollower,
+    entry_bytes,
+    id_key,
+    json_or_none,
+    message_bytes,
+    message_entry,
+    recorded_payload,
+)
+from microtvm_project_api.protocol.wire import write_parts
 
 CHUNK = 64 * 1024
 DIGEST_MIN_BYTES = 512
@@ -38,7 +47,9 @@ UNLOCKED_BYTES = 64 * 1024
 one could be written in parts, which another relay's entry must not come between."""
 LIMIT_LINE_BYTES = 512
 """Room kept for the limit entry: the file ends with it, padded to exactly --max-bytes."""
-PAYLOAD_METHODS = {"write_transport": "params", "read_transport": "result"}
+PAYLOADS = {**{name: ("params", next(iter(e.payload_params))) for name, e in METHODS.items() if e.payload_params},
+            **{name: ("result", next(iter(e.payload_result))) for name, e in METHODS.items() if e.payload_result}}
+"""Each method carrying a payload, with the member holding it (params or result) and its name: from the method table."""
 
 
 class TranscriptFile:
@@ -61,17 +72,17 @@ class TranscriptFile:
             return
         data = entry if isinstance(entry, bytes) else entry_bytes(entry)
         if self.max_bytes is None and len(data) <= UNLOCKED_BYTES:
-            _write_all(self.fd, data)
+            write_parts(self.fd, (data,))
             return
         fcntl.flock(self.fd, fcntl.LOCK_EX)
         try:
             size = os.fstat(self.fd).st_size
             if self.max_bytes is None or size + len(data) + LIMIT_LINE_BYTES <= self.max_bytes:
-                _write_all(self.fd, data)
+                write_parts(self.fd, (data,))
                 return
             self.stopped = True
             if size + LIMIT_LINE_BYTES <= self.max_bytes:  # no other relay has ended the file yet
-                _write_all(self.fd, self._limit_entry(self.max_bytes - size))
+                write_parts(self.fd, (self._limit_entry(self.max_bytes - size),))
         finally:
             fcntl.flock(self.fd, fcntl.LOCK_UN)
         print(f"microtvm-project record: the transcript reached its limit of {self.max_bytes} bytes (--max-bytes); "
@@ -122,29 +133,30 @@ class Recorder:
         self.transcript.write(entry)
 
     def _note_method(self, line: bytes) -> None:
-        message = _json(line)
-        if isinstance(message, dict) and message.get("method") in PAYLOAD_METHODS:
-            self.methods[_key(message.get("id"))] = message["method"]
+        message = json_or_none(line)
+        if isinstance(message, dict) and message.get("method") in PAYLOADS:
+            self.methods[id_key(message.get("id"))] = message["method"]
 
     def _digested(self, direction: str, line: bytes) -> tuple[bytes, tuple[Digest, ...]]:
         """The line with its payload string emptied and the payload's digest; the line as it is when it has none."""
-        message = _json(line)
+        message = json_or_none(line)
         if not isinstance(message, dict):
             return line, ()
         if direction == "request":
             method = message.get("method")
-            if method in PAYLOAD_METHODS:
-                self.methods[_key(message.get("id"))] = method
-            member = "params" if method == "write_transport" else None
+            if method in PAYLOADS:
+                self.methods[id_key(message.get("id"))] = method
         else:
-            member = "result" if self.methods.pop(_key(message.get("id")), None) == "read_transport" else None
-        holder = message.get(member) if member else None
-        data = holder.get("data") if isinstance(holder, dict) else None
-        payload = _decoded(data, self.revision.revision)
+            method = self.methods.pop(id_key(message.get("id")), None)
+        member, name = PAYLOADS.get(method, (None, None)) if isinstance(method, str) else (None, None)
+        if member != ("params" if direction == "request" else "result"):
+            return line, ()
+        holder = message.get(member)
+        payload = recorded_payload(holder.get(name), self.revision.revision) if isinstance(holder, dict) else None
         if payload is None or not isinstance(holder, dict):
             return line, ()
-        holder["data"] = ""
-        digest = Digest(f"/{member}/data", len(payload), hashlib.sha256(payload).hexdigest())
+        holder[name] = ""
+        digest = Digest(f"/{member}/{name}", len(payload), hashlib.sha256(payload).hexdigest())
         return json.dumps(message, separators=(",", ":"), ensure_ascii=False).encode("utf-8", "surrogatepass"), (digest,)
 
 
@@ -172,7 +184,7 @@ def relay(directions: list[Direction], recorder: Recorder) -> None:
                 continue
             if direction.target_open:
                 try:
-                    _write_all(direction.target, chunk)
+                    write_parts(direction.target, (chunk,))
                 except OSError:  # the reader went away (the server exited): the rest is only recorded
                     direction.target_open = False
                     os.close(direction.target)
@@ -267,33 +279,6 @@ def main(argv: Sequence[str] | None = None) -> int:
     status = server.wait()
     transcript.write({"kind": "exit", "launch": launch, "time": round(transcript.offset(), 6), "status": status})
     return status if status >= 0 else 128 - status
-
-
-def _write_all(fd: int, data: bytes) -> None:
-    view = memoryview(data)
-    while view:
-        view = view[os.write(fd, view):]
-
-
-def _json(line: bytes) -> Any:
-    try:
-        return json.loads(line)
-    except (ValueError, RecursionError):
-        return None
-
-
-def _key(value: Any) -> Any:
-    return (type(value).__name__, value) if isinstance(value, (str, int)) else None
-
-
-def _decoded(data: Any, revision: int | None) -> bytes | None:
-    """A payload's bytes in the revision's encoding (base85 in 1, base64 from 2); None when it cannot be told."""
-    if not isinstance(data, str) or revision is None:
-        return None
-    try:
-        return base64.b85decode(data) if revision == 1 else base64.b64decode(data, validate=True)
-    except (ValueError, binascii.Error):
-        return None
 
 
 if __name__ == "__main__":

@@ -15,7 +15,7 @@ from typing import IO, Any
 from microtvm_project_api.protocol import wire
 from microtvm_project_api.protocol.payload import PayloadDecodeError
 from microtvm_project_api.protocol.registry import SchemaRegistry
-from microtvm_project_api.protocol.transcript import MAX_ENTRY_CHARS, Message, RevisionFollower, read_transcript
+from microtvm_project_api.protocol.transcript import MAX_ENTRY_CHARS, Message, RevisionFollower, id_key, read_transcript
 from microtvm_project_api.spec_tools.schema_view import error_codes
 
 RAW_EXCERPT = 80
@@ -95,11 +95,6 @@ def _first_revision(messages: list[Message], registry: SchemaRegistry, forced: i
     return registry.latest_revision
 
 
-def _id_key(value: Any) -> Any:
-    """Request ids as dictionary keys: 1 and "1" differ, and so do 1 and true."""
-    return (type(value).__name__, value) if isinstance(value, (str, int)) else None
-
-
 class _Checker:
     """Walks one launch's messages in order, pairing replies with the requests in flight and following agreements."""
 
@@ -153,7 +148,7 @@ class _Checker:
         envelope = self.registry.validate(message, self.request_ref)
         for v in envelope:
             self.report(line, f"request{v.pointer}: {v.message}")
-        key = _id_key(message.get("id")) if isinstance(message, dict) else None
+        key = id_key(message.get("id")) if isinstance(message, dict) else None
         if envelope:
             self.abandon_pending(line)
             if key is not None:
@@ -168,8 +163,9 @@ class _Checker:
             judged = max(self.registry.revisions) if method == "server_info_query" else self.revision.version
             for v in self.registry.validate_params(judged, method, params):
                 self.report(line, f"{method} params{v.pointer}: {v.message}")
-            if method == "write_transport" and isinstance(params.get("data"), str) and digest is None:
-                self.payload(line, f"{method} params/data", params["data"])
+            for member in spec.payload_params:  # write_transport's data, by the method table
+                if isinstance(params.get(member), str) and digest is None:
+                    self.payload(line, f"{method} params/{member}", params[member])
         self.pending[key] = _Pending(line, method, params)
 
     def abandon_pending(self, line: int) -> None:
@@ -184,9 +180,9 @@ class _Checker:
         for v in envelope:
             self.report(line, f"reply{v.pointer}: {v.message}")
         if envelope:
-            self.pending.pop(_id_key(message.get("id")) if isinstance(message, dict) else None, None)
+            self.pending.pop(id_key(message.get("id")) if isinstance(message, dict) else None, None)
             return
-        key = _id_key(message["id"])
+        key = id_key(message["id"])
         if key is None and len(self.pending) == 1:
             key = next(iter(self.pending))  # -32700/-32600 with id null answers the one request in flight
         pending = self.pending.pop(key, None)
@@ -222,12 +218,14 @@ class _Checker:
         violations = self.registry.validate_result(self.revision.version, method, result)
         for v in violations:
             self.report(line, f"{method} result{v.pointer}: {v.message}")
-        if violations or method != "read_transport":
+        spec = self.revision.methods[method]
+        if violations or not spec.payload_result:  # read_transport's data and its bound n, by the method table
             return
-        length = digest if digest is not None else _length(self.payload(line, f"{method} result/data", result["data"]))
-        n = pending.params.get("n") if isinstance(pending.params, dict) else None
+        member = next(iter(spec.payload_result))
+        length = digest if digest is not None else _length(self.payload(line, f"{method} result/{member}", result[member]))
+        n = pending.params.get(spec.read_bound) if spec.read_bound is not None and isinstance(pending.params, dict) else None
         if length is not None and isinstance(n, int) and length > n:
-            self.report(line, f"{method} result/data: {length} bytes, more than the {n} requested")
+            self.report(line, f"{method} result/{member}: {length} bytes, more than the {n} requested")
 
     def error(self, line: int, pending: _Pending, error: dict[str, Any]) -> None:
         code, message = error["code"], error["message"]
