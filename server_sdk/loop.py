@@ -274,15 +274,21 @@ class Server:
 def check_declarations(handler: ProjectApiHandler, revision: int) -> dict[str, Any]:
     """The handler's server_info_query result, validated; fails loudly, at start-up, when the declarations break the spec."""
     info = handler.server_info(revision)
-    problems = [str(v) for v in checks.result_violations(revision, SERVER_INFO_QUERY, info)]
-    supported = handler.supported_methods()
-    transports = [m for m in TRANSPORT_METHODS if m in supported]
-    if transports and len(transports) != len(TRANSPORT_METHODS):
-        problems.append(f"transport methods are implemented all together or not at all; missing: "
-                        f"{', '.join(m for m in TRANSPORT_METHODS if m not in supported)}")
+    problems = [str(v) for v in checks.result_violations(revision, SERVER_INFO_QUERY, info)] + method_problems(handler)
     if problems and revision not in handler.declarations_served_as_given:
         raise DeclarationError(f"{type(handler).__name__} declares what the spec forbids:\n  " + "\n  ".join(problems))
     return info
+
+
+def method_problems(handler: ProjectApiHandler) -> list[str]:
+    """The rule on the methods a handler implements that its server_info_query result cannot show: the transport
+    methods (`x-transport`) all together or none."""
+    supported = handler.supported_methods()
+    transports = [m for m in TRANSPORT_METHODS if m in supported]
+    if transports and len(transports) != len(TRANSPORT_METHODS):
+        return [f"transport methods are implemented all together or not at all; missing: "
+                f"{', '.join(m for m in TRANSPORT_METHODS if m not in supported)}"]
+    return []
 
 
 def _result_reply(entry: MethodEntry, revision: int, request_id: int | float | str, value: Any) -> Parts:

@@ -17,7 +17,7 @@ from microtvm_project_api.protocol import checks
 from microtvm_project_api.protocol.agreement import PROTOCOL_VERSIONS, answer_revision, check_query_params
 from microtvm_project_api.protocol.errors import InvalidParamsError
 from microtvm_project_api.protocol.method_table import MethodEntry
-from microtvm_project_api.protocol.payload import CODECS, PayloadCodec
+from microtvm_project_api.protocol.payload import PayloadCodec
 from microtvm_project_api.protocol.violations import describe
 from microtvm_project_api.protocol.wire import encode_message
 from microtvm_project_api.server_sdk.options import OptionChecker, ProjectOption
@@ -48,7 +48,7 @@ class ServedRevision:
     def of(cls, revision: int, project_options: Sequence[ProjectOption], server_info: Mapping[str, Any]) -> "ServedRevision":
         """The state of `revision` for a handler whose (already validated) server_info_query result is `server_info`."""
         spec = REVISIONS[revision]
-        return cls(revision, spec.methods, CODECS[spec.payload_encoding], OptionChecker(project_options, revision),
+        return cls(revision, spec.methods, spec.codec, OptionChecker(project_options, revision),
                    encode_message(dict(server_info))[:-1])
 
 

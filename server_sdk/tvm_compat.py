@@ -53,7 +53,7 @@ from microtvm_project_api.protocol.method_table import MethodEntry
 from microtvm_project_api.protocol.violations import Violation
 from microtvm_project_api.server_sdk import mlf
 from microtvm_project_api.server_sdk.handler import ProjectApiHandler
-from microtvm_project_api.server_sdk.loop import DeclarationError, check_declarations
+from microtvm_project_api.server_sdk.loop import method_problems
 from microtvm_project_api.server_sdk.main import main as sdk_main
 from microtvm_project_api.server_sdk.options import MethodOptions
 from microtvm_project_api.server_sdk.options import ProjectOption as SdkProjectOption
@@ -287,10 +287,7 @@ def adapter_for(handler: ProjectAPIHandler) -> CompatHandler:
     for revision in REVISIONS:  # a place a lower revision already named is not named again in its own words
         named = {v.pointer for v in problems if isinstance(v, Violation)}
         problems += [v for v in declaration_problems(adapter, revision) if v.pointer not in named]
-    try:
-        check_declarations(adapter, max(REVISIONS))
-    except DeclarationError as refused:  # its lines at a JSON pointer are named above; the others are the SDK's own rules
-        problems += [line.strip() for line in str(refused).splitlines()[1:] if not line.strip().startswith("/")]
+    problems += method_problems(adapter)  # the rules no server_info_query result shows
     if problems:
         broken = {int(v.pointer.split("/")[2]) for v in problems if isinstance(v, Violation) and v.pointer.startswith("/project_options/")}
         type(adapter).project_options = tuple(replace(option, checked=False) if index in broken else option
