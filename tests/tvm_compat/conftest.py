@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Callable
 
 import pytest
-from tvm_era import MODULE_STYLE, SERVERS, STAR_SHIM, migrate
+from tvm_era import MODULE_STYLE, SERVERS, STAR_SHIM, migrate, platform_source
 
 
 @pytest.fixture
@@ -21,7 +21,7 @@ def template(tmp_path: Path) -> Callable[[str], Path]:
             return directory
         if platform in MODULE_STYLE:
             directory.mkdir()
-            (directory / "microtvm_api_server.py").write_text(migrate((SERVERS / platform).read_text()))
+            (directory / "microtvm_api_server.py").write_text(migrate(platform_source(platform)))
         else:
             shutil.copytree(SERVERS / platform, directory, ignore=shutil.ignore_patterns("__pycache__"))
             assert (directory / "server.py").read_text() == STAR_SHIM  # the copy of TVM's module, replaced

@@ -10,7 +10,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from tvm_era import SDK_IMPORT, SERVERS, STAR_SHIM, TVM_IMPORT
+from tvm_era import SDK_IMPORT, SERVERS, STAR_SHIM, TVM_IMPORT, platform_source
 from tvm_shaped_client import TvmShapedClient
 
 from microtvm_project_api.cli.migrate import report, sort_report
@@ -39,7 +39,7 @@ def tvm_era(platform: str, directory: Path) -> Path:
         shutil.copy(TVM_MODULE_STAND_IN, directory / "server.py")
     else:
         directory.mkdir()
-        shutil.copy(SERVERS / platform, directory / SERVER)
+        (directory / SERVER).write_text(platform_source(platform))
     return directory
 
 

@@ -1,6 +1,6 @@
-# A platform written for TVM's server module whose "board" option declares an empty list of choices, which TVM's
-# module accepted and the spec does not (choices, when given, name at least one value). Build and flash record the options
-# they get; the device is an in-memory loopback.
+# A platform written for TVM's server module whose first option is declared in a way TVM's module accepted and the
+# spec does not: one variant for each such declaration, its platform name and that option filled in by
+# tvm_era.platform_source. Build and flash record the options they get; the device is an in-memory loopback.
 import json
 import pathlib
 import shutil
@@ -12,7 +12,7 @@ HERE = pathlib.Path(__file__).resolve().parent
 IS_TEMPLATE = not (HERE / "model.tar").exists()
 
 PROJECT_OPTIONS = [
-    server.ProjectOption("board", optional=["build", "flash"], type="str", choices=[], help="The board."),
+    PROBLEM_DECLARATION,
     server.ProjectOption("verbose", optional=["build"], type="bool", default=False, help="Say more."),
 ]
 
@@ -21,7 +21,7 @@ class Handler(server.ProjectAPIHandler):
     loopback = None
 
     def server_info_query(self, tvm_version):
-        return server.ServerInfo(platform_name="emptychoices", is_template=IS_TEMPLATE,
+        return server.ServerInfo(platform_name="PLATFORM_NAME", is_template=IS_TEMPLATE,
                                  model_library_format_path="" if IS_TEMPLATE else str(HERE / "model.tar"),
                                  project_options=PROJECT_OPTIONS)
 
