@@ -31,6 +31,15 @@ def records(path: Path) -> list[dict]:
     return messages
 
 
+def answering_once(tmp_path: Path, line: bytes) -> Path:
+    """A project whose scripted server answers its first request with `line`, byte for byte (__ID__: the request's id)."""
+    project = tmp_path / "p"
+    project.mkdir()
+    shutil.copy2(SCRIPTED_SERVER, project / "microtvm_api_server.py")
+    (project / "script.json").write_text(json.dumps([{"reply": base64.b64encode(line).decode()}]))
+    return project
+
+
 def test_every_request_and_reply_is_recorded(make_project, tmp_path: Path) -> None:
     transcript = tmp_path / "session.jsonl"
     with ProjectApiClient.launch(make_project("v1_server.py"), transcript=transcript) as client:
@@ -63,11 +72,7 @@ def test_non_json_reply_is_recorded_raw(make_project, defect_env, tmp_path: Path
 
 
 def test_a_reply_line_that_is_not_utf8_is_kept_as_base64(tmp_path: Path) -> None:
-    project = tmp_path / "p"
-    project.mkdir()
-    shutil.copy2(SCRIPTED_SERVER, project / "microtvm_api_server.py")
-    line = b'{"jsonrpc": "2.0", "id": "__ID__", "result": "\xff"}\n'
-    (project / "script.json").write_text(json.dumps([{"reply": base64.b64encode(line).decode()}]))
+    project = answering_once(tmp_path, b'{"jsonrpc": "2.0", "id": "__ID__", "result": "\xff"}\n')
     transcript = tmp_path / "session.jsonl"
     with pytest.raises(MalformedReplyError):
         ProjectApiClient.launch(project, transcript=transcript).close()
@@ -77,11 +82,7 @@ def test_a_reply_line_that_is_not_utf8_is_kept_as_base64(tmp_path: Path) -> None
 
 
 def test_a_reply_holding_a_lone_surrogate_is_recorded(tmp_path: Path) -> None:
-    project = tmp_path / "p"
-    project.mkdir()
-    shutil.copy2(SCRIPTED_SERVER, project / "microtvm_api_server.py")
-    line = b'{"jsonrpc": "2.0", "id": "__ID__", "error": {"code": -32000, "message": "bad \\ud800 byte"}}\n'
-    (project / "script.json").write_text(json.dumps([{"reply": base64.b64encode(line).decode()}]))
+    project = answering_once(tmp_path, b'{"jsonrpc": "2.0", "id": "__ID__", "error": {"code": -32000, "message": "bad \\ud800 byte"}}\n')
     transcript = tmp_path / "session.jsonl"
     with pytest.raises(RemoteError):
         ProjectApiClient.launch(project, transcript=transcript).close()
